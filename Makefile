@@ -1,0 +1,32 @@
+# The two commands of README.md, and the pieces they are made of.
+SWIFT ?= swift
+RELEASE_BIN = .build/release
+
+.PHONY: deps build release test demo data bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## make test: install what is missing, then run the whole test suite.
+test: deps
+	$(SWIFT) test --parallel
+
+## make data: fetch the training and test sources into data/ (idempotent, checksummed).
+data:
+	@bash scripts/fetch-data.sh
+
+## make demo: build, fetch the sample clip, encode, decode, report size/bpp/PSNR/fps, leave rec.y4m.
+demo: release
+	@bash scripts/demo.sh
+
+bench: release
+	$(RELEASE_BIN)/dcvc-bench --help
+
+clean:
+	rm -rf .build

@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+// The DCVC-VQ neural video codec. See README.md and spec/ for the bitstream.
+import PackageDescription
+
+/// Release builds of the numeric targets skip exclusivity checks in hot loops.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "dcvc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dcvc-enc", targets: ["dcvc-enc"]),
+        .executable(name: "dcvc-dec", targets: ["dcvc-dec"]),
+        .executable(name: "dcvc-info", targets: ["dcvc-info"]),
+        .executable(name: "dcvc-bench", targets: ["dcvc-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: headers via a shim, flags via pkg-config, packages via apt.
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // Libraries, bottom up.
+        .target(name: "Checksum"),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "Checksum"], swiftSettings: numericSettings),
+        .target(name: "Entropy", swiftSettings: numericSettings),
+        .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),
+        .target(name: "Bitstream", dependencies: ["Checksum"]),
+        .target(name: "ToolSupport", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Command-line tools: thin wrappers over the libraries.
+        .executableTarget(name: "dcvc-enc", dependencies: [
+            "ToolSupport", "Media", "Bitstream",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dcvc-dec", dependencies: [
+            "ToolSupport", "Media", "Bitstream",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dcvc-info", dependencies: [
+            "ToolSupport", "Bitstream",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dcvc-bench", dependencies: [
+            "ToolSupport", "Tensor", "Entropy", "COpenBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: numericSettings),
+
+        // Tests sit beside the module they test.
+        .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "EntropyTests", dependencies: ["Entropy"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "BitstreamTests", dependencies: ["Bitstream"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

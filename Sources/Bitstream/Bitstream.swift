@@ -1,0 +1,1 @@
+// The Bitstream module. See spec/ and the files beside this one.

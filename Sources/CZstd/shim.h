@@ -1,0 +1,4 @@
+#ifndef DCVC_CZSTD_SHIM_H
+#define DCVC_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

@@ -1,0 +1,1 @@
+// The Entropy module. See spec/ and the files beside this one.

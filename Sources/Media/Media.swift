@@ -1,0 +1,1 @@
+// The Media module. See spec/ and the files beside this one.

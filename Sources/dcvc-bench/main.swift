@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `dcvc-bench`: measurements of the codec's parts, each beside a peer measured in the same run.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dcvc-bench",
+        abstract: "Measure kernels, the entropy coder and training steps against peers in the same run.",
+        subcommands: [])
+}
+Bench.main()

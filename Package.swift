@@ -60,6 +60,7 @@ let package = Package(
         .testTarget(name: "EntropyTests", dependencies: ["Entropy"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream"]),
+        .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,81 @@
+import Foundation
+
+/// An output file that appears under its final name only when the tool succeeds.
+///
+/// Bytes go to a hidden temporary file beside the destination; `commit()` renames it into place,
+/// and an output that is never committed is removed by `deinit`, so a failed or interrupted run
+/// leaves nothing half-written. The path `-` writes straight to standard output instead.
+public final class AtomicOutput {
+    /// The destination the user named.
+    public let path: String
+    /// Where bytes are written until commit (`nil` for standard output).
+    public let temporaryPath: String?
+    private let handle: FileHandle
+    private var committed = false
+
+    /// Opens the output, refusing an existing destination unless `overwrite` is set.
+    public init(path: String, overwrite: Bool) throws {
+        self.path = path
+        if path == "-" {
+            temporaryPath = nil
+            handle = FileHandle.standardOutput
+            return
+        }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue {
+                throw ToolError(file: path, "is a directory", exitCode: ExitStatus.outputError)
+            }
+            if !overwrite {
+                throw ToolError(file: path, "already exists (use -y to overwrite)", exitCode: ExitStatus.outputError)
+            }
+        }
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        guard fm.fileExists(atPath: dir) else {
+            throw ToolError(file: path, "directory \(dir) does not exist", exitCode: ExitStatus.outputError)
+        }
+        let tmp = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        guard fm.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
+            throw ToolError(file: path, "cannot create a file in \(dir)", exitCode: ExitStatus.outputError)
+        }
+        temporaryPath = tmp
+        handle = h
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: [UInt8]) throws {
+        do { try handle.write(contentsOf: Data(bytes)) } catch {
+            throw ToolError(file: path, "write failed: \(error.localizedDescription)", exitCode: ExitStatus.outputError)
+        }
+    }
+
+    /// The file handle, for writers that take one (closed by `commit()`).
+    public var fileHandle: FileHandle { handle }
+
+    /// Flushes and moves the output into place.
+    public func commit() throws {
+        guard !committed else { return }
+        committed = true
+        guard let tmp = temporaryPath else { return }
+        do {
+            try handle.synchronize()
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: tmp, toPath: path)
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw ToolError(file: path, "cannot finish the output: \(error.localizedDescription)",
+                            exitCode: ExitStatus.outputError)
+        }
+    }
+
+    deinit {
+        if !committed, let tmp = temporaryPath {
+            try? handle.close()
+            try? FileManager.default.removeItem(atPath: tmp)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// Parses the command line and runs the tool, turning any thrown error into one line on stderr
+/// and the documented exit status.
+///
+/// Command-line mistakes keep swift-argument-parser's own message and status (64); errors thrown
+/// while running print as `tool: file: frame N: reason`.
+public func runTool<C: ParsableCommand>(_ command: C.Type) -> Never {
+    var parsed: ParsableCommand
+    do {
+        parsed = try command.parseAsRoot()
+    } catch {
+        command.exit(withError: error)
+    }
+    let name = command.configuration.commandName ?? "dcvc"
+    do {
+        try parsed.run()
+        exit(ExitStatus.success)
+    } catch let e as ToolError {
+        printError("\(name): \(e)")
+        exit(e.exitCode)
+    } catch let e as ExitCode {
+        exit(e.rawValue)
+    } catch let e as CleanExit {
+        command.exit(withError: e)
+    } catch let e as ValidationError {
+        command.exit(withError: e)
+    } catch {
+        printError("\(name): \(error)")
+        exit(ExitStatus.failure)
+    }
+}

@@ -267,8 +267,9 @@ def extract(src, archive, data_dir, cache, todo, pin):
             nested.setdefault(e["member"], []).append(e)
     for name, stream in iter_members(archive, set(direct) | set(nested)):
         if name in direct:
-            write_output(stream, data_dir, direct.pop(name), label, pin)
-            log(f"    extracted {name.rsplit('/', 1)[-1]}")
+            entry = direct.pop(name)
+            write_output(stream, data_dir, entry, label, pin)
+            log(f"    extracted {entry['path']}")
             continue
         tmp_zip = os.path.join(cache, label + ".inner.zip")
         copy_hashing(stream, tmp_zip)
@@ -277,7 +278,7 @@ def extract(src, archive, data_dir, cache, todo, pin):
                 for e in nested.pop(name):
                     with z.open(e["inner"]) as s:
                         write_output(s, data_dir, e, label, pin)
-                    log(f"    extracted {e['inner']} from {name.rsplit('/', 1)[-1]}")
+                    log(f"    extracted {e['path']} (from {e['inner']} in the zip)")
         except KeyError as err:
             raise FetchError(f"{label}: {err} missing inside {name}") from err
         finally:
@@ -386,6 +387,8 @@ if __name__ == "__main__":
         sys.exit(main())
     except FetchError as e:
         print(f"fetch-data: error: {e}", file=sys.stderr)
+        sys.exit(1)
+    except BrokenPipeError:  # output piped into head
         sys.exit(1)
     except KeyboardInterrupt:
         print("fetch-data: interrupted", file=sys.stderr)

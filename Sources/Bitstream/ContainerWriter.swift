@@ -64,11 +64,12 @@ public final class ContainerWriter {
                                                              limit: UInt64(limit)))
         }
         let ordered = try frame.orderedSubstreams(table: nameTable, frameContext)
-        let payload = FrameUnit.encodePayload(type: frame.type, index: frame.index, substreams: ordered)
-        if payload.count > ContainerFormat.maxPayloadLength {
-            throw frameContext.error(at: nil, .limitExceeded(field: "frame unit payload", value: UInt64(payload.count),
+        let size = FrameUnit.payloadSize(index: frame.index, substreams: ordered)
+        if size > ContainerFormat.maxPayloadLength {
+            throw frameContext.error(at: nil, .limitExceeded(field: "frame unit payload", value: UInt64(size),
                                                              limit: UInt64(ContainerFormat.maxPayloadLength)))
         }
+        let payload = FrameUnit.encodePayload(type: frame.type, index: frame.index, substreams: ordered)
         let unit = makeUnit(type: UnitType.frameByte, payload: payload)
         try emit(unit)
         framesWritten += 1

@@ -23,12 +23,17 @@ extension FrameUnit {
         return out.sorted { $0.index < $1.index }
     }
 
-    /// The payload of a frame whose substreams were ordered by `orderedSubstreams`.
-    static func encodePayload(type: FrameType, index: Int, substreams: [(index: Int, bytes: [UInt8])]) -> [UInt8] {
+    /// Size of the payload `encodePayload` would produce, computed without building it.
+    static func payloadSize(index: Int, substreams: [(index: Int, bytes: [UInt8])]) -> Int {
         var size = 1 + varintSize(UInt64(index)) + varintSize(UInt64(substreams.count))
         for s in substreams { size += varintSize(UInt64(s.index)) + varintSize(UInt64(s.bytes.count)) + s.bytes.count }
+        return size
+    }
+
+    /// The payload of a frame whose substreams were ordered by `orderedSubstreams`.
+    static func encodePayload(type: FrameType, index: Int, substreams: [(index: Int, bytes: [UInt8])]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(size)
+        out.reserveCapacity(payloadSize(index: index, substreams: substreams))
         out.append(type.rawValue)
         out.appendVarint(index)
         out.appendVarint(substreams.count)

@@ -68,7 +68,7 @@ public struct ContainerError: Error, Equatable, CustomStringConvertible {
     public var reasonText: String {
         switch reason {
         case .truncated(let what):
-            return "truncated: the file ends inside \(what)"
+            return "truncated: the file ends \(what)"
         case .missingEndMarker:
             return "truncated: the file ends without an end marker"
         case .badMagic:

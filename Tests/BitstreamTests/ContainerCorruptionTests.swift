@@ -78,6 +78,21 @@ final class ContainerCorruptionTests: XCTestCase {
         }
     }
 
+    func testRandomByteInsertionsAndDeletionsAreRejected() throws {
+        let bytes = try smallFile()
+        var rng = SplitMix64(seed: 5)
+        for trial in 0..<1000 {
+            var damaged = bytes
+            let at = Int.random(in: 0..<bytes.count, using: &rng)
+            if trial % 2 == 0 {
+                damaged.remove(at: at)
+            } else {
+                damaged.insert(UInt8.random(in: 0...255, using: &rng), at: at)
+            }
+            XCTAssertNotNil(Fixtures.failure(damaged), "trial \(trial) at byte \(at) was accepted")
+        }
+    }
+
     func testRandomByteGarbageNeverCrashes() throws {
         var rng = SplitMix64(seed: 99)
         let valid = try smallFile()

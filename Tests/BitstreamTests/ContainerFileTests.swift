@@ -66,6 +66,24 @@ final class ContainerFileTests: XCTestCase {
         XCTAssertEqual(reader.bytesRead, size)
     }
 
+    func testPatchingWorksWhenTheStreamDoesNotStartAtOffsetZero() throws {
+        let path = tempPath("offset")
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([7, 7, 7])))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        let frames = Fixtures.frames(4)
+        let writer = try ContainerWriter(sink: FileSink(fileHandle: handle), header: Fixtures.header())
+        for f in frames { try writer.write(f) }
+        try writer.finish()
+        try handle.close()
+        XCTAssertTrue(writer.patchedFrameCount)
+        let all = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(Array(all[0..<3]), [7, 7, 7])
+        let (header, read) = try Fixtures.decode(Array(all[3...]))
+        XCTAssertEqual(header.frameCount, 4)
+        XCTAssertEqual(read, frames)
+    }
+
     func testPipeOutputKeepsAnUnknownFrameCount() throws {
         let pipe = Pipe()
         let header = SequenceHeader(width: 16, height: 16, frameRate: FrameRate(25), substreamNames: ["x"])

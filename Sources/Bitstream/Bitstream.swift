@@ -1,1 +1,0 @@
-// The Bitstream module. See spec/ and the files beside this one.

@@ -1,0 +1,65 @@
+/// What a `.dcv` file holds, without the payloads: the header and each frame's sizes. `dcvc-info`
+/// prints it; rate experiments read real byte counts from it.
+public struct ContainerSummary: Equatable, Sendable {
+    /// A substream's name and its size in bytes.
+    public struct SubstreamSize: Equatable, Sendable {
+        public var name: String
+        public var bytes: Int
+    }
+
+    /// One frame: type, index, on-disk unit size (framing and CRC included) and its substreams.
+    public struct Frame: Equatable, Sendable {
+        public var index: Int
+        public var type: FrameType
+        public var bytes: Int
+        public var substreams: [SubstreamSize]
+    }
+
+    public var file: String
+    public var version: ContainerVersion
+    public var header: SequenceHeader
+    public var frames: [Frame]
+    /// Size of the whole file.
+    public var fileBytes: Int
+    /// File header plus sequence header unit.
+    public var headerBytes: Int
+    /// End marker unit.
+    public var endMarkerBytes: Int
+
+    /// Reads `reader` to its end, validating the whole file; keeps sizes only.
+    public init(reading reader: ContainerReader) throws {
+        var frames: [Frame] = []
+        while let f = try reader.nextFrame() {
+            frames.append(Frame(index: f.index, type: f.type, bytes: reader.lastFrameUnitSize,
+                                substreams: f.substreams.map { SubstreamSize(name: $0.name, bytes: $0.bytes.count) }))
+        }
+        self.frames = frames
+        file = reader.fileName
+        version = reader.version
+        header = reader.header
+        fileBytes = reader.bytesRead
+        headerBytes = ContainerFormat.fileHeaderSize + reader.headerUnitSize
+        endMarkerBytes = reader.endMarkerUnitSize
+    }
+
+    /// Summarises the file at `path`, streaming it.
+    public init(path: String) throws {
+        try self.init(reading: ContainerReader(path: path))
+    }
+
+    /// Real bits per pixel: 8 × file bytes / (width × height × frames); nil for a zero-frame file.
+    public var bitsPerPixel: Double? {
+        guard !frames.isEmpty else { return nil }
+        return 8 * Double(fileBytes) / (Double(header.width) * Double(header.height) * Double(frames.count))
+    }
+
+    /// Bytes of each substream summed over all frames, in the header's table order.
+    public var substreamTotals: [SubstreamSize] {
+        var totals: [String: Int] = [:]
+        for f in frames { for s in f.substreams { totals[s.name, default: 0] += s.bytes } }
+        return header.substreamNames.map { SubstreamSize(name: $0, bytes: totals[$0] ?? 0) }
+    }
+
+    /// Sum of the frame units' on-disk sizes.
+    public var frameBytes: Int { frames.reduce(0) { $0 + $1.bytes } }
+}

@@ -1,0 +1,94 @@
+import XCTest
+@testable import Bitstream
+import Foundation
+
+/// Runs the built `dcvc-info` on good and bad files: exit codes, stdout, stderr.
+final class InfoCommandTests: XCTestCase {
+    private var dir = ""
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "dcvc-info-\(getpid())-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// The executable sits in the build products folder, beside the test bundle (macOS) or as the
+    /// bundle's folder (Linux, where the bundle URL is the products folder itself).
+    private func tool() throws -> URL {
+        let bundle = Bundle(for: Self.self).bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("dcvc-info") }
+        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("dcvc-info is not built beside the tests (\(candidates[0].path)); run `swift build` first")
+        }
+        return url
+    }
+
+    private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try tool()
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    private func write(_ name: String, _ bytes: [UInt8]) -> String {
+        let path = dir + name
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        return path
+    }
+
+    func testValidFileTableAndJSON() throws {
+        let bytes = try Fixtures.encode(Fixtures.header(), Fixtures.frames(5))
+        let path = write("ok.dcv", bytes)
+        let table = try run([path])
+        XCTAssertEqual(table.status, 0, table.err)
+        XCTAssertTrue(table.out.contains("176x144"))
+        XCTAssertTrue(table.out.contains("\(bytes.count) bytes"))
+        XCTAssertEqual(table.err, "")
+
+        let json = try run([path, "--json"])
+        XCTAssertEqual(json.status, 0, json.err)
+        let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        XCTAssertEqual((parsed["frames"] as? [Any])?.count, 5)
+        XCTAssertNotNil(parsed["sequence"] as? [String: Any])
+    }
+
+    func testBadInputsExitOneWithOneLineAndNoStdout() throws {
+        let good = try Fixtures.encode(Fixtures.header(), Fixtures.frames(3))
+        var flipped = good
+        flipped[good.count / 2] ^= 0x04
+        let cases: [(String, String)] = [
+            (write("cut.dcv", Array(good.dropLast(5))), "truncated"),
+            (write("flip.dcv", flipped), "CRC mismatch"),
+            (write("text.dcv", Array("hello, world\n".utf8)), "not a .dcv file"),
+            (write("empty.dcv", []), "truncated"),
+            (dir + "missing.dcv", "no such file"),
+        ]
+        for (path, words) in cases {
+            for extra in [[], ["--json"]] {
+                let r = try run([path] + extra)
+                XCTAssertEqual(r.status, 1, "\(path) \(extra)")
+                XCTAssertEqual(r.out, "", "no partial output for \(path)")
+                XCTAssertEqual(r.err.filter { $0 == "\n" }.count, 1, r.err)
+                XCTAssertTrue(r.err.contains(path), r.err)
+                XCTAssertTrue(r.err.contains(words), "\(r.err) lacks \(words)")
+            }
+        }
+    }
+
+    func testUsageErrorsExitTwo() throws {
+        _ = try tool()
+        XCTAssertEqual(try run([]).status, 2)
+        XCTAssertEqual(try run(["a.dcv", "--bogus"]).status, 2)
+        let help = try run(["--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.out.contains("Exit codes"))
+    }
+}

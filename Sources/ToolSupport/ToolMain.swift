@@ -20,12 +20,9 @@ public func runTool<C: ParsableCommand>(_ command: C.Type) -> Never {
     } catch let e as ToolError {
         printError("\(name): \(e)")
         exit(e.exitCode)
-    } catch let e as ExitCode {
-        exit(e.rawValue)
-    } catch let e as CleanExit {
-        command.exit(withError: e)
-    } catch let e as ValidationError {
-        command.exit(withError: e)
+    } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+        // --help, --version, validation: the parser's own message and status.
+        command.exit(withError: error)
     } catch {
         printError("\(name): \(error)")
         exit(ExitStatus.failure)

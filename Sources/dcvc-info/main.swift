@@ -2,6 +2,7 @@
 import ArgumentParser
 import Bitstream
 import Foundation
+import ToolSupport
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,10 +17,8 @@ struct Info: ParsableCommand {
             --json prints {"file", "version", "sequence": {...}, "frames": [{"index", "type", \
             "bytes", "substreams": [{"name", "bytes"}]}], "totals": {...}}.
 
-            Exit codes:
-              0  the file is valid and was printed
-              1  bad input: missing, unreadable, truncated or corrupt file (one line on stderr)
-              2  usage error
+            Exit status: 0 the file is valid and was printed; 1 missing, unreadable, truncated \
+            or corrupt file (one line on stderr); 64 bad command line.
             """)
 
     @Argument(help: "The .dcv file to inspect, or - for standard input.")
@@ -39,23 +38,4 @@ struct Info: ParsableCommand {
     }
 }
 
-/// Exit codes of the discussion above; ArgumentParser's own usage code (64) is mapped to 2.
-enum ExitStatus {
-    static let badInput: Int32 = 1
-    static let usage: Int32 = 2
-}
-
-func fail(_ message: String, _ status: Int32) -> Never {
-    FileHandle.standardError.write(Data("dcvc-info: \(message)\n".utf8))
-    exit(status)
-}
-
-do {
-    var command = try Info.parseAsRoot()
-    try command.run()
-} catch let error as ContainerError {
-    fail(error.description, ExitStatus.badInput)
-} catch {
-    if Info.exitCode(for: error) == .success { Info.exit(withError: error) }  // --help
-    fail(Info.message(for: error) + " (see dcvc-info --help)", ExitStatus.usage)
-}
+runTool(Info.self)

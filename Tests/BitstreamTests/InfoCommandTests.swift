@@ -83,12 +83,12 @@ final class InfoCommandTests: XCTestCase {
         }
     }
 
-    func testUsageErrorsExitTwo() throws {
+    func testUsageErrorsExitSixtyFour() throws {
         _ = try tool()
-        XCTAssertEqual(try run([]).status, 2)
-        XCTAssertEqual(try run(["a.dcv", "--bogus"]).status, 2)
+        XCTAssertEqual(try run([]).status, 64)
+        XCTAssertEqual(try run(["a.dcv", "--bogus"]).status, 64)
         let help = try run(["--help"])
         XCTAssertEqual(help.status, 0)
-        XCTAssertTrue(help.out.contains("Exit codes"))
+        XCTAssertTrue(help.out.contains("Exit status"))
     }
 }

@@ -8,11 +8,13 @@ public final class Y4MReader: FrameSource {
     public let maxFrames: Int?
     private let file: CFile
     private var framesRead = 0
+    private var pending: VideoFrame?
     /// The longest header or FRAME line accepted; a longer one is an error, not an allocation.
     static let maxLineBytes = 4096
 
-    /// Opens `path` and parses its header. Throws `fileNotFound`, `unreadable`, `badY4MHeader`,
-    /// `badDimensions` or `unsupported` (colourspaces other than 8-bit 4:2:0 / 4:4:4).
+    /// Opens `path`, parses its header and reads the first frame. Throws `fileNotFound`,
+    /// `unreadable`, `badY4MHeader`, `badDimensions`, `unsupported` (colourspaces other than
+    /// 8-bit 4:2:0 / 4:4:4), `noFrames`, or the errors of `nextFrame()` for the first frame.
     public init(path: String, maxFrames: Int? = nil) throws {
         self.path = path
         self.maxFrames = maxFrames
@@ -28,6 +30,11 @@ public final class Y4MReader: FrameSource {
             throw MediaError.badY4MHeader(path: path, reason: "header is not text")
         }
         header = try Y4MHeader.parse(text, path: path)
+        // Read the first frame now, so a stream without frames fails here like VideoReader does.
+        guard maxFrames.map({ $0 > 0 }) ?? true, let first = try readFrame() else {
+            throw MediaError.noFrames(path: path)
+        }
+        pending = first
     }
 
     public var width: Int { header.width }
@@ -42,7 +49,15 @@ public final class Y4MReader: FrameSource {
     /// The next frame, or nil at a clean end of file. Throws `badY4MFrame` for a malformed
     /// `FRAME` line and `truncatedFrame` when the file ends inside a frame.
     public func nextFrame() throws -> VideoFrame? {
+        if let p = pending {
+            pending = nil
+            return p
+        }
         if let m = maxFrames, framesRead >= m { return nil }
+        return try readFrame()
+    }
+
+    private func readFrame() throws -> VideoFrame? {
         guard let line = try Y4MReader.readLine(file, maxBytes: Y4MReader.maxLineBytes) else { return nil }
         guard line.terminated else {
             throw MediaError.badY4MFrame(path: path, frame: framesRead, reason: line.bytes.count >= Y4MReader.maxLineBytes

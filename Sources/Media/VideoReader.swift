@@ -62,11 +62,18 @@ public final class VideoReader: FrameSource {
         // libavformat's "tty" demuxer renders any .txt/.asc/.nfo file as ANSI art: that is text, not video.
         guard containerName != "tty" else { throw MediaError.notMedia(path: path, reason: "text file") }
         rc = avformat_find_stream_info(fmt, nil)
-        guard rc >= 0 else { throw MediaError.notMedia(path: path, reason: LibAV.errorString(rc)) }
+        // EOF here means the streams have no packets to probe: an empty stream is "zero frames", not "not media".
+        guard rc >= 0 || (rc == LibAV.eof && fmt.pointee.nb_streams > 0) else {
+            throw MediaError.notMedia(path: path, reason: LibAV.errorString(rc))
+        }
 
         var decoder: UnsafePointer<AVCodec>? = nil
         rc = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
-        if rc == dcvc_averror_stream_not_found() { throw MediaError.noVideoStream(path: path) }
+        if rc == dcvc_averror_stream_not_found() {
+            // A video track without a single sample is not offered by av_find_best_stream.
+            if VideoReader.firstVideoStream(fmt) != nil { throw MediaError.noFrames(path: path) }
+            throw MediaError.noVideoStream(path: path)
+        }
         if rc == dcvc_averror_decoder_not_found() {
             let idx = VideoReader.firstVideoStream(fmt)
             let id = idx.map { fmt.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id } ?? AV_CODEC_ID_NONE

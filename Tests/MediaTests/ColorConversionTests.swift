@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Media
 
@@ -133,6 +134,24 @@ final class ColorConversionTests: XCTestCase {
         }
         XCTAssertNil(FixedPointMatrix(matrix: .unspecified, range: .limited))
         XCTAssertNil(FixedPointMatrix(matrix: .bt709, range: .unspecified))
+    }
+
+    func testFixedPointTablesMatchTheSpec() throws {
+        // spec/colour.md lists the tables; the code must derive exactly those numbers.
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("spec/colour.md")
+        let text = try String(contentsOf: spec, encoding: .utf8)
+        let names: [String: ColorMatrix] = ["BT.601": .bt601, "BT.709": .bt709]
+        var rows = 0
+        for line in text.split(separator: "\n") where line.hasPrefix("| BT.") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 12, let m = names[cells[0]], let r = ColorRange(rawValue: cells[1]) else { continue }
+            let t = FixedPointMatrix(matrix: m, range: r)!
+            XCTAssertEqual(cells[2...].compactMap { Int($0) },
+                           [t.yR, t.yG, t.yB, t.cbR, t.cbG, t.cbB, t.crR, t.crG, t.crB, t.yOffset], "\(m) \(r)")
+            rows += 1
+        }
+        XCTAssertEqual(rows, 4, "the spec's table has four rows")
     }
 
     func testQuantizeEdgeCases() {

@@ -23,7 +23,8 @@ public struct EncodeStats: Equatable, Sendable {
 /// Used by tests to make clips and by the evaluation tool for the x264/x265 anchors.
 /// Encoder options go to `avcodec_open2` as a dictionary (e.g. `["preset": "medium",
 /// "tune": "zerolatency", "crf": "27", "g": "32"]`, or `x265-params`); an option the encoder
-/// does not know is an error, not silently ignored.
+/// does not know is an error, not silently ignored. For `libx265`, `log-level=error` is added to
+/// `x265-params` unless a log level is given there (x265 writes to stderr by itself).
 public final class VideoWriter {
     public let path: String
     public let codecName: String
@@ -106,7 +107,9 @@ public final class VideoWriter {
 
         var dict: OpaquePointer? = nil
         defer { av_dict_free(&dict) }
-        for (k, v) in options.sorted(by: { $0.key < $1.key }) { av_dict_set(&dict, k, v, 0) }
+        for (k, v) in VideoWriter.withQuietX265(options, codec: codecName).sorted(by: { $0.key < $1.key }) {
+            av_dict_set(&dict, k, v, 0)
+        }
         rc = avcodec_open2(cc, codec, &dict)
         guard rc >= 0 else {
             throw MediaError.encodeFailed(path: path, reason: "cannot open encoder \(codecName): \(LibAV.errorString(rc))")
@@ -201,6 +204,18 @@ public final class VideoWriter {
             rc = av_interleaved_write_frame(fmt, pkt)  // takes ownership of the packet's data
             guard rc >= 0 else { throw MediaError.writeFailed(path: path, reason: LibAV.errorString(rc)) }
         }
+    }
+
+    /// libx265 prints its banner and statistics on stderr by itself (not through av_log);
+    /// unless the caller sets a log level in `x265-params`, ask it for errors only.
+    static func withQuietX265(_ options: [String: String], codec: String) -> [String: String] {
+        guard codec == "libx265" else { return options }
+        var out = options
+        let params = options["x265-params"] ?? ""
+        if !params.contains("log-level") {
+            out["x265-params"] = params.isEmpty ? "log-level=error" : "log-level=error:" + params
+        }
+        return out
     }
 
     private static func apply(_ color: ColorInfo, to cc: UnsafeMutablePointer<AVCodecContext>) {

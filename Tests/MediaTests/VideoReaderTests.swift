@@ -133,8 +133,9 @@ final class VideoReaderTests: XCTestCase {
     func testX264AndX265WhenPresent() throws {
         let dir = try makeTemporaryDirectory(self)
         var tried = 0
-        for (codec, options) in [("libx264", ["preset": "ultrafast", "crf": "18"]),
-                                 ("libx265", ["preset": "ultrafast", "crf": "18", "x265-params": "log-level=none"])] {
+        // The anchor settings of DESIGN §6 (preset medium, tune zerolatency, keyint = intra period, crf).
+        let anchor = ["preset": "medium", "tune": "zerolatency", "g": "4", "crf": "18"]
+        for (codec, options) in [("libx264", anchor), ("libx265", anchor)] {
             guard VideoWriter.isEncoderAvailable(codec) else { continue }
             tried += 1
             let path = dir.appendingPathComponent("\(codec).mp4").path
@@ -178,7 +179,9 @@ final class VideoReaderTests: XCTestCase {
             .deletingLastPathComponent()
         let data = root.appendingPathComponent("data")
         let exts: Set<String> = ["mp4", "avi", "mkv", "y4m", "mov"]
-        let clip = FileManager.default.enumerator(at: data, includingPropertiesForKeys: nil)?
+        // DCVC_MEDIA_TEST_CLIP=<path> tests that clip instead of the first one under data/.
+        let chosen = ProcessInfo.processInfo.environment["DCVC_MEDIA_TEST_CLIP"].map { URL(fileURLWithPath: $0) }
+        let clip = chosen ?? FileManager.default.enumerator(at: data, includingPropertiesForKeys: nil)?
             .compactMap { $0 as? URL }
             .filter { exts.contains($0.pathExtension.lowercased()) }
             .sorted { $0.path < $1.path }
@@ -194,6 +197,9 @@ final class VideoReaderTests: XCTestCase {
             let rgb = ColorConversion.toRGB(f)
             XCTAssertEqual(rgb.data.count, 3 * f.width * f.height)
         }
-        print("decoded \(clip.lastPathComponent): \(reader.width)x\(reader.height) \(reader.pixelFormat) @ \(reader.frameRate)")
+        let rgb = ColorConversion.toRGB(frames[0])
+        let resolved = ColorConversion.resolvedColor(of: frames[0])
+        let source = (reader as? VideoReader).map { "\($0.codecName) \($0.sourcePixelFormat)" } ?? "y4m"
+        print("decoded \(clip.lastPathComponent): \(source) \(reader.width)x\(reader.height) -> \(reader.pixelFormat) @ \(reader.frameRate), ~\(reader.frameCountEstimate.map(String.init) ?? "?") frames, colour \(resolved), mean RGB \(rgb.data.reduce(0, +) / Float(rgb.data.count))")
     }
 }

@@ -67,8 +67,12 @@ public enum TableSerialization {
     /// Little-endian bytes back to Int32s; the length must be a multiple of 4.
     public static func int32s(_ bytes: [UInt8]) throws -> [Int32] {
         guard bytes.count % 4 == 0 else { throw EntropyError.invalidTable("\(bytes.count) bytes is not a whole number of Int32s") }
-        return stride(from: 0, to: bytes.count, by: 4).map { i in
-            Int32(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+        return stride(from: 0, to: bytes.count, by: 4).map { i -> Int32 in
+            var u = UInt32(bytes[i])
+            u |= UInt32(bytes[i + 1]) << 8
+            u |= UInt32(bytes[i + 2]) << 16
+            u |= UInt32(bytes[i + 3]) << 24
+            return Int32(bitPattern: u)
         }
     }
 

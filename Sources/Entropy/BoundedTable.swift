@@ -46,13 +46,19 @@ extension RansEncoder {
             return
         }
         encode(bounded.valueCount, bounded.table)
-        // Below the window: sign 0, distance -r - 1. Above: sign 1, distance r - n.
+        encodeEscape(r, valueCount: bounded.valueCount)
+    }
+
+    /// The bypass part of an escape for window offset `r` outside `0..<valueCount`: a sign bit
+    /// (0 below, 1 above), then the Elias-gamma code of the distance plus one.
+    @inlinable
+    mutating func encodeEscape(_ r: Int64, valueCount: Int) {
         if r < 0 {
             encodeBits(0, count: 1)
             encodeEliasGamma(UInt64(-r - 1) + 1)
         } else {
             encodeBits(1, count: 1)
-            encodeEliasGamma(UInt64(r - n) + 1)
+            encodeEliasGamma(UInt64(r - Int64(valueCount)) + 1)
         }
     }
 
@@ -80,15 +86,22 @@ extension RansDecoder {
     @inlinable
     public mutating func decode(_ bounded: BoundedTable, center: Int32 = 0) throws -> Int32 {
         let s = try decode(bounded.table)
-        let r: Int64
-        if s < bounded.valueCount {
-            r = Int64(s)
-        } else {
-            let sign = try decodeBits(count: 1)
-            let d = Int64(try decodeEliasGamma()) - 1
-            r = sign == 0 ? -d - 1 : Int64(bounded.valueCount) + d
-        }
-        let v = Int64(center) + Int64(bounded.minValue) + r
+        let r = s < bounded.valueCount ? Int64(s) : try decodeEscape(valueCount: bounded.valueCount)
+        return try finishValue(center: center, minValue: bounded.minValue, r)
+    }
+
+    /// The window offset of an escaped value (sign bit, then Elias gamma).
+    @inlinable
+    mutating func decodeEscape(valueCount: Int) throws -> Int64 {
+        let sign = try decodeBits(count: 1)
+        let d = Int64(try decodeEliasGamma()) - 1
+        return sign == 0 ? -d - 1 : Int64(valueCount) + d
+    }
+
+    /// `center + minValue + r`, which must fit Int32.
+    @inlinable
+    func finishValue(center: Int32, minValue: Int32, _ r: Int64) throws -> Int32 {
+        let v = Int64(center) + Int64(minValue) + r
         guard v >= Int64(Int32.min) && v <= Int64(Int32.max) else {
             throw EntropyError.corrupt(offset: bytesConsumed, reason: "escaped value \(v) outside Int32")
         }

@@ -8,9 +8,8 @@ public struct CategoricalDistribution {
     /// Probability precision: frequencies sum to `2^bits`.
     public let bits: Int
     /// `cumulative[s]` is the start of symbol `s`; `cumulative[count] == 2^bits`.
+    /// (The softmax works in place in this one array, so a copy costs one reference count.)
     public private(set) var cumulative: [UInt32]
-    @usableFromInline var weights: [UInt64]
-    @usableFromInline var scratch: [UInt32]
 
     /// Default precision for categorical models: 20 bits, so that even K = 4096 loses little to
     /// the frequency-1 floor.
@@ -27,8 +26,6 @@ public struct CategoricalDistribution {
     public init(logits: [Float], bits: Int = CategoricalDistribution.defaultBits) {
         self.bits = bits
         self.cumulative = []
-        self.weights = []
-        self.scratch = []
         logits.withUnsafeBufferPointer { setLogits($0) }
     }
 
@@ -36,24 +33,46 @@ public struct CategoricalDistribution {
     public mutating func setLogits(_ logits: UnsafeBufferPointer<Float>) {
         let k = logits.count
         precondition(k >= 1 && k <= 65536 && k <= 1 << bits, "categorical of \(k) symbols at \(bits) bits")
-        if weights.count != k {
-            weights = [UInt64](repeating: 0, count: k)
-            scratch = [UInt32](repeating: 0, count: k)
-            cumulative = [UInt32](repeating: 0, count: k + 1)
+        if cumulative.count != k + 1 { cumulative = [UInt32](repeating: 0, count: k + 1) }
+        let bits = self.bits
+        cumulative.withUnsafeMutableBufferPointer { cum in
+            Self.softmaxFrequencies(logits, bits: bits, into: cum)
         }
-        weights.withUnsafeMutableBufferPointer { w in
-            Self.softmaxWeights(logits, into: w)
-            scratch.withUnsafeMutableBufferPointer { f in
-                FrequencyNormalization.normalize(UnsafeBufferPointer(w), bits: bits, into: f)
-                cumulative.withUnsafeMutableBufferPointer { cum in
-                    var s: UInt32 = 0
-                    for i in 0..<k {
-                        s &+= f[i]
-                        cum[i + 1] = s
-                    }
-                }
-            }
+    }
+
+    /// Integer softmax (spec §6): weights `w_i ≈ 2^24 · exp(l_i − max l)` into `cum[1...K]`, then
+    /// the shared normalisation rule (`FrequencyNormalization`) in place, then prefix sums.
+    @inlinable
+    static func softmaxFrequencies(_ logits: UnsafeBufferPointer<Float>, bits: Int,
+                                   into cum: UnsafeMutableBufferPointer<UInt32>) {
+        let k = logits.count
+        var maxQ = Int32.min
+        var best = 0
+        for i in 0..<k {
+            let q = quantizeLogit(logits[i])
+            if q > maxQ { maxQ = q; best = i }
         }
+        var total: UInt64 = 0
+        for i in 0..<k {
+            let t = Int64(maxQ) &- Int64(quantizeLogit(logits[i]))  // 0...2^21, units of 2^-10 nats
+            let e = (t &* 94548) >> 10                                // units of 2^-16 in log2
+            let n = e >> 16
+            let w = n >= 32 ? 0 : UInt32(truncatingIfNeeded: exp2Fraction(e & 0xFFFF) >> n)
+            cum[i + 1] = w
+            total &+= UInt64(w)
+        }
+        // Same rule as FrequencyNormalization.normalize: total >= 2^24 (the max has weight 2^24).
+        let m = UInt64(1) << UInt64(bits)
+        let r = ((m &- UInt64(k)) << 40) / total
+        var sum: UInt64 = 0
+        for i in 1...k {
+            let f = 1 &+ ((UInt64(cum[i]) &* r) >> 40)
+            cum[i] = UInt32(truncatingIfNeeded: f)
+            sum &+= f
+        }
+        cum[best + 1] &+= UInt32(truncatingIfNeeded: m &- sum)
+        cum[0] = 0
+        for i in 1...k { cum[i] &+= cum[i - 1] }
     }
 
     /// A logit in fixed point: `round_half_even(logit * 1024)` clamped to ±2^20; NaN and −∞ give −2^20.
@@ -79,19 +98,6 @@ public struct CategoricalDistribution {
         p = -744261118 + ((p &* r) >> 16)
         p = 1073741824 + ((p &* r) >> 16)
         return (p + 32) >> 6
-    }
-
-    /// The softmax weights `w_i ≈ 2^24 · exp(l_i − max l)` in integers (spec §6 steps 1–3).
-    @inlinable
-    static func softmaxWeights(_ logits: UnsafeBufferPointer<Float>, into w: UnsafeMutableBufferPointer<UInt64>) {
-        var maxQ = Int32.min
-        for l in logits { maxQ = max(maxQ, quantizeLogit(l)) }
-        for i in 0..<logits.count {
-            let t = Int64(maxQ) - Int64(quantizeLogit(logits[i]))  // 0...2^21, units of 2^-10 nats
-            let e = (t &* 94548) >> 10                               // units of 2^-16 in log2
-            let n = e >> 16
-            w[i] = n >= 32 ? 0 : UInt64(exp2Fraction(e & 0xFFFF) >> n)
-        }
     }
 
     /// The frequency of symbol `s`.

@@ -9,11 +9,14 @@ public struct ScaleTableSet: Equatable {
     public let thresholds: [Float]
     /// The scale each level was built for (informational; coding never reads it).
     public let scales: [Float]
+    /// One table per level, centred on zero, in flat storage.
+    public let bank: BoundedTableBank
+
     /// One table per level, centred on zero.
-    public let tables: [BoundedTable]
+    public var tables: [BoundedTable] { bank.tables }
 
     /// Number of levels.
-    public var levels: Int { tables.count }
+    public var levels: Int { bank.count }
 
     /// A set from stored parts; thresholds must be ascending and not NaN.
     public init(thresholds: [Float], scales: [Float], tables: [BoundedTable]) throws {
@@ -28,7 +31,7 @@ public struct ScaleTableSet: Equatable {
         }
         self.thresholds = thresholds
         self.scales = scales
-        self.tables = tables
+        self.bank = BoundedTableBank(tables)
     }
 
     /// The level for `scale`: the number of thresholds `t` with `scale >= t` (IEEE comparison).
@@ -60,7 +63,7 @@ extension RansEncoder {
     /// Records `value` under the level chosen by `scale`, centred on `round(mean)`.
     @inlinable
     public mutating func encode(_ value: Int32, mean: Float, scale: Float, _ set: ScaleTableSet) {
-        encode(value, set.tables[set.level(forScale: scale)], center: ScaleTableSet.center(mean: mean))
+        encode(value, set.bank, index: set.level(forScale: scale), center: ScaleTableSet.center(mean: mean))
     }
 }
 
@@ -68,6 +71,6 @@ extension RansDecoder {
     /// Decodes a value coded by `RansEncoder.encode(_:mean:scale:_:)` with the same mean and scale.
     @inlinable
     public mutating func decode(mean: Float, scale: Float, _ set: ScaleTableSet) throws -> Int32 {
-        try decode(set.tables[set.level(forScale: scale)], center: ScaleTableSet.center(mean: mean))
+        try decode(set.bank, index: set.level(forScale: scale), center: ScaleTableSet.center(mean: mean))
     }
 }

@@ -97,3 +97,35 @@ func pow2(_ x: Double) -> Double {
     for n in 1..<40 { term *= y / Double(n); sum += term }
     return sum
 }
+
+final class CategoricalSpecTests: XCTestCase {
+    /// An independent, straight-from-the-spec reference of §6: weights by the formula, then the
+    /// shared normalisation rule.
+    func referenceFrequencies(_ logits: [Float], bits: Int) -> [UInt32] {
+        let q = logits.map { l -> Int64 in
+            let v = l * 1024
+            if v.isNaN || v <= -1_048_576 { return -1_048_576 }
+            if v >= 1_048_576 { return 1_048_576 }
+            return Int64(v.rounded(.toNearestOrEven))
+        }
+        let mx = q.max()!
+        let w = q.map { qi -> UInt64 in
+            let e = ((mx - qi) * 94548) >> 10
+            return e >> 16 >= 32 ? 0 : UInt64(CategoricalDistribution.exp2Fraction(e & 0xFFFF) >> (e >> 16))
+        }
+        return FrequencyNormalization.normalize(w, bits: bits)
+    }
+
+    func testMatchesReferenceRule() {
+        var rng = SplitMix64(seed: 12)
+        for k in [1, 2, 7, 256, 4096] {
+            for bits in [12, 16, 20, 24] where k <= 1 << bits {
+                for spread in [0.01, 1.0, 30.0, 3000.0] {
+                    let logits = (0..<k).map { _ in Float((rng.unit() - 0.5) * spread) }
+                    XCTAssertEqual(CategoricalDistribution(logits: logits, bits: bits).frequencies,
+                                   referenceFrequencies(logits, bits: bits), "k \(k) bits \(bits) spread \(spread)")
+                }
+            }
+        }
+    }
+}

@@ -46,7 +46,10 @@ public struct MSSSIM: Sendable {
     }
 
     /// The smallest side the configured scales need.
-    public var minimumSide: Int { (windowSize - 1) * (1 << (weights.count - 1)) + 1 }
+    public var minimumSide: Int {
+        // Odd sides round up when pooled, so ceil-halving must leave at least one window.
+        (windowSize - 1) * (1 << (weights.count - 1)) + 1
+    }
 
     func window() -> [Float] {
         let c = Float(windowSize / 2)
@@ -79,6 +82,14 @@ public struct MSSSIM: Sendable {
         return (spatialMean(ssim), spatialMean(cs))
     }
 
+    /// 2x2 average pooling; odd sides are zero-padded by one on each side first (as pytorch_msssim's
+    /// `avg_pool2d(padding=s % 2)` with count_include_pad).
+    func downsample(_ x: Variable) -> Variable {
+        let ph = x.shape[2] % 2, pw = x.shape[3] % 2
+        let padded = ph + pw == 0 ? x : Ops.pad2d(x, left: pw, right: pw, top: ph, bottom: ph)
+        return Ops.avgPool2d(padded, kernel: 2)
+    }
+
     /// MS-SSIM of x against y (both [N, C, H, W]); higher is better, 1 when equal.
     public func callAsFunction(_ x: Variable, _ y: Variable) -> Variable {
         precondition(x.shape == y.shape, "MS-SSIM of \(x.shape) and \(y.shape)")
@@ -90,7 +101,7 @@ public struct MSSSIM: Sendable {
             let last = level == weights.count - 1
             let term = Ops.pow(Ops.clampMin(last ? ssim : cs, 1e-6), w)
             product = product.map { $0 * term } ?? term
-            if !last { a = Ops.avgPool2d(a, kernel: 2); b = Ops.avgPool2d(b, kernel: 2) }
+            if !last { a = downsample(a); b = downsample(b) }
         }
         return Ops.mean(product!)
     }

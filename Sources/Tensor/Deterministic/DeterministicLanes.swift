@@ -27,7 +27,7 @@ public protocol DetLanes {
     func roundedEven() -> Self
     /// Round toward minus infinity (exact).
     func floored() -> Self
-    /// Correctly rounded square root.
+    /// Correctly rounded square root (the standard library's, for both conformers).
     func squareRoot() -> Self
     /// `b` where `a < b` lanewise, else `a` (NaN lanes keep `a`).
     static func raised(_ a: Self, atLeast b: Self) -> Self
@@ -50,7 +50,6 @@ extension Float: DetLanes {
     @inline(__always) public init(splat v: Float) { self = v }
     @inline(__always) public func roundedEven() -> Float { rounded(.toNearestOrEven) }
     @inline(__always) public func floored() -> Float { rounded(.down) }
-    @inline(__always) public func squareRoot() -> Float { (self as Float).squareRoot() }
     @inline(__always) public static func raised(_ a: Float, atLeast b: Float) -> Float { a < b ? b : a }
     @inline(__always) public static func lowered(_ a: Float, atMost b: Float) -> Float { a > b ? b : a }
     @inline(__always) public static func select(_ a: Float, lessThan b: Float, _ t: Float, _ f: Float) -> Float {
@@ -76,7 +75,6 @@ extension SIMD16: DetLanes where Scalar == Float {
     @inline(__always) public init(splat v: Float) { self.init(repeating: v) }
     @inline(__always) public func roundedEven() -> SIMD16<Float> { rounded(.toNearestOrEven) }
     @inline(__always) public func floored() -> SIMD16<Float> { rounded(.down) }
-    @inline(__always) public func squareRoot() -> SIMD16<Float> { (self as SIMD16<Float>).squareRoot() }
     @inline(__always) public static func raised(_ a: SIMD16<Float>, atLeast b: SIMD16<Float>) -> SIMD16<Float> {
         a.replacing(with: b, where: a .< b)
     }

@@ -1,0 +1,76 @@
+/// Discretized Laplace or Gaussian tables at N log-spaced scale levels, built once at training
+/// time and stored with the weights (spec/entropy-coding.md §5).
+///
+/// At coding time nothing is recomputed from floats: a scale picks its level by comparisons
+/// against stored Float thresholds, a mean becomes an integer center by round-half-to-even, and
+/// the value minus the center is coded under that level's `BoundedTable` (escape included).
+public struct ScaleTableSet: Equatable {
+    /// `thresholds[j]` separates level `j` from level `j + 1`; ascending, `levels - 1` of them.
+    public let thresholds: [Float]
+    /// The scale each level was built for (informational; coding never reads it).
+    public let scales: [Float]
+    /// One table per level, centred on zero, in flat storage.
+    public let bank: BoundedTableBank
+
+    /// One table per level, centred on zero.
+    public var tables: [BoundedTable] { bank.tables }
+
+    /// Number of levels.
+    public var levels: Int { bank.count }
+
+    /// A set from stored parts; thresholds must be ascending and not NaN.
+    public init(thresholds: [Float], scales: [Float], tables: [BoundedTable]) throws {
+        guard !tables.isEmpty else { throw EntropyError.invalidTable("scale table set has no levels") }
+        guard thresholds.count == tables.count - 1 && scales.count == tables.count else {
+            throw EntropyError.invalidTable("\(tables.count) levels need \(tables.count - 1) thresholds and \(tables.count) scales")
+        }
+        for j in 0..<thresholds.count {
+            guard !thresholds[j].isNaN, j == 0 || thresholds[j - 1] < thresholds[j] else {
+                throw EntropyError.invalidTable("thresholds not strictly ascending at \(j)")
+            }
+        }
+        self.thresholds = thresholds
+        self.scales = scales
+        self.bank = BoundedTableBank(tables)
+    }
+
+    /// The level for `scale`: the number of thresholds `t` with `scale >= t` (IEEE comparison).
+    /// NaN and anything below the first threshold give 0; +inf gives the last level.
+    @inlinable
+    public func level(forScale scale: Float) -> Int {
+        thresholds.withUnsafeBufferPointer { t in
+            var lo = 0
+            var n = t.count
+            while n > 0 {  // lower bound of the first threshold > scale
+                let half = n >> 1
+                if t[lo + half] <= scale { lo += half + 1; n -= half + 1 } else { n = half }
+            }
+            return lo
+        }
+    }
+
+    /// The integer center for `mean`: round half to even; NaN gives 0; clamped to Int32.
+    @inlinable
+    public static func center(mean: Float) -> Int32 {
+        if mean.isNaN { return 0 }
+        if !(mean < 2_147_483_648) { return .max }
+        if !(mean > -2_147_483_648) { return .min }
+        return Int32(mean.rounded(.toNearestOrEven))
+    }
+}
+
+extension RansEncoder {
+    /// Records `value` under the level chosen by `scale`, centred on `round(mean)`.
+    @inlinable
+    public mutating func encode(_ value: Int32, mean: Float, scale: Float, _ set: ScaleTableSet) {
+        encode(value, set.bank, index: set.level(forScale: scale), center: ScaleTableSet.center(mean: mean))
+    }
+}
+
+extension RansDecoder {
+    /// Decodes a value coded by `RansEncoder.encode(_:mean:scale:_:)` with the same mean and scale.
+    @inlinable
+    public mutating func decode(mean: Float, scale: Float, _ set: ScaleTableSet) throws -> Int32 {
+        try decode(set.bank, index: set.level(forScale: scale), center: ScaleTableSet.center(mean: mean))
+    }
+}

@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "Entropy", swiftSettings: numericSettings),
         .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),
         .target(name: "Bitstream", dependencies: ["Checksum"]),
+        .target(name: "Codec", dependencies: ["Tensor", "Entropy", "Media", "Bitstream"]),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -68,6 +69,7 @@ let package = Package(
         .testTarget(name: "EntropyTests", dependencies: ["Entropy"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,67 @@
+import Bitstream
+import Media
+import Tensor
+
+/// Turns `.dcv` frame units back into YUV 4:2:0 frames: entropy-decode each level's indices,
+/// run the tokenizer's deterministic decoder, crop, and convert with the integer output rule of
+/// spec/colour.md.
+public final class IntraStreamDecoder {
+    public let header: SequenceHeader
+    public let tokenizer: IntraTokenizer
+    public let levels: Int
+    public let threads: Int
+    private let file: String
+    private let matrix: ColorMatrix
+    private let range: ColorRange
+
+    /// Checks that `header` is an intra stream `tokenizer` can decode.
+    public init(header: SequenceHeader, tokenizer: IntraTokenizer, file: String, threads: Int) throws {
+        self.header = header
+        self.tokenizer = tokenizer
+        self.file = file
+        self.threads = threads
+        levels = try IntraStreamSyntax.levels(in: header, for: tokenizer, file: file)
+        // An unknown or unspecified matrix falls back to BT.709, as spec/intra.md states.
+        let m = ColorMatrix(h273Code: Int(header.colour.matrix)) ?? .bt709
+        matrix = m == .unspecified ? .bt709 : m
+        range = header.colour.fullRange ? .full : .limited
+    }
+
+    /// The latent grid of the padded frame.
+    public var latentSize: (width: Int, height: Int) {
+        let f = tokenizer.downsampling
+        return (FramePadding.roundUp(header.width, to: f) / f, FramePadding.roundUp(header.height, to: f) / f)
+    }
+
+    /// Decodes `unit` to indices only (for inspection and tests).
+    public func indices(of unit: FrameUnit) throws -> IndexPlanes {
+        guard unit.type == .intra else {
+            throw CodecError(file: file, frame: unit.index, "P-frames are not supported by this decoder yet")
+        }
+        let (w, h) = latentSize
+        var planes: [[Int32]] = []
+        for level in 0..<levels {
+            let name = IntraStreamSyntax.substreamName(level: level)
+            guard let bytes = unit.substream(named: name) else {
+                throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
+            }
+            do {
+                planes.append(try IndexPlaneCoder.decode(bytes, count: w * h, codebookSize: tokenizer.codebookSize))
+            } catch {
+                throw CodecError(file: file, frame: unit.index, "substream \(name): \(error)")
+            }
+        }
+        return IndexPlanes(width: w, height: h, planes: planes)
+    }
+
+    /// Decodes one frame unit to a YUV 4:2:0 frame.
+    public func decode(_ unit: FrameUnit) throws -> VideoFrame {
+        let planes = try indices(of: unit)
+        let image = try tokenizer.decode(planes, threads: threads)
+        let rgb = FramePadding.cropped(image, width: header.width, height: header.height)
+        return ColorConversion.toYUV420(
+            rgb, matrix: matrix, range: range,
+            frameRate: Media.FrameRate(header.frameRate.numerator, header.frameRate.denominator),
+            index: unit.index)
+    }
+}

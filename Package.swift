@@ -40,18 +40,18 @@ let package = Package(
         .target(name: "Entropy", swiftSettings: numericSettings),
         .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),
         .target(name: "Bitstream", dependencies: ["Checksum"]),
-        .target(name: "Codec", dependencies: ["Tensor", "Entropy", "Media", "Bitstream"]),
+        .target(name: "Codec", dependencies: ["Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Command-line tools: thin wrappers over the libraries.
         .executableTarget(name: "dcvc-enc", dependencies: [
-            "ToolSupport", "Media", "Bitstream",
+            "ToolSupport", "Codec", "Media", "Bitstream", "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-dec", dependencies: [
-            "ToolSupport", "Media", "Bitstream",
+            "ToolSupport", "Codec", "Media", "Bitstream", "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-info", dependencies: [
@@ -68,8 +68,9 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "EntropyTests", dependencies: ["Entropy"]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "BitstreamTests", dependencies: ["Bitstream"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec"]),
+        .target(name: "ToolTesting", path: "Tests/ToolTesting"),
+        .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -10,7 +10,7 @@ public final class AtomicOutput {
     public let path: String
     /// Where bytes are written until commit (`nil` for standard output).
     public let temporaryPath: String?
-    private let handle: FileHandle
+    private var handle: FileHandle?
     private var committed = false
 
     /// Opens the output, refusing an existing destination unless `overwrite` is set.
@@ -38,22 +38,29 @@ public final class AtomicOutput {
         }
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        guard fm.createFile(atPath: tmp, contents: nil), let h = FileHandle(forWritingAtPath: tmp) else {
+        guard fm.createFile(atPath: tmp, contents: nil) else {
             throw ToolError(file: path, "cannot create a file in \(dir)", exitCode: ExitStatus.outputError)
         }
         temporaryPath = tmp
-        handle = h
     }
+
+    /// Where a writer that opens files by path should write: the temporary file, or `-`.
+    public var writePath: String { temporaryPath ?? "-" }
 
     /// Appends bytes.
     public func write(_ bytes: [UInt8]) throws {
-        do { try handle.write(contentsOf: Data(bytes)) } catch {
+        do { try fileHandle.write(contentsOf: Data(bytes)) } catch {
             throw ToolError(file: path, "write failed: \(error.localizedDescription)", exitCode: ExitStatus.outputError)
         }
     }
 
-    /// The file handle, for writers that take one (closed by `commit()`).
-    public var fileHandle: FileHandle { handle }
+    /// The file handle, for writers that take one (opened on first use, closed by `commit()`).
+    public var fileHandle: FileHandle {
+        if let handle { return handle }
+        let h = temporaryPath.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.standardOutput
+        handle = h
+        return h
+    }
 
     /// Flushes and moves the output into place.
     public func commit() throws {
@@ -61,8 +68,10 @@ public final class AtomicOutput {
         committed = true
         guard let tmp = temporaryPath else { return }
         do {
-            try handle.synchronize()
-            try handle.close()
+            if let handle {
+                try handle.synchronize()
+                try handle.close()
+            }
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             try FileManager.default.moveItem(atPath: tmp, toPath: path)
         } catch {
@@ -74,7 +83,7 @@ public final class AtomicOutput {
 
     deinit {
         if !committed, let tmp = temporaryPath {
-            try? handle.close()
+            try? handle?.close()
             try? FileManager.default.removeItem(atPath: tmp)
         }
     }

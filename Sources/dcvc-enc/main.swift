@@ -1,8 +1,78 @@
+// dcvc-enc: read a video, code it with the neural codec, write a .dcv file. Thin: the work is in Codec.
 import ArgumentParser
+import Bitstream
+import Codec
+import Foundation
+import Media
+import Tensor
 import ToolSupport
 
-struct Main: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dcvc-enc")
-    func run() throws { throw ValidationError("dcvc-enc is being built; see README.md") }
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dcvc-enc",
+        abstract: "Encode a video (anything libavformat reads, or Y4M) into a .dcv file.",
+        discussion: """
+            I-frames are coded by a VQGAN encoder and a residual vector quantizer; --rvq-layers sets \
+            how many levels are sent (more levels, more bits, better quality). The output is written \
+            to a temporary file and renamed on success.
+
+            \(ExitStatus.helpText)
+            """)
+
+    @Argument(help: "Input video file, or - for standard input.")
+    var input: String
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("rvq-layers"), help: "RVQ levels sent per I-frame (1...8).")
+    var rvqLayers = 4
+
+    @Option(name: .customLong("intra-period"), help: "Frames between I-frames; 1 codes every frame as an I-frame.")
+    var intraPeriod = 1
+
+    @Option(name: .long, help: "I-frame model.")
+    var model = "vqgan-f8"
+
+    func validate() throws {
+        guard (1...8).contains(rvqLayers) else { throw ValidationError("--rvq-layers must be 1...8") }
+        guard intraPeriod == 1 else {
+            throw ValidationError("--intra-period \(intraPeriod): P-frames are not implemented yet; use --intra-period 1")
+        }
+    }
+
+    func run() throws {
+        let threads = common.threads ?? defaultThreadCount
+        let source = try VideoReader(path: input, maxFrames: common.frames)
+        guard let first = try source.nextFrame() else {
+            throw ToolError(file: input, "no video frames")
+        }
+        let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
+        let tokenizer = try IntraModelRegistry.tokenizer(named: model, store: .standard(explicit: common.weights))
+        let color = ColorConversion.resolvedColor(of: first)
+        let encoder = try IntraStreamEncoder(tokenizer: tokenizer, levels: rvqLayers, width: first.width,
+                                             height: first.height, frameRate: source.frameRate,
+                                             color: color, threads: threads)
+        let writer = try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle),
+                                         header: encoder.header, name: common.output)
+        let total = common.frames.map { min($0, source.frameCountEstimate ?? $0) } ?? source.frameCountEstimate
+        let progress = ProgressLine(total: total, frameRate: source.frameRate.framesPerSecond, force: common.progress)
+        let start = Date()
+        var frame: VideoFrame? = first
+        while let f = frame {
+            _ = try writer.write(try encoder.encode(f))
+            progress.update(frames: writer.framesWritten, bytes: writer.bytesWritten)
+            frame = try source.nextFrame()
+        }
+        try writer.finish()
+        try output.commit()
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let frames = writer.framesWritten, fileBytes = writer.bytesWritten
+        let bpp = Double(fileBytes) * 8 / Double(first.width * first.height * frames)
+        let kbps = Double(fileBytes) * 8 / 1000 / (Double(frames) / source.frameRate.framesPerSecond)
+        printError(String(format: "dcvc-enc: %d frames %dx%d, %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads)",
+                          frames, first.width, first.height, fileBytes, bpp, kbps, Double(frames) / seconds, threads))
+    }
 }
-Main.main()
+
+runTool(Encode.self)

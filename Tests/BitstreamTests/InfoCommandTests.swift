@@ -1,6 +1,7 @@
 import XCTest
 @testable import Bitstream
 import Foundation
+import ToolTesting
 
 /// Runs the built `dcvc-info` on good and bad files: exit codes, stdout, stderr.
 final class InfoCommandTests: XCTestCase {
@@ -13,29 +14,10 @@ final class InfoCommandTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
-    /// The executable sits in the build products folder, beside the test bundle (macOS) or as the
-    /// bundle's folder (Linux, where the bundle URL is the products folder itself).
-    private func tool() throws -> URL {
-        let bundle = Bundle(for: Self.self).bundleURL
-        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("dcvc-info") }
-        guard let url = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("dcvc-info is not built beside the tests (\(candidates[0].path)); run `swift build` first")
-        }
-        return url
-    }
+    private func tool() throws -> ToolRunner { try ToolRunner("dcvc-info", from: Self.self) }
 
     private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = try tool()
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try tool().run(args)
     }
 
     private func write(_ name: String, _ bytes: [UInt8]) -> String {

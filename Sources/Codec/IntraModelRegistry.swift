@@ -1,0 +1,46 @@
+import Bitstream
+
+/// The I-frame models this build can run, by the name a `.dcv` header gives in `intra_model`.
+///
+/// Each entry loads a tokenizer from its weight file. The encoder picks a model by name and
+/// finds its file in the weight store; the decoder takes the name and the weight digest from the
+/// stream's header and refuses a stream whose weights it cannot find.
+public enum IntraModelRegistry {
+    /// Loads a tokenizer from a weight file path.
+    public typealias Loader = (_ weightPath: String) throws -> IntraTokenizer
+
+    /// Model name -> (default weight file name, loader). The VQGAN/RVQ tokenizers join this table
+    /// when their trained weights ship (issue 5); until then the tools say so and stop.
+    public static let models: [String: (file: String, load: Loader)] = [:]
+
+    /// The tokenizer for encoding with model `name`, its weights found in `store`.
+    public static func tokenizer(named name: String, store: WeightStore) throws -> IntraTokenizer {
+        guard let entry = models[name] else {
+            throw CodecError(file: name, models.isEmpty
+                ? "no I-frame model is built into this codec yet (the VQGAN/RVQ models are still being trained)"
+                : "unknown I-frame model; known: \(models.keys.sorted().joined(separator: ", "))")
+        }
+        guard let path = store.find(named: entry.file) else {
+            throw CodecError(file: entry.file, "weight file for model \(name) not found in \(store.directories.joined(separator: ", "))")
+        }
+        return try entry.load(path)
+    }
+
+    /// The tokenizer a stream's header asks for, with weights matched by SHA-256.
+    public static func tokenizer(for header: SequenceHeader, store: WeightStore, file: String) throws -> IntraTokenizer {
+        guard case .string(let name)? = header.tools["intra_model"] else {
+            throw CodecError(file: file, "sequence header names no intra_model")
+        }
+        guard let entry = models[name] else {
+            throw CodecError(file: file, "stream needs I-frame model \(name), which this decoder does not have")
+        }
+        guard let ref = header.weights.first else {
+            throw CodecError(file: file, "sequence header names no weight file for \(name)")
+        }
+        let tokenizer = try entry.load(try store.locate(ref))
+        guard tokenizer.weightRefs == header.weights else {
+            throw CodecError(file: file, "weights \(header.weights.map(\.name)) do not match model \(name)")
+        }
+        return tokenizer
+    }
+}

@@ -1,0 +1,64 @@
+import Bitstream
+import Checksum
+import Foundation
+
+/// Finds weight files by their SHA-256, the identity a `.dcv` header names them by.
+///
+/// Directories are searched in order; within one, the file with the header's name is tried
+/// first, then any other `.safetensors` file (so renamed copies still match by content).
+public struct WeightStore {
+    /// Where to look, in order.
+    public var directories: [String]
+
+    public init(directories: [String]) { self.directories = directories }
+
+    /// The usual search path: an explicit directory, then `$DCVC_WEIGHTS`, then `weights/` under
+    /// the current directory, then `weights/` beside the package the tool was built in.
+    public static func standard(explicit: String? = nil) -> WeightStore {
+        var dirs: [String] = []
+        if let explicit { dirs.append(explicit) }
+        if let env = ProcessInfo.processInfo.environment["DCVC_WEIGHTS"], !env.isEmpty { dirs.append(env) }
+        dirs.append("weights")
+        // .build/<config>/tool -> package root
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let root = exe.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        dirs.append(root.appendingPathComponent("weights").path)
+        var seen = Set<String>()
+        return WeightStore(directories: dirs.filter { seen.insert(URL(fileURLWithPath: $0).standardized.path).inserted })
+    }
+
+    /// The path of a file whose bytes hash to `ref.sha256`, or an error naming what is missing.
+    public func locate(_ ref: WeightRef) throws -> String {
+        let fm = FileManager.default
+        for dir in directories where fm.fileExists(atPath: dir) {
+            let named = (dir as NSString).appendingPathComponent(ref.name)
+            if fm.fileExists(atPath: named), try digest(of: named) == ref.sha256 { return named }
+            let others = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            for f in others.sorted() where f.hasSuffix(".safetensors") && f != ref.name {
+                let p = (dir as NSString).appendingPathComponent(f)
+                if try digest(of: p) == ref.sha256 { return p }
+            }
+        }
+        throw CodecError(file: ref.name,
+                         "no weight file with SHA-256 \(SHA256.hex(ref.sha256)) in \(directories.joined(separator: ", ")) (set --weights or DCVC_WEIGHTS)")
+    }
+
+    /// A named file in the first directory that has it (for encoders choosing a model by name).
+    public func find(named name: String) -> String? {
+        for dir in directories {
+            let p = (dir as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// SHA-256 of a file's bytes.
+    public static func digest(of path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CodecError(file: path, "cannot read weight file")
+        }
+        return SHA256.hash(data)
+    }
+
+    private func digest(of path: String) throws -> [UInt8] { try WeightStore.digest(of: path) }
+}

@@ -26,17 +26,21 @@ extension ColorConversion {
         let w = frame.width, h = frame.height, n = w * h
         let cb = upsampledChroma(frame.u, frame: frame, scale: cScale)
         let cr = upsampledChroma(frame.v, frame: frame, scale: cScale)
-        var out = [Float](repeating: 0, count: 3 * n)
-        out.withUnsafeMutableBufferPointer { o in
+        let out = [Float](unsafeUninitializedCapacity: 3 * n) { o, count in
             frame.y.withUnsafeBufferPointer { yp in
-                for i in 0..<n {
-                    let yv = (Float(yp[i]) - yOffset) * yScale
-                    let b = cb[i], r = cr[i]
-                    o[i] = clamp01(yv + rCr * r)
-                    o[n + i] = clamp01(yv - gCb * b - gCr * r)
-                    o[2 * n + i] = clamp01(yv + bCb * b)
+                cb.withUnsafeBufferPointer { cb in
+                    cr.withUnsafeBufferPointer { cr in
+                        for i in 0..<n {
+                            let yv = (Float(yp[i]) - yOffset) * yScale
+                            let b = cb[i], r = cr[i]
+                            o[i] = clamp01(yv + rCr * r)
+                            o[n + i] = clamp01(yv - gCb * b - gCr * r)
+                            o[2 * n + i] = clamp01(yv + bCb * b)
+                        }
+                    }
                 }
             }
+            count = 3 * n
         }
         return RGBPlanes(width: w, height: h, data: out)
     }
@@ -51,19 +55,27 @@ extension ColorConversion {
         let w = frame.width, h = frame.height
         // Horizontal pass: chroma rows -> full width.
         var wide = [Float](repeating: 0, count: w * ch)
-        for r in 0..<ch {
-            let src = r * cw, dst = r * w
-            for x in 0..<w {
-                let (a, b) = neighbours(x, count: cw)
-                wide[dst + x] = 0.75 * centred[src + a] + 0.25 * centred[src + b]
+        centred.withUnsafeBufferPointer { c in
+            wide.withUnsafeMutableBufferPointer { o in
+                for r in 0..<ch {
+                    let src = c.baseAddress! + r * cw, dst = o.baseAddress! + r * w
+                    for x in 0..<w {
+                        let (a, b) = neighbours(x, count: cw)
+                        dst[x] = 0.75 * src[a] + 0.25 * src[b]
+                    }
+                }
             }
         }
         // Vertical pass: chroma rows -> full height.
         var out = [Float](repeating: 0, count: w * h)
-        for yRow in 0..<h {
-            let (a, b) = neighbours(yRow, count: ch)
-            let ra = a * w, rb = b * w, dst = yRow * w
-            for x in 0..<w { out[dst + x] = 0.75 * wide[ra + x] + 0.25 * wide[rb + x] }
+        wide.withUnsafeBufferPointer { c in
+            out.withUnsafeMutableBufferPointer { o in
+                for yRow in 0..<h {
+                    let (a, b) = neighbours(yRow, count: ch)
+                    let ra = c.baseAddress! + a * w, rb = c.baseAddress! + b * w, dst = o.baseAddress! + yRow * w
+                    for x in 0..<w { dst[x] = 0.75 * ra[x] + 0.25 * rb[x] }
+                }
+            }
         }
         return out
     }

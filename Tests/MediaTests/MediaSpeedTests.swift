@@ -1,0 +1,37 @@
+import Foundation
+import XCTest
+@testable import Media
+
+/// Opt-in throughput figures: `DCVC_MEDIA_PERF_CLIP=<video> swift test --filter MediaSpeedTests`
+/// (use `-c release` for meaningful numbers). Decodes the whole clip (or DCVC_MEDIA_PERF_FRAMES),
+/// converting each frame to RGB and back, and prints frames per second for each stage.
+final class MediaSpeedTests: XCTestCase {
+    func testDecodeAndConvertThroughput() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let clip = env["DCVC_MEDIA_PERF_CLIP"] else {
+            throw XCTSkip("set DCVC_MEDIA_PERF_CLIP=<video> to measure decode and colour conversion speed")
+        }
+        let limit = env["DCVC_MEDIA_PERF_FRAMES"].flatMap(Int.init)
+        let reader = try openVideo(path: clip, maxFrames: limit)
+        var decodeTime = 0.0, rgbTime = 0.0, yuvTime = 0.0, frames = 0
+        var checksum = 0
+        while true {
+            let t0 = Date()
+            guard let frame = try reader.nextFrame() else { break }
+            let t1 = Date()
+            let rgb = ColorConversion.toRGB(frame)
+            let t2 = Date()
+            let back = ColorConversion.toYUV420(rgb)
+            let t3 = Date()
+            decodeTime += t1.timeIntervalSince(t0)
+            rgbTime += t2.timeIntervalSince(t1)
+            yuvTime += t3.timeIntervalSince(t2)
+            checksum &+= Int(back.y[back.y.count / 2])
+            frames += 1
+        }
+        XCTAssertGreaterThan(frames, 0)
+        func fps(_ t: Double) -> String { String(format: "%.1f", Double(frames) / max(t, 1e-9)) }
+        print("\(clip): \(frames) frames \(reader.width)x\(reader.height); decode \(fps(decodeTime)) fps, "
+            + "toRGB \(fps(rgbTime)) fps, toYUV420 \(fps(yuvTime)) fps, 1 thread (checksum \(checksum))")
+    }
+}

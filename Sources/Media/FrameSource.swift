@@ -19,7 +19,7 @@ public protocol FrameSource: AnyObject {
 
 /// Opens a video: paths ending in `.y4m` go to the `Y4MReader`, everything else (and `-`,
 /// stdin, whatever it holds) to the libavformat-based `VideoReader`.
-public func openVideo(path: String, maxFrames: Int? = nil) throws -> FrameSource {
+public func openVideo(path: String, maxFrames: Int? = nil, threads: Int = 1) throws -> FrameSource {
     if path.lowercased().hasSuffix(".y4m") { return try Y4MReader(path: path, maxFrames: maxFrames) }
-    return try VideoReader(path: path, maxFrames: maxFrames)
+    return try VideoReader(path: path, maxFrames: maxFrames, threads: threads)
 }

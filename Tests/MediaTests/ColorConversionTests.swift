@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 final class ColorConversionTests: XCTestCase {
     /// Published 8-bit YCbCr of the primaries and white/black/grey (ITU-R BT.601 / BT.709 tables

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 /// Opt-in throughput figures: `DCVC_MEDIA_PERF_CLIP=<video> swift test --filter MediaSpeedTests`
 /// (use `-c release` for meaningful numbers). Decodes the whole clip (or DCVC_MEDIA_PERF_FRAMES),

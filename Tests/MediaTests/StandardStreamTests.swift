@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 #if canImport(Glibc)
 import Glibc
 #endif

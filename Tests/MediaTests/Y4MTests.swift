@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 final class Y4MTests: XCTestCase {
     func testRoundTripOddSizesAndBothChromas() throws {

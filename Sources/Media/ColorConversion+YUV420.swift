@@ -5,10 +5,17 @@ extension ColorConversion {
     /// Quantises one RGB sample to 0...255 exactly: `v = x * 255` in binary32, NaN and
     /// values below 0 give 0, values at or above 255 give 255, otherwise round half to even.
     @inline(__always) public static func quantize8(_ x: Float) -> Int {
+        Int(quantizeByte(x))
+    }
+
+    /// `quantize8` as a byte, branch-free so the loop vectorises.
+    @inline(__always) static func quantizeByte(_ x: Float) -> UInt8 {
         let v = x * 255
-        if !(v > 0) { return 0 }
-        if v >= 255 { return 255 }
-        return Int(v.rounded(.toNearestOrEven))
+        let low = v > 0 ? v : 0          // NaN compares false: 0
+        let c = low < 255 ? low : 255
+        // 1.5 * 2^23 + c rounds c to an integer, ties to even (roundToIntegralTiesToEven for
+        // 0 <= c <= 255), and that integer is then the low bits of the sum's significand.
+        return UInt8(truncatingIfNeeded: (c + 12_582_912).bitPattern)
     }
 
     /// Converts RGB planes (values in [0, 1]; out-of-range values are clamped) to an 8-bit
@@ -36,7 +43,7 @@ extension ColorConversion {
         // Step 1: quantise all samples (CHW, like the input).
         let q = [UInt8](unsafeUninitializedCapacity: 3 * n) { out, count in
             rgb.data.withUnsafeBufferPointer { src in
-                for i in 0..<(3 * n) { out[i] = UInt8(truncatingIfNeeded: quantize8(src[i])) }
+                for i in 0..<(3 * n) { out[i] = quantizeByte(src[i]) }
             }
             count = 3 * n
         }

@@ -166,6 +166,34 @@ final class ColorConversionTests: XCTestCase {
         XCTAssertEqual(ColorConversion.quantize8(0.25), 64, "63.75")
     }
 
+    func testQuantizeMatchesItsDefinition() {
+        // The spec's definition, written plainly; the shipped version is a branch-free trick.
+        func reference(_ x: Float) -> Int {
+            let v = x * 255
+            if v.isNaN || v <= 0 { return 0 }
+            if v >= 255 { return 255 }
+            return Int(v.rounded(.toNearestOrEven))
+        }
+        var samples: [Float] = [0, -0, 1, .nan, .infinity, -.infinity, .ulpOfOne, -.ulpOfOne,
+                                .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        // Every half-way point k/2 (in the product's domain) and its neighbouring floats.
+        for k in -2...512 {
+            let x = Float(k) / 2 / 255
+            var a = x, b = x
+            for _ in 0..<4 {
+                samples += [a, b]
+                a = a.nextUp
+                b = b.nextDown
+            }
+        }
+        var rng = SplitMix64(seed: 99)
+        for _ in 0..<200_000 { samples.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))) }
+        for _ in 0..<200_000 { samples.append(Float(rng.next() % 3_000_000) / 2_000_000 - 0.25) }
+        for x in samples {
+            XCTAssertEqual(ColorConversion.quantize8(x), reference(x), "x = \(x) (bits \(String(x.bitPattern, radix: 16)))")
+        }
+    }
+
     /// The output conversion written a second way, straight from spec/colour.md: per-pixel
     /// fixed-point chroma contributions summed over the 2x2 block (equal to the spec's
     /// sum-then-multiply by linearity), indices clamped to the picture for odd edges.

@@ -84,14 +84,17 @@ extension ColorConversion {
         }
     }
 
-    /// Centre-sited horizontal 2x upsampling of one chroma row (edges replicated).
+    /// Centre-sited horizontal 2x upsampling of one chroma row (edges replicated):
+    /// luma 2i takes 3/4 of chroma i and 1/4 of chroma i-1, luma 2i+1 takes 3/4 of i and 1/4 of i+1.
     @inline(__always)
     static func upsampleRow(_ row: [Float], into out: inout [Float]) {
         row.withUnsafeBufferPointer { c in
             out.withUnsafeMutableBufferPointer { o in
-                for x in 0..<o.count {
-                    let (a, b) = neighbours(x, count: c.count)
-                    o[x] = 0.75 * c[a] + 0.25 * c[b]
+                let cw = c.count, w = o.count
+                for i in 0..<cw {
+                    let left = c[i == 0 ? 0 : i - 1], right = c[i == cw - 1 ? i : i + 1]
+                    o[2 * i] = 0.75 * c[i] + 0.25 * left
+                    if 2 * i + 1 < w { o[2 * i + 1] = 0.75 * c[i] + 0.25 * right }
                 }
             }
         }

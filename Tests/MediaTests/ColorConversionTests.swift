@@ -85,6 +85,28 @@ final class ColorConversionTests: XCTestCase {
         XCTAssertEqual(Set(outputs.map { $0.map { Int($0 * 1000) } }).count, 4)
     }
 
+    func testChromaUpsamplingIsCentreSitedBilinear() {
+        // 4x4 luma, 2x2 chroma: Cr columns 100 | 180 on the top chroma row, 140 | 140 below.
+        let frame = VideoFrame(width: 4, height: 4, format: .yuv420p, y: [UInt8](repeating: 128, count: 16),
+                               u: [128, 128, 128, 128], v: [100, 180, 140, 140],
+                               color: ColorInfo(matrix: .bt601, range: .full))
+        let rgb = ColorConversion.toRGB(frame)
+        func red(crTop: Float, crBottom: Float, vertical: Float) -> Float {
+            let cr = (vertical * crTop + (1 - vertical) * crBottom - 128) / 255
+            return 128 / 255 + 2 * (1 - 0.299) * cr
+        }
+        // Horizontal weights per luma column (on chroma 100/180 and 140/140), vertical per row.
+        let h: [(Float, Float)] = [(1, 0), (0.75, 0.25), (0.25, 0.75), (0, 1)]
+        let v: [Float] = [1, 0.75, 0.25, 0]
+        for row in 0..<4 {
+            for col in 0..<4 {
+                let top = h[col].0 * 100 + h[col].1 * 180
+                let want = red(crTop: top, crBottom: 140, vertical: v[row])
+                XCTAssertEqual(rgb.pixel(x: col, y: row).r, want, accuracy: 1e-5, "(\(col), \(row))")
+            }
+        }
+    }
+
     func testUnspecifiedMetadataRule() {
         let sd = ColorInfo.unspecified.resolved(width: 720, height: 576)
         XCTAssertEqual(sd.matrix, .bt601)

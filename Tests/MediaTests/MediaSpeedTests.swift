@@ -43,6 +43,16 @@ final class MediaSpeedTests: XCTestCase {
         XCTAssertGreaterThan(frames, 0)
         func fps(_ t: Double) -> String { String(format: "%.1f", Double(frames) / max(t, 1e-9)) }
         print("\(clip): \(frames) frames \(reader.width)x\(reader.height); decode \(fps(decodeTime)) fps, "
-            + "toRGB \(fps(rgbTime)) fps, toYUV420 \(fps(yuvTime)) fps per CPU-second, 1 thread (checksum \(checksum))")
+            + "toRGB \(fps(rgbTime)) fps, toYUV420 \(fps(yuvTime)) fps per CPU-second, 1 thread, peak RSS \(peakResidentMiB().map { String(format: "%.0f MiB", $0) } ?? "?") (checksum \(checksum))")
     }
+}
+
+/// Peak resident memory of this process in MiB (Linux /proc), for the streaming check.
+func peakResidentMiB() -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    return nil
 }

@@ -36,14 +36,27 @@ public struct SHA256 {
 
     /// Absorbs more input.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        length &+= UInt64(bytes.count)
-        pending.append(contentsOf: bytes)
+        if bytes.withContiguousStorageIfAvailable({ absorb(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { absorb($0) }
+        }
+    }
+
+    private mutating func absorb(_ input: UnsafeRawBufferPointer) {
+        length &+= UInt64(input.count)
         var offset = 0
-        while pending.count - offset >= 64 {
-            compress(pending, at: offset)
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, input.count)
+            pending.append(contentsOf: input[0..<take])
+            offset = take
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBytes { compress($0, at: 0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while input.count - offset >= 64 {
+            compress(input, at: offset)
             offset += 64
         }
-        if offset > 0 { pending.removeFirst(offset) }
+        pending.append(contentsOf: input[offset...])
     }
 
     /// Pads, finishes and returns the 32-byte digest.
@@ -54,8 +67,10 @@ public struct SHA256 {
         tail.append(contentsOf: repeatElement(0, count: rem <= 56 ? 56 - rem : 120 - rem))
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
         pending.append(contentsOf: tail)
-        var offset = 0
-        while offset < pending.count { compress(pending, at: offset); offset += 64 }
+        pending.withUnsafeBytes { p in
+            var offset = 0
+            while offset < p.count { compress(p, at: offset); offset += 64 }
+        }
         pending = []
         var out: [UInt8] = []
         for v in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
@@ -66,22 +81,28 @@ public struct SHA256 {
 
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    private mutating func compress(_ block: [UInt8], at o: Int) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for i in 0..<16 {
-            w[i] = UInt32(block[o + 4 * i]) << 24 | UInt32(block[o + 4 * i + 1]) << 16
-                | UInt32(block[o + 4 * i + 2]) << 8 | UInt32(block[o + 4 * i + 3])
+    private mutating func compress(_ block: UnsafeRawBufferPointer, at o: Int) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            for i in 0..<16 {
+                w[i] = UInt32(block[o + 4 * i]) << 24 | UInt32(block[o + 4 * i + 1]) << 16
+                    | UInt32(block[o + 4 * i + 2]) << 8 | UInt32(block[o + 4 * i + 3])
+            }
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            rounds(UnsafeBufferPointer(w))
         }
-        for i in 16..<64 {
-            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
+    }
+
+    private mutating func rounds(_ w: UnsafeBufferPointer<UInt32>) {
         var (a, b, c, d, e, f, g, h) = state
+        let k = SHA256.k
         for i in 0..<64 {
             let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
             let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ SHA256.k[i] &+ w[i]
+            let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
             let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
             let maj = (a & b) ^ (a & c) ^ (b & c)
             let t2 = s0 &+ maj

@@ -52,6 +52,14 @@ final class CFile {
 
     deinit { _ = try? close() }
 
+    /// The size in bytes of a regular file opened by path; nil for stdin/stdout and non-regular files.
+    var regularFileSize: Int? {
+        guard !isStandardStream, let f = handle else { return nil }
+        var st = stat()
+        guard fstat(fileno(f), &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(st.st_size)
+    }
+
     /// Reads up to `count` bytes into `buffer` starting at `offset`; returns how many were read
     /// (fewer only at end of file). Throws `unreadable` on an I/O error.
     func read(into buffer: inout [UInt8], offset: Int = 0, count: Int) throws -> Int {

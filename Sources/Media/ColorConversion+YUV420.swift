@@ -5,10 +5,17 @@ extension ColorConversion {
     /// Quantises one RGB sample to 0...255 exactly: `v = x * 255` in binary32, NaN and
     /// values below 0 give 0, values at or above 255 give 255, otherwise round half to even.
     @inline(__always) public static func quantize8(_ x: Float) -> Int {
+        Int(quantizeByte(x))
+    }
+
+    /// `quantize8` as a byte, branch-free so the loop vectorises.
+    @inline(__always) static func quantizeByte(_ x: Float) -> UInt8 {
         let v = x * 255
-        if !(v > 0) { return 0 }
-        if v >= 255 { return 255 }
-        return Int(v.rounded(.toNearestOrEven))
+        let low = v > 0 ? v : 0          // NaN compares false: 0
+        let c = low < 255 ? low : 255
+        // 1.5 * 2^23 + c rounds c to an integer, ties to even (roundToIntegralTiesToEven for
+        // 0 <= c <= 255), and that integer is then the low bits of the sum's significand.
+        return UInt8(truncatingIfNeeded: (c + 12_582_912).bitPattern)
     }
 
     /// Converts RGB planes (values in [0, 1]; out-of-range values are clamped) to an 8-bit
@@ -30,31 +37,45 @@ extension ColorConversion {
         }
         let w = rgb.width, h = rgb.height, n = w * h
         let cw = (w + 1) / 2, ch = (h + 1) / 2
-        var q = [UInt8](repeating: 0, count: 3 * n)
-        for i in 0..<(3 * n) { q[i] = UInt8(quantize8(rgb.data[i])) }
-
         var yPlane = [UInt8](repeating: 0, count: n)
-        let yAdd = (m.yOffset << 16) + (1 << 15)
-        for i in 0..<n {
-            let v = (m.yR * Int(q[i]) + m.yG * Int(q[n + i]) + m.yB * Int(q[2 * n + i]) + yAdd) >> 16
-            yPlane[i] = UInt8(min(max(v, 0), 255))
-        }
-
         var uPlane = [UInt8](repeating: 0, count: cw * ch)
         var vPlane = [UInt8](repeating: 0, count: cw * ch)
-        let cAdd = (m.chromaOffset << 18) + (1 << 17)
-        for j in 0..<ch {
-            let r0 = 2 * j * w, r1 = min(2 * j + 1, h - 1) * w
-            for i in 0..<cw {
-                let c0 = 2 * i, c1 = min(2 * i + 1, w - 1)
-                let p0 = r0 + c0, p1 = r0 + c1, p2 = r1 + c0, p3 = r1 + c1
-                let rs = Int(q[p0]) + Int(q[p1]) + Int(q[p2]) + Int(q[p3])
-                let gs = Int(q[n + p0]) + Int(q[n + p1]) + Int(q[n + p2]) + Int(q[n + p3])
-                let bs = Int(q[2 * n + p0]) + Int(q[2 * n + p1]) + Int(q[2 * n + p2]) + Int(q[2 * n + p3])
-                let u = (m.cbR * rs + m.cbG * gs + m.cbB * bs + cAdd) >> 18
-                let v = (m.crR * rs + m.crG * gs + m.crB * bs + cAdd) >> 18
-                uPlane[j * cw + i] = UInt8(min(max(u, 0), 255))
-                vPlane[j * cw + i] = UInt8(min(max(v, 0), 255))
+        // Step 1: quantise all samples (CHW, like the input).
+        let q = [UInt8](unsafeUninitializedCapacity: 3 * n) { out, count in
+            rgb.data.withUnsafeBufferPointer { src in
+                for i in 0..<(3 * n) { out[i] = quantizeByte(src[i]) }
+            }
+            count = 3 * n
+        }
+        q.withUnsafeBufferPointer { q in
+            let qr = q.baseAddress!, qg = qr + n, qb = qr + 2 * n
+            // Step 3: luma per pixel.
+            yPlane.withUnsafeMutableBufferPointer { yp in
+                let yAdd = (m.yOffset << 16) + (1 << 15)
+                for i in 0..<n {
+                    let v = (m.yR * Int(qr[i]) + m.yG * Int(qg[i]) + m.yB * Int(qb[i]) + yAdd) >> 16
+                    yp[i] = UInt8(truncatingIfNeeded: min(max(v, 0), 255))
+                }
+            }
+            // Step 4: chroma from 2x2 sums, the last column/row replicated on odd edges.
+            uPlane.withUnsafeMutableBufferPointer { up in
+                vPlane.withUnsafeMutableBufferPointer { vp in
+                    let cAdd = (m.chromaOffset << 18) + (1 << 17)
+                    for j in 0..<ch {
+                        let r0 = 2 * j * w, r1 = min(2 * j + 1, h - 1) * w
+                        for i in 0..<cw {
+                            let c0 = 2 * i, c1 = min(2 * i + 1, w - 1)
+                            let p0 = r0 + c0, p1 = r0 + c1, p2 = r1 + c0, p3 = r1 + c1
+                            let rs = Int(qr[p0]) + Int(qr[p1]) + Int(qr[p2]) + Int(qr[p3])
+                            let gs = Int(qg[p0]) + Int(qg[p1]) + Int(qg[p2]) + Int(qg[p3])
+                            let bs = Int(qb[p0]) + Int(qb[p1]) + Int(qb[p2]) + Int(qb[p3])
+                            let u = (m.cbR * rs + m.cbG * gs + m.cbB * bs + cAdd) >> 18
+                            let v = (m.crR * rs + m.crG * gs + m.crB * bs + cAdd) >> 18
+                            up[j * cw + i] = UInt8(truncatingIfNeeded: min(max(u, 0), 255))
+                            vp[j * cw + i] = UInt8(truncatingIfNeeded: min(max(v, 0), 255))
+                        }
+                    }
+                }
             }
         }
         let defaultCode = matrix == .bt709 ? 1 : 2

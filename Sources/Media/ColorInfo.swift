@@ -113,6 +113,16 @@ public struct ResolvedColor: Equatable, Hashable, Sendable, CustomStringConverti
     public let matrixWasGuessed: Bool
     public let rangeWasGuessed: Bool
 
+    /// A stated (not guessed) matrix and range, e.g. to override a frame's metadata.
+    /// - Precondition: neither is `.unspecified`.
+    public init(matrix: ColorMatrix, range: ColorRange, matrixWasGuessed: Bool = false, rangeWasGuessed: Bool = false) {
+        precondition(matrix != .unspecified && range != .unspecified, "a resolved colour needs a concrete matrix and range")
+        self.matrix = matrix
+        self.range = range
+        self.matrixWasGuessed = matrixWasGuessed
+        self.rangeWasGuessed = rangeWasGuessed
+    }
+
     public var description: String {
         "\(matrix.rawValue)\(matrixWasGuessed ? " (guessed)" : "")/\(range.rawValue)\(rangeWasGuessed ? " (guessed)" : "")"
     }

@@ -18,8 +18,15 @@ public protocol FrameSource: AnyObject {
 }
 
 /// Opens a video: paths ending in `.y4m` go to the `Y4MReader`, everything else (and `-`,
-/// stdin, whatever it holds) to the libavformat-based `VideoReader`.
-public func openVideo(path: String, maxFrames: Int? = nil) throws -> FrameSource {
-    if path.lowercased().hasSuffix(".y4m") { return try Y4MReader(path: path, maxFrames: maxFrames) }
-    return try VideoReader(path: path, maxFrames: maxFrames)
+/// stdin, whatever it holds) to the libavformat-based `VideoReader`. Y4M colourspaces our
+/// reader does not take (4:2:2, 10-bit, ...) go to the `VideoReader` too, which converts them.
+public func openVideo(path: String, maxFrames: Int? = nil, threads: Int = 1) throws -> FrameSource {
+    if path.lowercased().hasSuffix(".y4m") {
+        do {
+            return try Y4MReader(path: path, maxFrames: maxFrames)
+        } catch MediaError.unsupported {
+            return try VideoReader(path: path, maxFrames: maxFrames, threads: threads)
+        }
+    }
+    return try VideoReader(path: path, maxFrames: maxFrames, threads: threads)
 }

@@ -44,9 +44,13 @@ public final class VideoReader: FrameSource {
 
     /// Opens `path` (`-` for stdin), picks the best video stream and decodes its first frame.
     ///
+    /// - Parameters:
+    ///   - maxFrames: stop after this many frames (must be at least 1; nil reads to the end).
+    ///   - threads: decoder threads (1: none; 0: libavcodec picks). Decoded pictures do not depend on it.
+    ///
     /// Throws `fileNotFound`, `unreadable`, `notMedia`, `noVideoStream`, `decoderNotFound`,
     /// `badDimensions` (above `maxFrameDimension`), `noFrames`, `unsupported` or `decodeFailed`.
-    public init(path: String, maxFrames: Int? = nil) throws {
+    public init(path: String, maxFrames: Int? = nil, threads: Int = 1) throws {
         _ = LibAV.quietLogging
         self.path = path
         self.maxFrames = maxFrames
@@ -96,6 +100,11 @@ public final class VideoReader: FrameSource {
         rc = avcodec_parameters_to_context(cc, par)
         guard rc >= 0 else { throw MediaError.decodeFailed(path: path, frame: 0, reason: LibAV.errorString(rc)) }
         cc.pointee.pkt_timebase = stream.pointee.time_base
+        cc.pointee.thread_count = Int32(max(threads, 0))
+        // Only the chosen stream's packets are wanted; the demuxer can skip the rest.
+        for i in 0..<Int(fmt.pointee.nb_streams) where i != Int(streamIndex) {
+            fmt.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL
+        }
         rc = avcodec_open2(cc, codec, nil)
         guard rc >= 0 else { throw MediaError.decodeFailed(path: path, frame: 0, reason: "cannot open decoder: \(LibAV.errorString(rc))") }
         av.decoded = av_frame_alloc()

@@ -11,7 +11,7 @@ public struct EncodeStats: Equatable, Sendable {
     public let frames: Int
     /// Sum of the encoded packet sizes (the codec's bits, no container overhead).
     public let packetBytes: Int
-    /// Size of each packet in output order.
+    /// Size of each packet in the order the encoder emitted them (decode order, not display order).
     public let packetSizes: [Int]
     /// Size of the written file, container included (0 for non-file outputs).
     public let fileBytes: Int
@@ -25,6 +25,10 @@ public struct EncodeStats: Equatable, Sendable {
 /// "tune": "zerolatency", "crf": "27", "g": "32"]`, or `x265-params`); an option the encoder
 /// does not know is an error, not silently ignored. For `libx265`, `log-level=error` is added to
 /// `x265-params` unless a log level is given there (x265 writes to stderr by itself).
+///
+/// Call `finish()` to flush the encoder and write the container's trailer; a writer released
+/// without it frees everything but leaves an incomplete file (write to a temporary path and
+/// rename on success when that matters).
 public final class VideoWriter {
     public let path: String
     public let codecName: String

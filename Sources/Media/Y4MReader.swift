@@ -29,7 +29,12 @@ public final class Y4MReader: FrameSource {
         guard let text = String(validating: line.bytes, as: UTF8.self) else {
             throw MediaError.badY4MHeader(path: path, reason: "header is not text")
         }
-        header = try Y4MHeader.parse(text, path: path)
+        let parsed = try Y4MHeader.parse(text, path: path)
+        header = parsed
+        frameCountEstimate = file.regularFileSize.map { size in
+            let n = max(size - line.bytes.count - 1, 0) / (6 + parsed.frameBytes)
+            return maxFrames.map { min($0, n) } ?? n
+        }
         // Read the first frame now, so a stream without frames fails here like VideoReader does.
         guard maxFrames.map({ $0 > 0 }) ?? true, let first = try readFrame() else {
             throw MediaError.noFrames(path: path)
@@ -43,8 +48,9 @@ public final class Y4MReader: FrameSource {
     public var frameRate: FrameRate { header.frameRate }
     /// Y4M carries no matrix; the range comes from `XCOLORRANGE` when present.
     public var color: ColorInfo { ColorInfo(matrix: .unspecified, range: header.colorRange) }
-    /// Unknown without reading the whole stream (stdin may not be seekable).
-    public var frameCountEstimate: Int? { nil }
+    /// For a regular file: its size over the size of a frame with a bare `FRAME` line (capped by
+    /// `maxFrames`). nil for stdin.
+    public let frameCountEstimate: Int?
 
     /// The next frame, or nil at a clean end of file. Throws `badY4MFrame` for a malformed
     /// `FRAME` line and `truncatedFrame` when the file ends inside a frame.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 /// Every kind of bad input gets a typed error naming the file, and never a crash.
 final class BadInputTests: XCTestCase {

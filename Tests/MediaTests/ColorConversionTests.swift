@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 final class ColorConversionTests: XCTestCase {
     /// Published 8-bit YCbCr of the primaries and white/black/grey (ITU-R BT.601 / BT.709 tables
@@ -85,6 +85,28 @@ final class ColorConversionTests: XCTestCase {
         XCTAssertEqual(Set(outputs.map { $0.map { Int($0 * 1000) } }).count, 4)
     }
 
+    func testChromaUpsamplingIsCentreSitedBilinear() {
+        // 4x4 luma, 2x2 chroma: Cr columns 100 | 180 on the top chroma row, 140 | 140 below.
+        let frame = VideoFrame(width: 4, height: 4, format: .yuv420p, y: [UInt8](repeating: 128, count: 16),
+                               u: [128, 128, 128, 128], v: [100, 180, 140, 140],
+                               color: ColorInfo(matrix: .bt601, range: .full))
+        let rgb = ColorConversion.toRGB(frame)
+        func red(crTop: Float, crBottom: Float, vertical: Float) -> Float {
+            let cr = (vertical * crTop + (1 - vertical) * crBottom - 128) / 255
+            return 128 / 255 + 2 * (1 - 0.299) * cr
+        }
+        // Horizontal weights per luma column (on chroma 100/180 and 140/140), vertical per row.
+        let h: [(Float, Float)] = [(1, 0), (0.75, 0.25), (0.25, 0.75), (0, 1)]
+        let v: [Float] = [1, 0.75, 0.25, 0]
+        for row in 0..<4 {
+            for col in 0..<4 {
+                let top = h[col].0 * 100 + h[col].1 * 180
+                let want = red(crTop: top, crBottom: 140, vertical: v[row])
+                XCTAssertEqual(rgb.pixel(x: col, y: row).r, want, accuracy: 1e-5, "(\(col), \(row))")
+            }
+        }
+    }
+
     func testUnspecifiedMetadataRule() {
         let sd = ColorInfo.unspecified.resolved(width: 720, height: 576)
         XCTAssertEqual(sd.matrix, .bt601)
@@ -164,6 +186,34 @@ final class ColorConversionTests: XCTestCase {
         XCTAssertEqual(ColorConversion.quantize8(-.infinity), 0)
         XCTAssertEqual(ColorConversion.quantize8(0.5), 128, "127.5 rounds half to even")
         XCTAssertEqual(ColorConversion.quantize8(0.25), 64, "63.75")
+    }
+
+    func testQuantizeMatchesItsDefinition() {
+        // The spec's definition, written plainly; the shipped version is a branch-free trick.
+        func reference(_ x: Float) -> Int {
+            let v = x * 255
+            if v.isNaN || v <= 0 { return 0 }
+            if v >= 255 { return 255 }
+            return Int(v.rounded(.toNearestOrEven))
+        }
+        var samples: [Float] = [0, -0, 1, .nan, .infinity, -.infinity, .ulpOfOne, -.ulpOfOne,
+                                .leastNonzeroMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        // Every half-way point k/2 (in the product's domain) and its neighbouring floats.
+        for k in -2...512 {
+            let x = Float(k) / 2 / 255
+            var a = x, b = x
+            for _ in 0..<4 {
+                samples += [a, b]
+                a = a.nextUp
+                b = b.nextDown
+            }
+        }
+        var rng = SplitMix64(seed: 99)
+        for _ in 0..<200_000 { samples.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))) }
+        for _ in 0..<200_000 { samples.append(Float(rng.next() % 3_000_000) / 2_000_000 - 0.25) }
+        for x in samples {
+            XCTAssertEqual(ColorConversion.quantize8(x), reference(x), "x = \(x) (bits \(String(x.bitPattern, radix: 16)))")
+        }
     }
 
     /// The output conversion written a second way, straight from spec/colour.md: per-pixel

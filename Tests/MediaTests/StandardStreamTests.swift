@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,5 +59,16 @@ final class StandardStreamTests: XCTestCase {
         let mkv = dir.appendingPathComponent("a.mkv").path
         try writeClip(mkv, codec: "ffv1", count: 1, width: 4, height: 4)
         XCTAssertTrue(try openVideo(path: mkv) is VideoReader)
+
+        // A 4:2:2 Y4M is not ours to parse, but libavformat's: it arrives converted to 4:2:0.
+        let y422 = dir.appendingPathComponent("422.y4m")
+        let luma = (0..<16).map { UInt8(30 + 10 * $0) }
+        try Data(Array("YUV4MPEG2 W4 H4 F25:1 Ip C422\nFRAME\n".utf8) + luma + [UInt8](repeating: 100, count: 16)).write(to: y422)
+        let r422 = try openVideo(path: y422.path)
+        XCTAssertTrue(r422 is VideoReader)
+        let f422 = try XCTUnwrap(try r422.nextFrame())
+        XCTAssertEqual(f422.format, .yuv420p)
+        XCTAssertEqual(f422.y, luma)
+        XCTAssertEqual(Set(f422.u), [100])
     }
 }

@@ -2,7 +2,7 @@
 
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 /// A fresh temporary directory, removed when the test case ends.
 func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 final class VideoReaderTests: XCTestCase {
     func testFFV1InMKVIsLossless() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Media
+import Media
 
 final class Y4MTests: XCTestCase {
     func testRoundTripOddSizesAndBothChromas() throws {
@@ -24,6 +24,7 @@ final class Y4MTests: XCTestCase {
 
                 let reader = try Y4MReader(path: path)
                 XCTAssertEqual(reader.header, header)
+                XCTAssertEqual(reader.frameCountEstimate, 3)
                 XCTAssertEqual(reader.color.range, .full)
                 let back = try readAll(reader)
                 XCTAssertEqual(back.count, 3)

@@ -36,7 +36,7 @@ struct Decode: ParsableCommand {
         let y4m = try Y4MWriter(path: output.writePath, header: Y4MHeader(
             width: header.width, height: header.height,
             frameRate: Media.FrameRate(header.frameRate.numerator, header.frameRate.denominator),
-            chroma: .c420jpeg))
+            chroma: .c420jpeg, colorRange: header.colour.fullRange ? .full : .limited))
         let total = header.frameCount > 0 ? min(header.frameCount, common.frames ?? .max) : common.frames
         let progress = ProgressLine(total: total, frameRate: header.frameRate.framesPerSecond, force: common.progress)
         let start = Date()

@@ -1,1 +1,0 @@
-// The Media module. See spec/ and the files beside this one.

@@ -1,0 +1,136 @@
+/// The one inner loop behind every deterministic convolution (plain, strided, grouped, depthwise,
+/// 1x1, transposed): a correlation of a prepared, padded input with packed weights.
+///
+/// For an output element the sum is, in this order and starting from +0:
+///
+///     acc = 0; for ci in 0..<cin (ascending) { for t in 0..<taps (ascending) { acc = acc + w[ci][t] * x[ci][t] } }
+///     out = acc + bias            (when there is a bias)
+///
+/// where the taps are listed in (ky, kx) raster order. Padding samples are real zeros (or
+/// replicated edge values) in the prepared input, so every output runs the same sequence of
+/// operations. The SIMD path computes 16 neighbouring outputs of one row at once (one lane each)
+/// for 4 or 1 output channels; the scalar path runs the identical sequence per element.
+struct CorrelationJob {
+    /// Input plane base for input channel 0 of this group, at the tile's row origin.
+    var input: UnsafePointer<Float>
+    /// Floats between consecutive input channels in the prepared input.
+    var channelStride: Int
+    /// Input channels summed (per group).
+    var channels: Int
+    /// Offsets of the taps inside one channel, relative to the output element's origin.
+    var taps: UnsafePointer<Int>
+    var tapCount: Int
+    /// Packed weights: [channels][tapCount][block] for a block of output channels.
+    var weights: UnsafePointer<Float>
+}
+
+typealias CorrVector = SIMD16<Float>
+
+extension CorrelationJob {
+    /// Four output channels x 16 consecutive outputs; returns the raw sums (no bias).
+    @inline(__always)
+    func simd4(at origin: Int) -> (CorrVector, CorrVector, CorrVector, CorrVector) {
+        var a0 = CorrVector(), a1 = CorrVector(), a2 = CorrVector(), a3 = CorrVector()
+        var wp = weights
+        var src = input + origin
+        for _ in 0..<channels {
+            for t in 0..<tapCount {
+                let v = UnsafeRawPointer(src + taps[t]).loadUnaligned(as: CorrVector.self)
+                a0 = a0 + CorrVector(repeating: wp[0]) * v
+                a1 = a1 + CorrVector(repeating: wp[1]) * v
+                a2 = a2 + CorrVector(repeating: wp[2]) * v
+                a3 = a3 + CorrVector(repeating: wp[3]) * v
+                wp += 4
+            }
+            src += channelStride
+        }
+        return (a0, a1, a2, a3)
+    }
+
+    /// One output channel x 32 consecutive outputs (two vectors), for thin blocks and depthwise.
+    @inline(__always)
+    func simd1x2(at origin: Int) -> (CorrVector, CorrVector) {
+        var a0 = CorrVector(), a1 = CorrVector()
+        var wp = weights
+        var src = input + origin
+        for _ in 0..<channels {
+            for t in 0..<tapCount {
+                let p = UnsafeRawPointer(src + taps[t])
+                let w = CorrVector(repeating: wp[0])
+                a0 = a0 + w * p.loadUnaligned(as: CorrVector.self)
+                a1 = a1 + w * p.loadUnaligned(fromByteOffset: 64, as: CorrVector.self)
+                wp += 1
+            }
+            src += channelStride
+        }
+        return (a0, a1)
+    }
+
+    /// One output element of output channel `c` in a block of `block`: the same sequence as a lane
+    /// of the SIMD kernels.
+    @inline(__always)
+    func scalar(at origin: Int, channel c: Int, block: Int) -> Float {
+        var acc: Float = 0
+        var wp = weights + c
+        var src = input + origin
+        for _ in 0..<channels {
+            for t in 0..<tapCount {
+                acc = acc + wp[0] * src[taps[t]]
+                wp += block
+            }
+            src += channelStride
+        }
+        return acc
+    }
+}
+
+/// Weights reordered for `CorrelationJob`: per group, per block of output channels (blocks of
+/// `blockWidth` first, then single channels for the remainder), laid out [cin/groups][taps][block].
+struct PackedCorrelationWeights {
+    var data: [Float]
+    /// Blocks within a group: first output channel, width, and offset from the group's start.
+    var blocks: [(start: Int, width: Int, offset: Int)]
+    /// Floats per group.
+    var groupStride: Int
+
+    /// `weightAt(g, co, ci, t)`: weight of output channel `co` and input channel `ci` (both counted
+    /// within group `g`) at tap `t`.
+    init(outPerGroup: Int, inPerGroup: Int, taps: Int, groups: Int, blockWidth: Int,
+         weightAt: (_ g: Int, _ co: Int, _ ci: Int, _ t: Int) -> Float) {
+        var blocks: [(start: Int, width: Int, offset: Int)] = []
+        var start = 0
+        while start < outPerGroup {
+            let w = outPerGroup - start >= blockWidth ? blockWidth : 1
+            blocks.append((start, w, start * inPerGroup * taps))
+            start += w
+        }
+        groupStride = outPerGroup * inPerGroup * taps
+        var data = [Float](repeating: 0, count: groups * groupStride)
+        for g in 0..<groups {
+            for b in blocks {
+                var o = g * groupStride + b.offset
+                for ci in 0..<inPerGroup {
+                    for t in 0..<taps {
+                        for c in 0..<b.width { data[o] = weightAt(g, b.start + c, ci, t); o += 1 }
+                    }
+                }
+            }
+        }
+        self.data = data
+        self.blocks = blocks
+    }
+}
+
+/// Writes the raw sums of one 16-lane vector: `lanes` valid outputs `laneStride` floats apart,
+/// plus the bias when there is one (`acc + bias`, the last operation of every output).
+@inline(__always)
+func storeLanes(_ v: CorrVector, to out: UnsafeMutablePointer<Float>, lanes: Int, laneStride: Int,
+                bias: Float?) {
+    var r = v
+    if let b = bias { r = r + CorrVector(repeating: b) }
+    if lanes == 16 && laneStride == 1 {
+        UnsafeMutableRawPointer(out).storeBytes(of: r, as: CorrVector.self)
+    } else {
+        for l in 0..<lanes { out[l * laneStride] = r[l] }
+    }
+}

@@ -9,7 +9,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .manifest(p, r): return "\(p): \(r)"
-        case let .tooShort(p, f, n): return "\(p): has \(f) frames, the sampler needs frame \(n - 1) (\(n) frames)"
+        case let .tooShort(p, f, n): return "\(p): has \(f) frames, the sampler needs \(n)"
         case let .tooSmall(p, w, h, c): return "\(p): \(w)x\(h) is smaller than the \(c) px crop"
         case let .cache(p, r): return "\(p): frame cache: \(r)"
         case let .noData(r): return "no training data: \(r)"

@@ -16,10 +16,16 @@ public struct FramePoolOptions: Sendable {
 }
 
 /// The decoded frames the training batches are cut from.
-public struct FramePool: Sendable {
+public struct FramePool: Sendable, Equatable {
     public var frames: [FrameImage]
     /// "path#frame" per entry, for reports.
     public var labels: [String]
+
+    /// A pool of frames already in memory.
+    public init(frames: [FrameImage], labels: [String]) {
+        precondition(frames.count == labels.count && !frames.isEmpty)
+        self.frames = frames; self.labels = labels
+    }
 
     /// Decodes (or loads from `cache`) the frames `options` select from `sources`. A source that
     /// cannot be opened, or has fewer frames than selected, is an error naming the file.
@@ -42,12 +48,14 @@ public struct FramePool: Sendable {
     }
 
     /// `count` frame indices spread over the stream: one per equal segment at a random offset.
+    /// A stream with fewer than `count` frames is an error naming the file.
     /// The stream's length is counted by decoding it once (container estimates can be far off:
     /// tree.avi claims 440 frames and holds 68); the count is kept in the cache.
     static func selectFrames(_ path: String, count: Int, cache: FrameCache?, rng: inout RNG) throws -> [Int] {
         let total = try cache?.frameCount(source: path) ?? countFrames(path)
         try cache?.storeFrameCount(total, source: path)
-        let n = min(count, total)
+        guard total >= count else { throw DataError.tooShort(path: path, frames: total, needed: count) }
+        let n = count
         let seg = Double(total) / Double(n)
         return (0..<n).map { i in min(total - 1, Int(Double(i) * seg) + rng.int(below: max(1, Int(seg)))) }
     }

@@ -83,7 +83,7 @@ public final class VQTrainer {
         if !codebooks.isInitialized { codebooks.initialize(rows: rows, rng: &rng) }
         let (indices, residuals) = codebooks.quantizer.encode(rows: rows)
         // Quantizer dropout: every sample trains the reconstruction from a random prefix 1...L.
-        let prefixes = (0..<n).map { _ in 1 + rng.int(below: config.levels) }
+        let prefixes = QuantizerDropout.prefixes(count: n, levels: config.levels, rng: &rng)
         let zq = codebooks.quantizer.dequantize(indices: indices, prefix: prefixes, height: h, width: w)
         let xhat = network.decode(Ops.straightThrough(zn, quantized: zq), TrainingBackend(params: params))
         let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
@@ -114,5 +114,13 @@ public final class VQTrainer {
             for i in 0..<y.count { let d = Double(min(1, max(0, y.storage[i])) - images.storage[i]); se += d * d }
             return Float(10 * Foundation.log10(1 / max(se / Double(y.count), 1e-12)))
         }
+    }
+}
+
+/// Quantizer dropout: the number of RVQ levels each sample is reconstructed from.
+public enum QuantizerDropout {
+    /// `count` prefix lengths, uniform in 1...levels.
+    public static func prefixes(count: Int, levels: Int, rng: inout RNG) -> [Int] {
+        (0..<count).map { _ in 1 + rng.int(below: levels) }
     }
 }

@@ -14,8 +14,10 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     public var reconstruction = "l1"
     /// Weight of (1 - MS-SSIM).
     public var msssimWeight: Float = 0.2
-    /// Commitment weight (encoder side), beta.
+    /// Commitment weight (encoder side), beta; the encoder commits to the all-level quantization.
     public var commitment: Float = 0.25
+    /// Fraction of samples that train a random prefix 1...L; the others use all L levels.
+    public var dropoutProbability: Float = 0.5
     public var emaDecay: Float = 0.99
     /// Steps a code may go unused before it is restarted.
     public var deadAfter = 25
@@ -29,6 +31,8 @@ public struct VQStepResult {
     public var loss: Float, reconstruction: Float, msssim: Float, commitment: Float
     public var levelStats: [CodebookTrainer.LevelStats]
     public var prefixes: [Int]
+    /// Mean squared latent error per element after 1...L levels (before this step's update).
+    public var latentError: [Float]
 }
 
 /// The tokenizer's training state (weights, Adam, codebooks, step, RNG) and its step.
@@ -83,12 +87,16 @@ public final class VQTrainer {
         if !codebooks.isInitialized { codebooks.initialize(rows: rows, rng: &rng) }
         let (indices, residuals) = codebooks.quantizer.encode(rows: rows)
         // Quantizer dropout: every sample trains the reconstruction from a random prefix 1...L.
-        let prefixes = QuantizerDropout.prefixes(count: n, levels: config.levels, rng: &rng)
+        let prefixes = QuantizerDropout.prefixes(count: n, levels: config.levels, probability: options.dropoutProbability, rng: &rng)
         let zq = codebooks.quantizer.dequantize(indices: indices, prefix: prefixes, height: h, width: w)
+        let zFull = prefixes.allSatisfy { $0 == config.levels } ? zq
+            : codebooks.quantizer.dequantize(indices: indices, prefix: Array(repeating: config.levels, count: n), height: h, width: w)
+        var latentError = residuals.dropFirst().map { Self.meanSquare($0.storage) }
+        latentError.append(Self.meanSquare(zip(zn.value.storage, zFull.storage).map { $0 - $1 }))
         let xhat = network.decode(Ops.straightThrough(zn, quantized: zq), TrainingBackend(params: params))
         let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
         let ms = msssim(xhat, x)
-        let commit = Ops.mse(zn, Variable(zq))
+        let commit = Ops.mse(zn, Variable(zFull))
         let loss = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight) + options.commitment * commit
         params.zeroGrad()
         loss.backward()
@@ -97,7 +105,11 @@ public final class VQTrainer {
         let stats = codebooks.update(indices: indices, residuals: residuals, step: step, rng: &rng)
         step += 1
         return VQStepResult(loss: loss.value.item, reconstruction: rec.value.item, msssim: ms.value.item,
-                            commitment: commit.value.item, levelStats: stats, prefixes: prefixes)
+                            commitment: commit.value.item, levelStats: stats, prefixes: prefixes, latentError: latentError)
+    }
+
+    static func meanSquare(_ x: [Float]) -> Float {
+        Float(x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, x.count)))
     }
 
     /// RGB PSNR (dB, output clamped to [0, 1]) of the reconstruction from each prefix length in
@@ -119,8 +131,9 @@ public final class VQTrainer {
 
 /// Quantizer dropout: the number of RVQ levels each sample is reconstructed from.
 public enum QuantizerDropout {
-    /// `count` prefix lengths, uniform in 1...levels.
-    public static func prefixes(count: Int, levels: Int, rng: inout RNG) -> [Int] {
-        (0..<count).map { _ in 1 + rng.int(below: levels) }
+    /// `count` prefix lengths: with `probability` uniform in 1...levels, otherwise all levels
+    /// (as in DAC, so the full-rate reconstruction keeps half the signal).
+    public static func prefixes(count: Int, levels: Int, probability: Float = 1, rng: inout RNG) -> [Int] {
+        (0..<count).map { _ in rng.uniform() < probability ? 1 + rng.int(below: levels) : levels }
     }
 }

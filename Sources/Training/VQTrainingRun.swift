@@ -21,7 +21,7 @@ public struct VQTrainingRun {
         let csvPath = (runDir as NSString).appendingPathComponent("log.csv")
         let L = trainer.config.levels
         let prefixes = [1, 2, 4, 8].filter { $0 <= L }
-        let header = (["step", "seconds", "lr", "loss", "rec", "msssim", "commit"] + prefixes.map { "psnr_p\($0)" }
+        let header = (["step", "seconds", "lr", "loss", "rec", "msssim", "commit"] + prefixes.map { "psnr_p\($0)" } + prefixes.map { "latent_db_p\($0)" }
                       + (0..<L).map { "ppl_l\($0)" } + (0..<L).map { "dead_l\($0)" }).joined(separator: ",")
         let csv = try CSVLog(path: csvPath, header: header, truncateAfterStep: trainer.step)
         let prefetch = BatchPrefetcher(sampler: sampler)
@@ -47,6 +47,7 @@ public struct VQTrainingRun {
                               String(format: "%.5f", acc.loss / n), String(format: "%.5f", acc.rec / n),
                               String(format: "%.4f", acc.ms / n), String(format: "%.5f", acc.commit / n)]
                     + psnr.map { String(format: "%.2f", $0) }
+                    + prefixes.map { String(format: "%.2f", -10 * Foundation.log10(max(r.latentError[$0 - 1], 1e-12))) }
                     + r.levelStats.map { String(format: "%.1f", $0.perplexity) } + deadSum.map(String.init)
                 try csv.append(fields.joined(separator: ","))
                 progress("step \(trainer.step)/\(trainer.options.steps) \(String(format: "%.0f", seconds))s "

@@ -21,7 +21,7 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Data directory with MANIFEST.") var data: String
     @Option(help: "Run directory.") var out: String
     @Option(help: "Downsampling factor, 8 or 16.") var f: Int = 8
-    @Option(help: "Total training steps.") var steps: Int = 3000
+    @Option(help: "Total training steps (default 3000; with --resume, extends the stored total).") var steps: Int?
     @Option(help: "Batch size.") var batch: Int = 8
     @Option(help: "Crop side in pixels.") var crop: Int = 128
     @Option(help: "RVQ levels (1-8).") var levels: Int = 8
@@ -33,6 +33,7 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Peak learning rate.") var lr: Float = 4e-4
     @Option(help: "Reconstruction loss: l1 or mse.") var rec: String = "l1"
     @Option(help: "Weight of 1 - MS-SSIM.") var msssim: Float = 0.2
+    @Option(help: "Fraction of samples trained on a random prefix of levels (quantizer dropout).") var dropout: Float = 0.5
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Threads for the training kernels.") var threads: Int = 2
     @Option(help: "Frames taken from each video.") var framesPerVideo: Int = 64
@@ -47,7 +48,9 @@ struct TrainVQ: ParsableCommand {
         var trainer: VQTrainer
         var elapsed = 0.0
         if resume, let last = VQCheckpoints.list(out).last {
-            let (config, options, _) = try VQCheckpoints.header(last)
+            let (config, stored, _) = try VQCheckpoints.header(last)
+            var options = stored
+            if let steps { options.steps = steps }
             trainer = try VQTrainer(config: config, options: options)
             elapsed = try VQCheckpoints.restore(trainer, from: last)
             printError("resuming \(last) at step \(trainer.step)")
@@ -62,8 +65,8 @@ struct TrainVQ: ParsableCommand {
             }
             config.encoderBlocks = encoderBlocks; config.decoderBlocks = decoderBlocks
             var o = VQTrainOptions()
-            o.steps = steps; o.batch = batch; o.crop = crop; o.lr = lr; o.seed = seed
-            o.reconstruction = rec; o.msssimWeight = msssim
+            o.steps = steps ?? 3000; o.batch = batch; o.crop = crop; o.lr = lr; o.seed = seed
+            o.reconstruction = rec; o.msssimWeight = msssim; o.dropoutProbability = dropout
             trainer = try VQTrainer(config: config, options: o)
         }
         let macs = trainer.network.macsPerPixel()

@@ -96,6 +96,12 @@ final class CodebookTrainerTests: XCTestCase {
             XCTAssertGreaterThan(n, 400, "prefix \(l) drawn about uniformly")
             XCTAssertLessThan(n, 600)
         }
+        // With dropout probability 0.5, half the samples keep all levels.
+        let half = QuantizerDropout.prefixes(count: 4000, levels: 8, probability: 0.5, rng: &rng)
+        let full = half.filter { $0 == 8 }.count
+        XCTAssertGreaterThan(full, 2000 + 250 - 200)
+        XCTAssertLessThan(full, 2000 + 250 + 200)
+        XCTAssertGreaterThan(half.filter { $0 == 1 }.count, 150)
         var a = RNG(seed: 3), b = RNG(seed: 3)
         XCTAssertEqual(QuantizerDropout.prefixes(count: 10, levels: 5, rng: &a), QuantizerDropout.prefixes(count: 10, levels: 5, rng: &b))
     }

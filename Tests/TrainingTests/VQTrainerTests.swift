@@ -79,7 +79,7 @@ final class VQTrainerTests: XCTestCase {
         try loop.run(t, sampler: BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3), elapsed: 0) { lines.append($0) }
         let csv = try String(contentsOfFile: dir + "/log.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 3)
-        XCTAssertTrue(csv[0].hasPrefix("step,seconds,lr,loss,rec,msssim,commit,psnr_p1,psnr_p2,ppl_l0"))
+        XCTAssertTrue(csv[0].hasPrefix("step,seconds,lr,loss,rec,msssim,commit,psnr_p1,psnr_p2,latent_db_p1,latent_db_p2,ppl_l0"))
         XCTAssertTrue(csv[2].hasPrefix("4,"))
         XCTAssertEqual(VQCheckpoints.list(dir).count, 1)
 

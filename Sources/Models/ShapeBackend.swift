@@ -68,7 +68,7 @@ extension VQGANNetwork {
         let side = 4 * config.factor
         let e = ShapeBackend(), d = ShapeBackend()
         _ = encode([1, 3, side, side], e)
-        _ = decode([1, config.codeDim, 4, 4], d)
+        _ = decode([1, config.levels * config.codeDim, 4, 4], d)
         return (e, d)
     }
 

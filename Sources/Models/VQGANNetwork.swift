@@ -2,7 +2,8 @@
 ///
 /// Encoder: x in [0,1] -> 2x-1 -> space-to-depth by 2 -> conv 3x3 -> per stage (residual blocks,
 /// then a stride-2 conv 3x3 to the next width) -> GroupNorm, SiLU, conv 1x1 to D.
-/// Decoder: conv 3x3 D -> widest -> per stage, coarsest first (residual blocks, then conv 3x3 to
+/// Decoder: the levels' codewords side by side (L·D channels, each level scaled to unit RMS,
+/// zeros for levels not sent; see `ResidualQuantizer.decoderInput`) -> conv 3x3 to the widest -> per stage, coarsest first (residual blocks, then conv 3x3 to
 /// 4x the next width and pixel shuffle by 2) -> GroupNorm, SiLU, conv 3x3 to 12 -> pixel shuffle
 /// by 2 -> y/2 + 1/2. No layer runs at full resolution, which keeps the cost per pixel low.
 public struct VQGANNetwork {
@@ -27,7 +28,7 @@ public struct VQGANNetwork {
         return b.conv2d(h, "encoder.conv_out", outChannels: config.codeDim, kernel: 1, stride: 1)
     }
 
-    /// Quantized latent [N, D, h, w] -> image [N, 3, h f, w f] (about [0, 1]; not clamped).
+    /// Per-level decoder input [N, L·D, h, w] -> image [N, 3, h f, w f] (about [0, 1]; not clamped).
     public func decode<B: LayerBackend>(_ z: B.Value, _ b: B) -> B.Value {
         let ch = config.channels
         var h = b.conv2d(z, "decoder.conv_in", outChannels: ch[ch.count - 1], kernel: 3, stride: 1)

@@ -11,12 +11,15 @@ public struct VQTokenizer {
     /// Decoder weights by name.
     public let decoderWeights: [String: Tensor]
     public let quantizer: ResidualQuantizer
+    /// Per-level decoder input gains, as shipped (never recomputed on the decoder).
+    public let gains: [Float]
 
     /// Metadata key of the architecture JSON in a weights file.
     public static let configKey = "vq_config"
 
-    public init(config: VQConfig, encoderParams: ParameterSet?, decoderWeights: [String: Tensor], quantizer: ResidualQuantizer) {
-        self.config = config; network = VQGANNetwork(config: config)
+    public init(config: VQConfig, encoderParams: ParameterSet?, decoderWeights: [String: Tensor], quantizer: ResidualQuantizer,
+                gains: [Float]) {
+        self.config = config; network = VQGANNetwork(config: config); self.gains = gains
         self.encoderParams = encoderParams; self.decoderWeights = decoderWeights; self.quantizer = quantizer
     }
 
@@ -29,8 +32,9 @@ public struct VQTokenizer {
         let net = VQGANNetwork(config: config)
         let (encSpecs, decSpecs) = net.weightSpecs()
         let cbSpecs = (0..<config.levels).map { TensorSpec(ResidualQuantizer.codebookName($0), .f32, [config.codebookSize, config.codeDim]) }
+        let gainSpec = TensorSpec(ResidualQuantizer.gainsName, .f32, [config.levels])
         let hasEncoder = encSpecs.allSatisfy { file.tensors[$0.name] != nil }
-        try file.validate(decSpecs + cbSpecs + (hasEncoder ? encSpecs : []), path: path, allowExtra: false)
+        try file.validate(decSpecs + cbSpecs + [gainSpec] + (hasEncoder ? encSpecs : []), path: path, allowExtra: false)
         var enc: ParameterSet? = nil
         if hasEncoder {
             let p = ParameterSet()
@@ -40,7 +44,8 @@ public struct VQTokenizer {
         var dec: [String: Tensor] = [:]
         for s in decSpecs { dec[s.name] = file.tensors[s.name]!.tensor() }
         let q = ResidualQuantizer(codebooks: cbSpecs.map { file.tensors[$0.name]!.tensor() })
-        self.init(config: config, encoderParams: enc, decoderWeights: dec, quantizer: q)
+        self.init(config: config, encoderParams: enc, decoderWeights: dec, quantizer: q,
+                  gains: file.tensors[gainSpec.name]!.tensor().storage)
     }
 
     /// Loads a weights file from disk.
@@ -58,7 +63,8 @@ public struct VQTokenizer {
     /// Indices of the first `levels` levels for `n` images of latent size h x w -> RGB [n, 3, h f, w f],
     /// bit-exact for any thread count.
     public func decode(indices: [[Int]], levels: Int, n: Int, height h: Int, width w: Int, threads: Int) -> Tensor {
-        let z = quantizer.dequantize(indices: Array(indices.prefix(levels)), prefix: Array(repeating: levels, count: n), height: h, width: w)
+        let z = quantizer.decoderInput(indices: Array(indices.prefix(levels)), prefix: Array(repeating: levels, count: n),
+                                       gains: gains, height: h, width: w)
         return network.decode(z, DeterministicBackend(weights: decoderWeights, threads: threads))
     }
 }

@@ -50,6 +50,8 @@ public enum VQCheckpoints {
         if includeEncoder { names += enc.map(\.name) }
         var file = SafeTensorsFile()
         for n in names { file.tensors[n] = SafeTensor(t.params[n]!.value) }
+        let gains = t.codebooks.quantizer.levelGains
+        file.tensors[ResidualQuantizer.gainsName] = SafeTensor(Tensor(shape: [gains.count], storage: gains))
         file.metadata = [VQTokenizer.configKey: t.config.json, "trained_steps": String(t.step), "format": "dcvc-vq-1"]
         return file
     }

@@ -88,12 +88,13 @@ public final class VQTrainer {
         let (indices, residuals) = codebooks.quantizer.encode(rows: rows)
         // Quantizer dropout: every sample trains the reconstruction from a random prefix 1...L.
         let prefixes = QuantizerDropout.prefixes(count: n, levels: config.levels, probability: options.dropoutProbability, rng: &rng)
-        let zq = codebooks.quantizer.dequantize(indices: indices, prefix: prefixes, height: h, width: w)
-        let zFull = prefixes.allSatisfy { $0 == config.levels } ? zq
-            : codebooks.quantizer.dequantize(indices: indices, prefix: Array(repeating: config.levels, count: n), height: h, width: w)
+        let zFull = codebooks.quantizer.dequantize(indices: indices, prefix: Array(repeating: config.levels, count: n), height: h, width: w)
         var latentError = residuals.dropFirst().map { Self.meanSquare($0.storage) }
         latentError.append(Self.meanSquare(zip(zn.value.storage, zFull.storage).map { $0 - $1 }))
-        let xhat = network.decode(Ops.straightThrough(zn, quantized: zq), TrainingBackend(params: params))
+        let gains = codebooks.quantizer.levelGains
+        let input = codebooks.quantizer.decoderInput(indices: indices, prefix: prefixes, gains: gains, height: h, width: w)
+        let xhat = network.decode(Ops.straightThroughLevels(zn, input: input, prefix: prefixes, gains: gains),
+                                  TrainingBackend(params: params))
         let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
         let ms = msssim(xhat, x)
         let commit = Ops.mse(zn, Variable(zFull))
@@ -120,8 +121,8 @@ public final class VQTrainer {
         let q = codebooks.quantizer
         let indices = q.encode(rows: LatentLayout.rows(zn)).indices
         return prefixes.map { p in
-            let zq = q.dequantize(indices: indices, prefix: Array(repeating: p, count: n), height: h, width: w)
-            let y = network.decode(Variable(zq), TrainingBackend(params: params)).value
+            let input = q.decoderInput(indices: indices, prefix: Array(repeating: p, count: n), gains: q.levelGains, height: h, width: w)
+            let y = network.decode(Variable(input), TrainingBackend(params: params)).value
             var se: Double = 0
             for i in 0..<y.count { let d = Double(min(1, max(0, y.storage[i])) - images.storage[i]); se += d * d }
             return Float(10 * Foundation.log10(1 / max(se / Double(y.count), 1e-12)))

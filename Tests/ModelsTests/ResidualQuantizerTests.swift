@@ -45,6 +45,36 @@ final class ResidualQuantizerTests: XCTestCase {
         XCTAssertEqual(Array(mixed.storage[half...]), Array(three.storage[half...]))
     }
 
+    func testDecoderInputPlacesScaledLevelsSideBySide() {
+        var rng = RNG(seed: 3)
+        let (k, d, levels, h, w) = (8, 2, 3, 2, 2)
+        let q = ResidualQuantizer(codebooks: (0..<levels).map { l in rng.normalTensor([k, d], std: 1 / Float(l + 1)) })
+        let gains = q.levelGains
+        for (l, g) in gains.enumerated() {
+            let rms = (q.codebooks[l].storage.reduce(0) { $0 + $1 * $1 } / Float(k * d)).squareRoot()
+            XCTAssertEqual(g * rms, 1, accuracy: 1e-5)
+        }
+        let indices = (0..<levels).map { _ in (0..<2 * h * w).map { _ in rng.int(below: k) } }
+        let x = q.decoderInput(indices: indices, prefix: [3, 1], gains: gains, height: h, width: w)
+        XCTAssertEqual(x.shape, [2, levels * d, h, w])
+        for b in 0..<2 { for l in 0..<levels { for c in 0..<d { for p in 0..<h * w {
+            let v = x.storage[((b * levels + l) * d + c) * h * w + p]
+            let expected = l < [3, 1][b] ? gains[l] * q.codebooks[l].storage[indices[l][b * h * w + p] * d + c] : 0
+            XCTAssertEqual(v, expected)
+        } } } }
+        // Straight-through: the latent gets the sum of the used levels' gradients.
+        let z = Variable(rng.normalTensor([2, d, h, w]), requiresGrad: true)
+        let st = Ops.straightThroughLevels(z, input: x, prefix: [3, 1], gains: gains)
+        XCTAssertEqual(st.value, x)
+        var seed = Tensor.zeros(x.shape)
+        for i in 0..<seed.count { seed.storage[i] = Float(i % 7) }
+        st.backward(seed: seed)
+        for c in 0..<d * h * w {
+            XCTAssertEqual(z.grad!.storage[c], (0..<3).reduce(Float(0)) { $0 + seed.storage[$1 * d * h * w + c] })
+            XCTAssertEqual(z.grad!.storage[d * h * w + c], seed.storage[(levels + 0) * d * h * w + c])
+        }
+    }
+
     func testLayoutRoundTrip() {
         var rng = RNG(seed: 1)
         let x = rng.normalTensor([2, 3, 4, 5])

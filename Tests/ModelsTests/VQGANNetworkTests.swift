@@ -29,7 +29,9 @@ final class VQGANNetworkTests: XCTestCase {
             let x = Variable(rng.uniformTensor([2, 3, 2 * f, 3 * f]))
             let z = net.encode(x, TrainingBackend(params: p))
             XCTAssertEqual(z.shape, [2, 4, 2, 3])
-            let y = net.decode(z, TrainingBackend(params: p))
+            // The decoder reads the L levels side by side.
+            let input = Variable(rng.normalTensor([2, 3 * 4, 2, 3]))
+            let y = net.decode(input, TrainingBackend(params: p))
             XCTAssertEqual(y.shape, [2, 3, 2 * f, 3 * f])
         }
     }
@@ -64,7 +66,7 @@ final class VQGANNetworkTests: XCTestCase {
             let net = VQGANNetwork(config: tinyConfig(f: f))
             let p = randomParams(net, seed: 3)
             var rng = RNG(seed: 4)
-            let z = rng.normalTensor([2, 4, 3, 2])
+            let z = rng.normalTensor([2, 3 * 4, 3, 2])
             let ref = net.decode(Variable(z), TrainingBackend(params: p)).value
             var weights: [String: Tensor] = [:]
             for v in p.parameters { weights[v.name] = v.value }

@@ -96,7 +96,8 @@ final class VQTrainerTests: XCTestCase {
             let y1 = tok.decode(indices: idx, levels: levels, n: 1, height: 2, width: 3, threads: 1)
             let y2 = tok.decode(indices: idx, levels: levels, n: 1, height: 2, width: 3, threads: 2)
             XCTAssertEqual(y1, y2)
-            let z = tok.quantizer.dequantize(indices: idx, prefix: [levels], height: 2, width: 3)
+            XCTAssertEqual(tok.gains, t.codebooks.quantizer.levelGains)
+            let z = tok.quantizer.decoderInput(indices: idx, prefix: [levels], gains: tok.gains, height: 2, width: 3)
             let ref = t.network.decode(Variable(z), TrainingBackend(params: t.params)).value
             XCTAssertLessThan(zip(y1.storage, ref.storage).map { abs($0 - $1) }.max()!, 1e-4)
         }

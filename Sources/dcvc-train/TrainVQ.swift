@@ -123,3 +123,22 @@ struct ExportVQ: ParsableCommand {
         print("\(output) step \(trainer.step) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: output))")
     }
 }
+
+/// `dcvc-train eval-vq`: PSNR per prefix of levels on a video through the real decoder path.
+struct EvalVQ: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval-vq",
+        abstract: "RGB PSNR per number of RVQ levels (uncoded index bits) on the first frames of a video.")
+
+    @Option(help: "Weights file (.safetensors from export-vq).") var weights: String
+    @Option(help: "Video to evaluate.") var video: String
+    @Option(help: "Frames to evaluate.") var frames: Int = 8
+    @Option(help: "Threads.") var threads: Int = 2
+
+    func run() throws {
+        TrainingKernels.threads = threads
+        let tok = try VQTokenizer(path: weights)
+        let e = try TokenizerEvaluation(tokenizer: tok, path: video, maxFrames: frames, threads: threads)
+        print("\(video)\n\(e.report)", terminator: "")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Media
+import Models
 import Tensor
 import Training
 import XCTest
@@ -48,6 +49,23 @@ final class FrameSamplerTests: XCTestCase {
         let prefetch = BatchPrefetcher(sampler: s1)
         for s in 0..<3 { XCTAssertEqual(prefetch.batch(step: s), s1.batch(step: s)) }
         XCTAssertTrue(s1.batch(step: 1).storage.allSatisfy { (0...1).contains($0) })
+    }
+
+    func testTokenizerEvaluationOnAClip() throws {
+        let dir = try tempDir()
+        let clip = dir + "/e.mkv"
+        try makeClip(clip, frames: 2, width: 20, height: 18)
+        let t = try tinyTrainer()
+        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
+        for s in 0..<2 { t.trainStep(sampler.batch(step: s)) }
+        let tok = try VQTokenizer(file: VQCheckpoints.exportWeights(t), path: "mem")
+        let e = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 8, threads: 2)
+        XCTAssertEqual(e.frames, 2)
+        XCTAssertEqual([e.width, e.height], [16, 16], "cropped to the multiple of 8")
+        XCTAssertEqual(e.prefixes, [1, 2])
+        XCTAssertEqual(e.bpp, [4.0 / 64, 8.0 / 64])
+        XCTAssertTrue(e.psnr.allSatisfy { $0.isFinite && $0 > 0 })
+        XCTAssertTrue(e.codesUsed.allSatisfy { (1...16).contains($0) })
     }
 
     func testShortVideoIsAnErrorNamingTheFile() throws {

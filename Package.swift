@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "dcvc-dec", targets: ["dcvc-dec"]),
         .executable(name: "dcvc-info", targets: ["dcvc-info"]),
         .executable(name: "dcvc-bench", targets: ["dcvc-bench"]),
+        .executable(name: "dcvc-train", targets: ["dcvc-train"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,7 +41,9 @@ let package = Package(
         .target(name: "Entropy", swiftSettings: numericSettings),
         .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),
         .target(name: "Bitstream", dependencies: ["Checksum"]),
-        .target(name: "Codec", dependencies: ["Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
+        .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
+        .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
+        .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -63,6 +66,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
+        .executableTarget(name: "dcvc-train", dependencies: [
+            "ToolSupport", "Training", "Models", "Tensor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: numericSettings),
+
         // Tests sit beside the module they test.
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
@@ -72,6 +80,8 @@ let package = Package(
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "Media"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,64 @@
+import Foundation
+import Media
+import Models
+import Tensor
+
+/// Rate-distortion of a tokenizer on the first frames of a video, through the real decoder path
+/// (encoder on the training kernels, decoder on the deterministic kernels): RGB PSNR per prefix
+/// of levels, from the mean of per-frame MSE, and codebook usage per level. Frames are cropped to
+/// the model's multiple (top-left). Bits are the uncoded index bits, L·log2(K) per latent.
+public struct TokenizerEvaluation {
+    public var frames = 0
+    public var width = 0, height = 0
+    /// Prefix lengths evaluated.
+    public var prefixes: [Int] = []
+    /// Mean squared error per prefix (RGB, [0, 1] scale, output clamped).
+    public var mse: [Double] = []
+    /// Distinct codes used per level over all frames.
+    public var codesUsed: [Int] = []
+    /// Uncoded bits per pixel for each prefix.
+    public var bpp: [Double] = []
+
+    public var psnr: [Double] { mse.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
+
+    /// Evaluates `tokenizer` on up to `maxFrames` frames of `path`.
+    public init(tokenizer tok: VQTokenizer, path: String, maxFrames: Int, threads: Int) throws {
+        let f = tok.config.factor, L = tok.config.levels
+        prefixes = [1, 2, 4, 6, 8].filter { $0 <= L }
+        mse = Array(repeating: 0, count: prefixes.count)
+        var used = Array(repeating: Set<Int>(), count: L)
+        let reader = try openVideo(path: path, maxFrames: maxFrames)
+        while let frame = try reader.nextFrame() {
+            let rgb = ColorConversion.toRGB(frame)
+            let w = rgb.width / f * f, h = rgb.height / f * f
+            guard w > 0, h > 0 else { throw DataError.tooSmall(path: path, width: rgb.width, height: rgb.height, crop: f) }
+            var x = Tensor.zeros([1, 3, h, w])
+            for c in 0..<3 { for y in 0..<h { for xx in 0..<w {
+                x.storage[(c * h + y) * w + xx] = rgb.data[(c * rgb.height + y) * rgb.width + xx]
+            } } }
+            let indices = tok.encode(x)
+            for l in 0..<L { used[l].formUnion(indices[l]) }
+            for (i, p) in prefixes.enumerated() {
+                let y = tok.decode(indices: indices, levels: p, n: 1, height: h / f, width: w / f, threads: threads)
+                var se = 0.0
+                for j in 0..<y.count { let d = Double(min(1, max(0, y.storage[j])) - x.storage[j]); se += d * d }
+                mse[i] += se / Double(y.count)
+            }
+            frames += 1; width = w; height = h
+        }
+        mse = mse.map { $0 / Double(max(1, frames)) }
+        codesUsed = used.map(\.count)
+        let bitsPerLevel = Foundation.log2(Double(tok.config.codebookSize)) / Double(f * f)
+        bpp = prefixes.map { Double($0) * bitsPerLevel }
+    }
+
+    /// A small table.
+    public var report: String {
+        var s = "frames \(frames) at \(width)x\(height)\nlevels  bpp(uncoded)  PSNR-RGB\n"
+        for (i, p) in prefixes.enumerated() {
+            s += String(format: "%6d  %12.4f  %8.2f\n", p, bpp[i], psnr[i])
+        }
+        s += "codes used per level: " + codesUsed.map(String.init).joined(separator: " ") + "\n"
+        return s
+    }
+}

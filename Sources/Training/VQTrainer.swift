@@ -1,0 +1,140 @@
+import Foundation
+import Models
+import Tensor
+
+/// Hyper-parameters of tokenizer training.
+public struct VQTrainOptions: Codable, Equatable, Sendable {
+    public var steps = 3000
+    public var batch = 8
+    public var crop = 128
+    public var lr: Float = 4e-4
+    public var warmup = 100
+    public var seed: UInt64 = 1
+    /// Reconstruction loss: "l1" or "mse".
+    public var reconstruction = "l1"
+    /// Weight of (1 - MS-SSIM).
+    public var msssimWeight: Float = 0.2
+    /// Commitment weight (encoder side), beta; the encoder commits to the all-level quantization.
+    public var commitment: Float = 0.25
+    /// Fraction of samples that train a random prefix 1...L; the others use all L levels.
+    public var dropoutProbability: Float = 0.5
+    public var emaDecay: Float = 0.99
+    /// Steps a code may go unused before it is restarted.
+    public var deadAfter = 25
+    public var gradClip: Float = 1.0
+
+    public init() {}
+}
+
+/// What one training step measured.
+public struct VQStepResult {
+    public var loss: Float, reconstruction: Float, msssim: Float, commitment: Float
+    public var levelStats: [CodebookTrainer.LevelStats]
+    public var prefixes: [Int]
+    /// Mean squared latent error per element after 1...L levels (before this step's update).
+    public var latentError: [Float]
+}
+
+/// The tokenizer's training state (weights, Adam, codebooks, step, RNG) and its step.
+public final class VQTrainer {
+    public let config: VQConfig
+    public let options: VQTrainOptions
+    public let network: VQGANNetwork
+    public let params = ParameterSet()
+    public let codebooks: CodebookTrainer
+    public let adam = Adam()
+    public var step = 0
+    public var rng: RNG
+    let msssim: MSSSIM
+
+    public init(config: VQConfig, options: VQTrainOptions) throws {
+        try config.validate()
+        self.config = config; self.options = options
+        network = VQGANNetwork(config: config)
+        rng = RNG(seed: options.seed)
+        network.registerParameters(in: params, rng: &rng)
+        codebooks = CodebookTrainer(params: params, levels: config.levels, size: config.codebookSize, dim: config.codeDim,
+                                    decay: options.emaDecay, deadAfter: options.deadAfter)
+        msssim = VQTrainer.msssim(forSide: options.crop)
+    }
+
+    /// MS-SSIM with as many of the five standard scales as the crop allows (weights renormalised).
+    static func msssim(forSide side: Int) -> MSSSIM {
+        let all: [Float] = [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]
+        var n = 5
+        while n > 1 && 10 * (1 << (n - 1)) + 1 > side { n -= 1 }
+        let w = Array(all.prefix(n)), s = w.reduce(0, +)
+        return MSSSIM(windowSize: 11, sigma: 1.5, weights: w.map { $0 / s })
+    }
+
+    /// Learning rate at the current step: linear warmup, cosine decay to a tenth.
+    public var learningRate: Float {
+        LRSchedule.warmupCosine(peak: options.lr, warmup: options.warmup, total: options.steps, floor: options.lr / 10).lr(at: step)
+    }
+
+    /// Encoder output, l2-normalised per position, [N, D, h, w] (on the tape).
+    func latent(_ x: Variable) -> Variable {
+        Ops.l2NormalizeChannels(network.encode(x, TrainingBackend(params: params)))
+    }
+
+    /// One optimisation step on images [B, 3, H, W] in [0, 1].
+    @discardableResult
+    public func trainStep(_ images: Tensor) -> VQStepResult {
+        let x = Variable(images)
+        let zn = latent(x)
+        let (n, h, w) = (zn.shape[0], zn.shape[2], zn.shape[3])
+        let rows = LatentLayout.rows(zn.value)
+        if !codebooks.isInitialized { codebooks.initialize(rows: rows, rng: &rng) }
+        let (indices, residuals) = codebooks.quantizer.encode(rows: rows)
+        // Quantizer dropout: every sample trains the reconstruction from a random prefix 1...L.
+        let prefixes = QuantizerDropout.prefixes(count: n, levels: config.levels, probability: options.dropoutProbability, rng: &rng)
+        let zFull = codebooks.quantizer.dequantize(indices: indices, prefix: Array(repeating: config.levels, count: n), height: h, width: w)
+        var latentError = residuals.dropFirst().map { Self.meanSquare($0.storage) }
+        latentError.append(Self.meanSquare(zip(zn.value.storage, zFull.storage).map { $0 - $1 }))
+        let gains = codebooks.quantizer.levelGains
+        let input = codebooks.quantizer.decoderInput(indices: indices, prefix: prefixes, gains: gains, height: h, width: w)
+        let xhat = network.decode(Ops.straightThroughLevels(zn, input: input, prefix: prefixes, gains: gains),
+                                  TrainingBackend(params: params))
+        let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
+        let ms = msssim(xhat, x)
+        let commit = Ops.mse(zn, Variable(zFull))
+        let loss = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight) + options.commitment * commit
+        params.zeroGrad()
+        loss.backward()
+        clipGradNorm(params, maxNorm: options.gradClip)
+        adam.update(params, lr: learningRate)
+        let stats = codebooks.update(indices: indices, residuals: residuals, step: step, rng: &rng)
+        step += 1
+        return VQStepResult(loss: loss.value.item, reconstruction: rec.value.item, msssim: ms.value.item,
+                            commitment: commit.value.item, levelStats: stats, prefixes: prefixes, latentError: latentError)
+    }
+
+    static func meanSquare(_ x: [Float]) -> Float {
+        Float(x.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, x.count)))
+    }
+
+    /// RGB PSNR (dB, output clamped to [0, 1]) of the reconstruction from each prefix length in
+    /// `prefixes`, on `images`. No parameter changes.
+    public func psnr(_ images: Tensor, prefixes: [Int]) -> [Float] {
+        let zn = latent(Variable(images)).value
+        let (n, h, w) = (zn.shape[0], zn.shape[2], zn.shape[3])
+        let q = codebooks.quantizer
+        let indices = q.encode(rows: LatentLayout.rows(zn)).indices
+        return prefixes.map { p in
+            let input = q.decoderInput(indices: indices, prefix: Array(repeating: p, count: n), gains: q.levelGains, height: h, width: w)
+            let y = network.decode(Variable(input), TrainingBackend(params: params)).value
+            var se: Double = 0
+            for i in 0..<y.count { let d = Double(min(1, max(0, y.storage[i])) - images.storage[i]); se += d * d }
+            return Float(10 * Foundation.log10(1 / max(se / Double(y.count), 1e-12)))
+        }
+    }
+}
+
+/// Quantizer dropout: the number of RVQ levels each sample is reconstructed from.
+public enum QuantizerDropout {
+    /// `count` prefix lengths: with `probability` uniform in 1...levels, otherwise all levels
+    /// (as in DAC, so the full-rate reconstruction keeps half the signal).
+    public static func prefixes(count: Int, levels: Int, probability: Float = 1, rng: inout RNG) -> [Int] {
+        (0..<count).map { _ in rng.uniform() < probability ? 1 + rng.int(below: levels) : levels }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Models
+import Tensor
+import Training
+import XCTest
+
+func tinyTrainer(steps: Int = 10) throws -> VQTrainer {
+    let config = VQConfig(channels: [8, 8, 8], encoderBlocks: 1, decoderBlocks: 1, groups: 4,
+                          codeDim: 4, codebookSize: 16, levels: 3)
+    var o = VQTrainOptions()
+    o.steps = steps; o.batch = 2; o.crop = 32; o.warmup = 2; o.seed = 11
+    return try VQTrainer(config: config, options: o)
+}
+
+/// A pool of synthetic gradient images (no files needed).
+func syntheticPool() -> FramePool {
+    var rng = RNG(seed: 5)
+    let frames = (0..<3).map { _ -> FrameImage in
+        let w = 48, h = 40
+        let rgb = (0..<3 * w * h).map { i -> UInt8 in UInt8(((i % w) * 4 + (i / w % h) * 2 + rng.int(below: 20)) % 256) }
+        return FrameImage(width: w, height: h, rgb: rgb)
+    }
+    return FramePool(frames: frames, labels: ["a", "b", "c"])
+}
+
+final class VQTrainerTests: XCTestCase {
+    override func setUp() { TrainingKernels.threads = 1 }
+
+    func tempDir() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("vqtrain-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        return d
+    }
+
+    func testResumeReproducesUninterruptedTraining() throws {
+        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
+        let straight = try tinyTrainer()
+        var losses: [Float] = []
+        for s in 0..<4 { losses.append(straight.trainStep(sampler.batch(step: s)).loss) }
+
+        let dir = try tempDir()
+        let first = try tinyTrainer()
+        for s in 0..<2 { first.trainStep(sampler.batch(step: s)) }
+        let path = try VQCheckpoints.save(first, runDir: dir, elapsed: 1)
+        let (config, options, elapsed) = try VQCheckpoints.header(path)
+        XCTAssertEqual(elapsed, 1)
+        let resumed = try VQTrainer(config: config, options: options)
+        try VQCheckpoints.restore(resumed, from: path)
+        XCTAssertEqual(resumed.step, 2)
+        XCTAssertTrue(resumed.codebooks.isInitialized)
+        var resumedLosses: [Float] = []
+        for s in 2..<4 { resumedLosses.append(resumed.trainStep(sampler.batch(step: s)).loss) }
+        XCTAssertEqual(resumedLosses, Array(losses[2...]))
+        for (a, b) in zip(straight.params.parameters, resumed.params.parameters) {
+            XCTAssertEqual(a.value, b.value, "\(a.name) differs after resume")
+        }
+        XCTAssertEqual(straight.rng, resumed.rng)
+    }
+
+    func testCheckpointRotationKeepsNewestTwo() throws {
+        let dir = try tempDir()
+        let t = try tinyTrainer()
+        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
+        for s in 0..<3 {
+            t.trainStep(sampler.batch(step: s))
+            _ = try VQCheckpoints.save(t, runDir: dir, elapsed: Double(s))
+        }
+        XCTAssertEqual(VQCheckpoints.list(dir).map { ($0 as NSString).lastPathComponent },
+                       ["ckpt-00000002.safetensors", "ckpt-00000003.safetensors"])
+    }
+
+    func testTrainingLoopLogsAndExportedWeightsDecodeLikeTheTrainer() throws {
+        let dir = try tempDir()
+        let t = try tinyTrainer(steps: 4)
+        var loop = VQTrainingRun(runDir: dir)
+        loop.logEvery = 2
+        var lines: [String] = []
+        try loop.run(t, sampler: BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3), elapsed: 0) { lines.append($0) }
+        let csv = try String(contentsOfFile: dir + "/log.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv.count, 3)
+        XCTAssertTrue(csv[0].hasPrefix("step,seconds,lr,loss,rec,msssim,commit,psnr_p1,psnr_p2,latent_db_p1,latent_db_p2,ppl_l0"))
+        XCTAssertTrue(csv[2].hasPrefix("4,"))
+        XCTAssertEqual(VQCheckpoints.list(dir).count, 1)
+
+        // Shipped weights: config in metadata, decoder on deterministic kernels close to training.
+        let file = VQCheckpoints.exportWeights(t)
+        let tok = try VQTokenizer(file: try SafeTensorsFile.parse(file.serialized()), path: "mem")
+        XCTAssertEqual(tok.config, t.config)
+        var rng = RNG(seed: 8)
+        let x = rng.uniformTensor([1, 3, 16, 24])
+        let idx = tok.encode(x)
+        XCTAssertEqual(idx.count, 3)
+        XCTAssertEqual(idx[0].count, 2 * 3)
+        for levels in 1...3 {
+            let y1 = tok.decode(indices: idx, levels: levels, n: 1, height: 2, width: 3, threads: 1)
+            let y2 = tok.decode(indices: idx, levels: levels, n: 1, height: 2, width: 3, threads: 2)
+            XCTAssertEqual(y1, y2)
+            XCTAssertEqual(tok.gains, t.codebooks.quantizer.levelGains)
+            let z = tok.quantizer.decoderInput(indices: idx, prefix: [levels], gains: tok.gains, height: 2, width: 3)
+            let ref = t.network.decode(Variable(z), TrainingBackend(params: t.params)).value
+            XCTAssertLessThan(zip(y1.storage, ref.storage).map { abs($0 - $1) }.max()!, 1e-4)
+        }
+        var noEncoder = VQCheckpoints.exportWeights(t, includeEncoder: false)
+        XCTAssertNil(try VQTokenizer(file: noEncoder, path: "mem").encoderParams)
+        noEncoder.tensors.removeValue(forKey: ResidualQuantizer.codebookName(2))
+        XCTAssertThrowsError(try VQTokenizer(file: noEncoder, path: "mem"))
+    }
+}

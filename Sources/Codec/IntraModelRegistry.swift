@@ -9,19 +9,20 @@ public enum IntraModelRegistry {
     /// Loads a tokenizer from a weight file path.
     public typealias Loader = (_ weightPath: String) throws -> IntraTokenizer
 
-    /// Model name -> (default weight file name, loader). The VQGAN/RVQ tokenizers join this table
-    /// when their trained weights ship (issue 5); until then the tools say so and stop.
-    public static let models: [String: (file: String, load: Loader)] = [:]
+    /// Model name -> (default weight file name, loader).
+    public static let models: [String: (file: String, load: Loader)] = [
+        "vqgan-f8": ("vqgan-f8.safetensors", { try VQIntraTokenizer(path: $0, name: "vqgan-f8") }),
+        "vqgan-f16": ("vqgan-f16.safetensors", { try VQIntraTokenizer(path: $0, name: "vqgan-f16") }),
+    ]
 
     /// The tokenizer for encoding with model `name`, its weights found in `store`.
     public static func tokenizer(named name: String, store: WeightStore) throws -> IntraTokenizer {
         guard let entry = models[name] else {
-            throw CodecError(file: name, models.isEmpty
-                ? "no I-frame model is built into this codec yet (the VQGAN/RVQ models are still being trained)"
-                : "unknown I-frame model; known: \(models.keys.sorted().joined(separator: ", "))")
+            throw CodecError(file: name, "unknown I-frame model; known: \(models.keys.sorted().joined(separator: ", "))")
         }
         guard let path = store.find(named: entry.file) else {
-            throw CodecError(file: entry.file, "weight file for model \(name) not found in \(store.directories.joined(separator: ", "))")
+            throw CodecError(file: entry.file,
+                             "weight file for model \(name) not found in \(store.directories.joined(separator: ", ")) (train it with dcvc-train, see docs/training.md)")
         }
         return try entry.load(path)
     }

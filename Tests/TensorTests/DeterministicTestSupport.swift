@@ -107,3 +107,16 @@ func assertInvariant(_ name: String, file: StaticString = #filePath, line: UInt 
     }
     return base
 }
+
+/// The agreement expected between a deterministic decode kernel and the training kernel for the
+/// same op: max |a - b| / (1 + |b|) (spec/deterministic-math.md §4).
+let deterministicVersusTrainingTolerance = 1e-5
+
+/// Asserts that a deterministic kernel's output is within `deterministicVersusTrainingTolerance`
+/// of another implementation's (e.g. the training kernels) for the same inputs.
+func assertDeterministicMatches(_ deterministic: Tensor, _ other: Tensor, _ name: String,
+                                file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(deterministic.shape, other.shape, "\(name): shapes", file: file, line: line)
+    let err = maxRelativeError(deterministic.storage, other.storage.map(Double.init))
+    XCTAssertLessThan(err, deterministicVersusTrainingTolerance, "\(name): deterministic vs other", file: file, line: line)
+}

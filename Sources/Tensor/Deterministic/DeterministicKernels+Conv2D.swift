@@ -69,6 +69,7 @@ extension DeterministicKernels {
                                    paddedHeight hp: Int, phaseWidth wq: Int, threads: Int) -> [Float] {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         var out = [Float](repeating: 0, count: n * c * s * hp * wq)
+        let replicate = mode == .replicate
         x.storage.withUnsafeBufferPointer { xs in
             out.withUnsafeMutableBufferPointer { os in
                 forEachTile(n * c, threads: threads) { r in
@@ -76,22 +77,28 @@ extension DeterministicKernels {
                         let src = xs.baseAddress! + nc * h * w
                         let dstPlane = os.baseAddress! + nc * s * hp * wq
                         for ph in 0..<s {
+                            // Phase columns j whose padded column j * s + ph lies inside the image,
+                            // and those in the left and right padding.
+                            let jIn0 = max(0, (p - ph + s - 1) / s)
+                            let jIn1 = min(wq, max(jIn0, (p + w - ph + s - 1) / s))
+                            let jPadEnd = min(wq, (2 * p + w - ph + s - 1) / s)
                             for yy in 0..<hp {
                                 var iy = yy - p
                                 if iy < 0 || iy >= h {
-                                    if mode == .zeros { continue }
+                                    if !replicate { continue }
                                     iy = min(max(iy, 0), h - 1)
                                 }
                                 let row = dstPlane + (ph * hp + yy) * wq
-                                for j in 0..<wq {
-                                    let cc = j * s + ph
-                                    if cc >= w + 2 * p { break }
-                                    var ix = cc - p
-                                    if ix < 0 || ix >= w {
-                                        if mode == .zeros { continue }
-                                        ix = min(max(ix, 0), w - 1)
-                                    }
-                                    row[j] = src[iy * w + ix]
+                                let srow = src + iy * w
+                                if s == 1 {
+                                    (row + jIn0).update(from: srow + (jIn0 - p), count: jIn1 - jIn0)
+                                } else {
+                                    var j = jIn0, sx = jIn0 * s + ph - p
+                                    while j < jIn1 { row[j] = srow[sx]; j += 1; sx += s }
+                                }
+                                if replicate {
+                                    for j in 0..<jIn0 { row[j] = srow[0] }
+                                    if jIn1 < jPadEnd { for j in jIn1..<jPadEnd { row[j] = srow[w - 1] } }
                                 }
                             }
                         }

@@ -10,6 +10,7 @@ final class DeterministicConvTests: XCTestCase {
         Case(n: 1, cin: 5, cout: 7, h: 9, w: 37, k: 3, stride: 1, pad: 1, groups: 1, mode: .zeros),
         Case(n: 2, cin: 8, cout: 8, h: 7, w: 19, k: 3, stride: 1, pad: 1, groups: 1, mode: .replicate),
         Case(n: 1, cin: 6, cout: 9, h: 11, w: 23, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),
+        Case(n: 2, cin: 5, cout: 6, h: 3, w: 64, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),
         Case(n: 1, cin: 4, cout: 8, h: 13, w: 35, k: 3, stride: 2, pad: 1, groups: 1, mode: .zeros),
         Case(n: 1, cin: 3, cout: 5, h: 10, w: 17, k: 5, stride: 2, pad: 2, groups: 1, mode: .replicate),
         Case(n: 1, cin: 12, cout: 12, h: 9, w: 33, k: 3, stride: 1, pad: 1, groups: 12, mode: .zeros),

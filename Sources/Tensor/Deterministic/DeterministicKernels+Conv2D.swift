@@ -4,7 +4,8 @@ extension DeterministicKernels {
     /// Supports any stride, symmetric zero or replicate padding, and groups (depthwise included).
     /// Each output is `sum over ci (ascending), ky, kx (raster) of w * x`, from +0, then `+ bias`.
     /// The input is first copied into padded planes split by column phase (`kx mod stride`), so
-    /// every tap of 16 neighbouring outputs is one contiguous vector load.
+    /// every tap of 16 neighbouring outputs is one contiguous vector load. (The copy also keeps
+    /// channel planes off power-of-two strides, which would alias in the L1 cache.)
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Int = 0, paddingMode: PaddingMode = .zeros, groups: Int = 1,
                               threads: Int = defaultThreadCount,

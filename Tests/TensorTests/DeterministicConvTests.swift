@@ -17,6 +17,10 @@ final class DeterministicConvTests: XCTestCase {
         Case(n: 1, cin: 6, cout: 12, h: 8, w: 21, k: 3, stride: 1, pad: 1, groups: 3, mode: .replicate),
         Case(n: 1, cin: 4, cout: 4, h: 6, w: 6, k: 4, stride: 4, pad: 0, groups: 1, mode: .zeros),
         Case(n: 1, cin: 3, cout: 2, h: 5, w: 5, k: 3, stride: 1, pad: 0, groups: 1, mode: .zeros),
+        // More input channels than one SIMD chunk (32 for 3x3, 64 for 1x1): partial sums cross chunks.
+        Case(n: 1, cin: 70, cout: 6, h: 4, w: 21, k: 3, stride: 1, pad: 1, groups: 1, mode: .replicate),
+        Case(n: 1, cin: 130, cout: 5, h: 3, w: 19, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),
+        Case(n: 1, cin: 72, cout: 8, h: 5, w: 9, k: 3, stride: 2, pad: 1, groups: 2, mode: .zeros),
     ]
 
     func testConv2dInvariantAndAccurate() {
@@ -40,6 +44,7 @@ final class DeterministicConvTests: XCTestCase {
             (2, 6, 6, 4, 18, 5, 2, 2, 1, 2),
             (1, 3, 4, 6, 7, 3, 1, 1, 0, 1),
             (1, 4, 4, 3, 5, 2, 3, 0, 1, 4),
+            (1, 40, 5, 3, 6, 3, 2, 1, 1, 1),
         ]
         for (i, c) in cases.enumerated() {
             let x = randomTensor([c.n, c.cin, c.h, c.w], seed: UInt64(300 + i))

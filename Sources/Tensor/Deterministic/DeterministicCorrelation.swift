@@ -27,10 +27,12 @@ struct CorrelationJob {
 typealias CorrVector = SIMD16<Float>
 
 extension CorrelationJob {
-    /// Four output channels x 16 consecutive outputs; returns the raw sums (no bias).
+    /// Four output channels x 16 consecutive outputs; continues the sums in `initial` over this
+    /// job's channels and returns them (no bias).
     @inline(__always)
-    func simd4(at origin: Int) -> (CorrVector, CorrVector, CorrVector, CorrVector) {
-        var a0 = CorrVector(), a1 = CorrVector(), a2 = CorrVector(), a3 = CorrVector()
+    func simd4(at origin: Int, _ initial: (CorrVector, CorrVector, CorrVector, CorrVector))
+        -> (CorrVector, CorrVector, CorrVector, CorrVector) {
+        var (a0, a1, a2, a3) = initial
         var wp = weights
         var src = input + origin
         for _ in 0..<channels {
@@ -49,8 +51,8 @@ extension CorrelationJob {
 
     /// One output channel x 32 consecutive outputs (two vectors), for thin blocks and depthwise.
     @inline(__always)
-    func simd1x2(at origin: Int) -> (CorrVector, CorrVector) {
-        var a0 = CorrVector(), a1 = CorrVector()
+    func simd1x2(at origin: Int, _ initial: (CorrVector, CorrVector)) -> (CorrVector, CorrVector) {
+        var (a0, a1) = initial
         var wp = weights
         var src = input + origin
         for _ in 0..<channels {
@@ -121,6 +123,15 @@ struct PackedCorrelationWeights {
     }
 }
 
+/// Reads back partial sums written by `storeLanes` (lanes past `lanes` are 0 and never stored).
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Float>, lanes: Int, laneStride: Int) -> CorrVector {
+    if lanes == 16 && laneStride == 1 { return UnsafeRawPointer(p).loadUnaligned(as: CorrVector.self) }
+    var v = CorrVector()
+    for l in 0..<lanes { v[l] = p[l * laneStride] }
+    return v
+}
+
 /// Writes the raw sums of one 16-lane vector: `lanes` valid outputs `laneStride` floats apart,
 /// plus the bias when there is one (`acc + bias`, the last operation of every output).
 @inline(__always)
@@ -132,5 +143,93 @@ func storeLanes(_ v: CorrVector, to out: UnsafeMutablePointer<Float>, lanes: Int
         UnsafeMutableRawPointer(out).storeBytes(of: r, as: CorrVector.self)
     } else {
         for l in 0..<lanes { out[l * laneStride] = r[l] }
+    }
+}
+
+/// Where one output row of a group goes: `count` outputs `laneStride` apart, output channels
+/// `channelStride` apart, the group's first output channel being `firstChannel`.
+struct CorrelationRowTarget {
+    var out: UnsafeMutablePointer<Float>
+    var count: Int
+    var laneStride: Int
+    var channelStride: Int
+    var bias: [Float]?
+    var firstChannel: Int
+}
+
+extension DeterministicKernels {
+    /// Computes one output row for the given output-channel `blocks` of a group. `job` covers the
+    /// group's input channels and points at the group's packed weights.
+    ///
+    /// SIMD: input channels are taken in chunks (32, or 64 for single-tap jobs) so that one chunk
+    /// of input stays in L1 across all blocks; partial sums are stored in the output and read back
+    /// exactly, so each output still sees ci ascending, taps ascending, then the bias. Scalar: each
+    /// output in one pass, same order.
+    static func correlateRow(_ job: CorrelationJob, rowOrigin: Int, blocks: ArraySlice<(start: Int, width: Int, offset: Int)>,
+                             target t: CorrelationRowTarget, variant: KernelVariant) {
+        if variant == .scalar {
+            for block in blocks {
+                var j = job
+                j.weights = job.weights + block.offset
+                for c in 0..<block.width {
+                    let co = block.start + c
+                    let b = t.bias?[t.firstChannel + co]
+                    let dst = t.out + co * t.channelStride
+                    for x in 0..<t.count {
+                        let acc = j.scalar(at: rowOrigin + x, channel: c, block: block.width)
+                        dst[x * t.laneStride] = b.map { acc + $0 } ?? acc
+                    }
+                }
+            }
+            return
+        }
+        let chunk = job.tapCount == 1 ? 64 : 32
+        var c0 = 0
+        repeat {
+            let cn = min(chunk, job.channels - c0)
+            let first = c0 == 0, last = c0 + cn >= job.channels
+            var x = 0
+            while x < t.count {
+                for block in blocks {
+                    var j = job
+                    j.input = job.input + c0 * job.channelStride
+                    j.channels = cn
+                    j.weights = job.weights + block.offset + c0 * job.tapCount * block.width
+                    let dst = t.out + block.start * t.channelStride
+                    if block.width == 4 {
+                        var sub = x
+                        while sub < min(t.count, x + 32) {
+                            let lanes = min(16, t.count - sub)
+                            let d = dst + sub * t.laneStride
+                            let cs = t.channelStride, ls = t.laneStride
+                            let initial = first ? (CorrVector(), CorrVector(), CorrVector(), CorrVector())
+                                : (loadLanes(d, lanes: lanes, laneStride: ls),
+                                   loadLanes(d + cs, lanes: lanes, laneStride: ls),
+                                   loadLanes(d + 2 * cs, lanes: lanes, laneStride: ls),
+                                   loadLanes(d + 3 * cs, lanes: lanes, laneStride: ls))
+                            let (a0, a1, a2, a3) = j.simd4(at: rowOrigin + sub, initial)
+                            let co = t.firstChannel + block.start
+                            storeLanes(a0, to: d, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co] : nil)
+                            storeLanes(a1, to: d + cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 1] : nil)
+                            storeLanes(a2, to: d + 2 * cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 2] : nil)
+                            storeLanes(a3, to: d + 3 * cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 3] : nil)
+                            sub += 16
+                        }
+                    } else {
+                        let lanes0 = min(16, t.count - x), lanes1 = max(0, min(16, t.count - x - 16))
+                        let d = dst + x * t.laneStride, d1 = d + 16 * t.laneStride
+                        let initial = first ? (CorrVector(), CorrVector())
+                            : (loadLanes(d, lanes: lanes0, laneStride: t.laneStride),
+                               loadLanes(d1, lanes: lanes1, laneStride: t.laneStride))
+                        let (a0, a1) = j.simd1x2(at: rowOrigin + x, initial)
+                        let b = last ? t.bias?[t.firstChannel + block.start] : nil
+                        storeLanes(a0, to: d, lanes: lanes0, laneStride: t.laneStride, bias: b)
+                        storeLanes(a1, to: d1, lanes: lanes1, laneStride: t.laneStride, bias: b)
+                    }
+                }
+                x += 32
+            }
+            c0 += cn
+        } while c0 < job.channels
     }
 }

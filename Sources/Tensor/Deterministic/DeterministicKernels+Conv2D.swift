@@ -36,25 +36,21 @@ extension DeterministicKernels {
             taps.withUnsafeBufferPointer { tp in
                 packed.data.withUnsafeBufferPointer { wp in
                     out.withUnsafeMutableBufferPointer { op in
-                        let items = g.batch * oh * groups * packed.blocks.count
+                        let items = g.batch * oh * groups
                         forEachTile(items, threads: threads) { range in
                             for item in range {
-                                var r = item
-                                let bi = r % packed.blocks.count; r /= packed.blocks.count
-                                let gi = r % groups; r /= groups
-                                let oy = r % oh
-                                let n = r / oh
-                                let block = packed.blocks[bi]
+                                let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
                                 let job = CorrelationJob(
                                     input: pp.baseAddress! + (n * g.inChannels + gi * ipg) * plane,
                                     channelStride: plane, channels: ipg, taps: tp.baseAddress!,
-                                    tapCount: tp.count,
-                                    weights: wp.baseAddress! + gi * packed.groupStride + block.offset)
-                                let co0 = gi * opg + block.start
-                                let dst = op.baseAddress! + ((n * g.outChannels + co0) * oh + oy) * ow
-                                runCorrelationRow(job, rowOrigin: oy * s * wq, count: ow, block: block.width,
-                                                  out: dst, laneStride: 1, channelStride: oh * ow,
-                                                  bias: biasValues, firstChannel: co0, variant: variant)
+                                    tapCount: tp.count, weights: wp.baseAddress! + gi * packed.groupStride)
+                                let co0 = gi * opg
+                                let target = CorrelationRowTarget(
+                                    out: op.baseAddress! + ((n * g.outChannels + co0) * oh + oy) * ow,
+                                    count: ow, laneStride: 1, channelStride: oh * ow, bias: biasValues,
+                                    firstChannel: co0)
+                                correlateRow(job, rowOrigin: oy * s * wq, blocks: packed.blocks[...], target: target,
+                                             variant: variant)
                             }
                         }
                     }
@@ -108,53 +104,6 @@ extension DeterministicKernels {
             }
         }
         return out
-    }
-
-    /// Computes `count` outputs of one row for a block of 1 or 4 output channels.
-    @inline(__always)
-    static func runCorrelationRow(_ job: CorrelationJob, rowOrigin: Int, count: Int, block: Int,
-                                  out: UnsafeMutablePointer<Float>, laneStride: Int, channelStride: Int,
-                                  bias: [Float]?, firstChannel: Int, variant: KernelVariant) {
-        if variant == .scalar {
-            for c in 0..<block {
-                let b = bias?[firstChannel + c]
-                let dst = out + c * channelStride
-                for x in 0..<count {
-                    let acc = job.scalar(at: rowOrigin + x, channel: c, block: block)
-                    dst[x * laneStride] = b.map { acc + $0 } ?? acc
-                }
-            }
-            return
-        }
-        if block == 4 {
-            let b0 = bias?[firstChannel], b1 = bias?[firstChannel + 1]
-            let b2 = bias?[firstChannel + 2], b3 = bias?[firstChannel + 3]
-            var x = 0
-            while x < count {
-                let lanes = min(16, count - x)
-                let (a0, a1, a2, a3) = job.simd4(at: rowOrigin + x)
-                let dst = out + x * laneStride
-                storeLanes(a0, to: dst, lanes: lanes, laneStride: laneStride, bias: b0)
-                storeLanes(a1, to: dst + channelStride, lanes: lanes, laneStride: laneStride, bias: b1)
-                storeLanes(a2, to: dst + 2 * channelStride, lanes: lanes, laneStride: laneStride, bias: b2)
-                storeLanes(a3, to: dst + 3 * channelStride, lanes: lanes, laneStride: laneStride, bias: b3)
-                x += 16
-            }
-        } else {
-            precondition(block == 1)
-            let b0 = bias?[firstChannel]
-            var x = 0
-            while x < count {
-                let (a0, a1) = job.simd1x2(at: rowOrigin + x)
-                let dst = out + x * laneStride
-                storeLanes(a0, to: dst, lanes: min(16, count - x), laneStride: laneStride, bias: b0)
-                if count - x > 16 {
-                    storeLanes(a1, to: dst + 16 * laneStride, lanes: min(16, count - x - 16),
-                               laneStride: laneStride, bias: b0)
-                }
-                x += 32
-            }
-        }
     }
 }
 

@@ -51,28 +51,25 @@ extension DeterministicKernels {
                     taps.withUnsafeBufferPointer { tp in
                         packed.data.withUnsafeBufferPointer { wp in
                             out.withUnsafeMutableBufferPointer { op in
-                                let items = n * rows * groups * packed.blocks.count
+                                let items = n * rows * groups
                                 forEachTile(items, threads: threads) { range in
                                     for item in range {
-                                        var r = item
-                                        let bi = r % packed.blocks.count; r /= packed.blocks.count
-                                        let gi = r % groups; r /= groups
-                                        let jy = r % rows
-                                        let b0 = r / rows
-                                        let block = packed.blocks[bi]
+                                        let gi = item % groups, jy = (item / groups) % rows, b0 = item / (groups * rows)
                                         let job = CorrelationJob(
                                             input: pp.baseAddress! + (b0 * cin + gi * ipg) * plane,
                                             channelStride: plane, channels: ipg,
                                             taps: tp.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                                             tapCount: tp.count,
                                             weights: (wp.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                                                + gi * packed.groupStride + block.offset)
-                                        let co0 = gi * opg + block.start
+                                                + gi * packed.groupStride)
+                                        let co0 = gi * opg
                                         let oy = phy + s * jy
-                                        let dst = op.baseAddress! + ((b0 * cout + co0) * oh + oy) * ow + phx
-                                        runCorrelationRow(job, rowOrigin: jy * wq, count: cols, block: block.width,
-                                                          out: dst, laneStride: s, channelStride: oh * ow,
-                                                          bias: biasValues, firstChannel: co0, variant: variant)
+                                        let target = CorrelationRowTarget(
+                                            out: op.baseAddress! + ((b0 * cout + co0) * oh + oy) * ow + phx,
+                                            count: cols, laneStride: s, channelStride: oh * ow, bias: biasValues,
+                                            firstChannel: co0)
+                                        correlateRow(job, rowOrigin: jy * wq, blocks: packed.blocks[...],
+                                                     target: target, variant: variant)
                                     }
                                 }
                             }

@@ -57,14 +57,13 @@ extension DeterministicKernels {
                     out.withUnsafeMutableBufferPointer { op in
                         forEachTile(packed.blocks.count, threads: threads) { range in
                             for bi in range {
-                                let block = packed.blocks[bi]
                                 let job = CorrelationJob(input: pp.baseAddress!, channelStride: stride,
                                                          channels: depth, taps: tp.baseAddress!, tapCount: 1,
-                                                         weights: wp.baseAddress! + block.offset)
-                                runCorrelationRow(job, rowOrigin: 0, count: columns, block: block.width,
-                                                  out: op.baseAddress! + block.start * columns, laneStride: 1,
-                                                  channelStride: columns, bias: bias, firstChannel: block.start,
-                                                  variant: variant)
+                                                         weights: wp.baseAddress!)
+                                let target = CorrelationRowTarget(out: op.baseAddress!, count: columns, laneStride: 1,
+                                                                  channelStride: columns, bias: bias, firstChannel: 0)
+                                correlateRow(job, rowOrigin: 0, blocks: packed.blocks[bi...bi], target: target,
+                                             variant: variant)
                             }
                         }
                     }

@@ -183,7 +183,8 @@ extension DeterministicKernels {
             }
             return
         }
-        let chunk = job.tapCount == 1 ? 64 : 32
+        // Strided (transposed-conv) rows are scattered stores: keep those to one pass.
+        let chunk = t.laneStride != 1 ? max(1, job.channels) : job.tapCount == 1 ? 64 : 32
         var c0 = 0
         repeat {
             let cn = min(chunk, job.channels - c0)

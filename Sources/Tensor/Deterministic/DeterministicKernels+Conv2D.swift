@@ -30,7 +30,7 @@ extension DeterministicKernels {
                 w[((gi * opg + co) * ipg + ci) * kh * kw + t]
             }
         }
-        var out = [Float](repeating: 0, count: g.outputShape.reduce(1, *))
+        var out = uninitializedFloats(g.outputShape.reduce(1, *))  // every output is written
         let biasValues = bias?.storage
         prepared.withUnsafeBufferPointer { pp in
             taps.withUnsafeBufferPointer { tp in
@@ -65,46 +65,50 @@ extension DeterministicKernels {
     static func preparePhasePlanes(_ x: Tensor, padding p: Int, mode: PaddingMode, stride s: Int,
                                    paddedHeight hp: Int, phaseWidth wq: Int, threads: Int) -> [Float] {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        var out = [Float](repeating: 0, count: n * c * s * hp * wq)
         let replicate = mode == .replicate
-        x.storage.withUnsafeBufferPointer { xs in
-            out.withUnsafeMutableBufferPointer { os in
+        // Every element is written below, so the buffer starts uninitialised.
+        return [Float](unsafeUninitializedCapacity: n * c * s * hp * wq) { os, initialized in
+            x.storage.withUnsafeBufferPointer { xs in
                 forEachTile(n * c, threads: threads) { r in
                     for nc in r {
                         let src = xs.baseAddress! + nc * h * w
                         let dstPlane = os.baseAddress! + nc * s * hp * wq
                         for ph in 0..<s {
                             // Phase columns j whose padded column j * s + ph lies inside the image,
-                            // and those in the left and right padding.
-                            let jIn0 = max(0, (p - ph + s - 1) / s)
+                            // and those in the left and right padding; the rest are 0.
+                            let jIn0 = min(wq, max(0, (p - ph + s - 1) / s))
                             let jIn1 = min(wq, max(jIn0, (p + w - ph + s - 1) / s))
-                            let jPadEnd = min(wq, (2 * p + w - ph + s - 1) / s)
+                            let jPadEnd = min(wq, max(jIn1, (2 * p + w - ph + s - 1) / s))
                             for yy in 0..<hp {
+                                let row = dstPlane + (ph * hp + yy) * wq
                                 var iy = yy - p
                                 if iy < 0 || iy >= h {
-                                    if !replicate { continue }
+                                    if !replicate { row.initialize(repeating: 0, count: wq); continue }
                                     iy = min(max(iy, 0), h - 1)
                                 }
-                                let row = dstPlane + (ph * hp + yy) * wq
                                 let srow = src + iy * w
                                 if s == 1 {
-                                    (row + jIn0).update(from: srow + (jIn0 - p), count: jIn1 - jIn0)
+                                    (row + jIn0).initialize(from: srow + (jIn0 - p), count: jIn1 - jIn0)
                                 } else {
                                     var j = jIn0, sx = jIn0 * s + ph - p
-                                    while j < jIn1 { row[j] = srow[sx]; j += 1; sx += s }
+                                    while j < jIn1 { (row + j).initialize(to: srow[sx]); j += 1; sx += s }
                                 }
-                                if replicate {
-                                    for j in 0..<jIn0 { row[j] = srow[0] }
-                                    if jIn1 < jPadEnd { for j in jIn1..<jPadEnd { row[j] = srow[w - 1] } }
-                                }
+                                row.initialize(repeating: replicate ? srow[0] : 0, count: jIn0)
+                                (row + jIn1).initialize(repeating: replicate ? srow[w - 1] : 0, count: jPadEnd - jIn1)
+                                (row + jPadEnd).initialize(repeating: 0, count: wq - jPadEnd)
                             }
                         }
                     }
                 }
             }
+            initialized = n * c * s * hp * wq
         }
-        return out
     }
 }
 
 @inline(__always) func roundUp(_ v: Int, _ m: Int) -> Int { (v + m - 1) / m * m }
+
+/// A Float array whose elements the caller promises to write before reading.
+@inline(__always) func uninitializedFloats(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+}

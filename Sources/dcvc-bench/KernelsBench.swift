@@ -26,16 +26,16 @@ struct KernelsBench: ParsableCommand {
         // The machine is shared, so sgemm is re-measured before every case; each row's ratio uses
         // the sgemm rate measured next to it, and `sgemm_gflops` is the median of all of them.
         var sgemmRuns: [Double] = []
-        var rows: [BenchRow] = []
+        var rows: [KernelsBenchRow] = []
         for c in ConvBenchCase.all where filter.map({ c.name.contains($0) }) ?? true {
-            let sgemm = measureSgemm(size: 1024, threads: threads, seconds: seconds / 2)
+            let sgemm = kernelsMeasureSgemm(size: 1024, threads: threads, seconds: seconds / 2)
             sgemmRuns.append(sgemm)
             let inputs = c.makeInputs()
             for path in ConvBenchPath.all {
                 guard let op = path.prepare(c) else { continue }
-                let t = bestTime(seconds: seconds) { _ = op(inputs, threads) }
+                let t = kernelsBestTime(seconds: seconds) { _ = op(inputs, threads) }
                 let gflops = 2 * Double(c.macs) / t / 1e9
-                rows.append(BenchRow(name: c.name, path: path.name, gflops: gflops, seconds: t,
+                rows.append(KernelsBenchRow(name: c.name, path: path.name, gflops: gflops, seconds: t,
                                      sgemm_nearby_gflops: sgemm, ratio_to_sgemm: gflops / sgemm))
                 if !json {
                     print(String(format: "%-36@ %-13@ %8.2f GFLOP/s  %6.1f%% of sgemm %6.2f  (%.2f ms)",
@@ -44,10 +44,10 @@ struct KernelsBench: ParsableCommand {
                 }
             }
         }
-        sgemmRuns.append(measureSgemm(size: 1024, threads: threads, seconds: seconds / 2))
+        sgemmRuns.append(kernelsMeasureSgemm(size: 1024, threads: threads, seconds: seconds / 2))
         let median = sgemmRuns.sorted()[sgemmRuns.count / 2]
         if json {
-            let report = KernelsReport(sgemm_gflops: median, sgemm_runs_gflops: sgemmRuns, threads: threads,
+            let report = KernelsBenchReport(sgemm_gflops: median, sgemm_runs_gflops: sgemmRuns, threads: threads,
                                        cases: rows)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -59,14 +59,14 @@ struct KernelsBench: ParsableCommand {
     }
 }
 
-struct BenchRow: Codable {
+struct KernelsBenchRow: Codable {
     var name: String, path: String, gflops: Double, seconds: Double
     /// sgemm measured just before this case, and gflops / that.
     var sgemm_nearby_gflops: Double, ratio_to_sgemm: Double
 }
 
-struct KernelsReport: Codable {
-    var sgemm_gflops: Double, sgemm_runs_gflops: [Double], threads: Int, cases: [BenchRow]
+struct KernelsBenchReport: Codable {
+    var sgemm_gflops: Double, sgemm_runs_gflops: [Double], threads: Int, cases: [KernelsBenchRow]
 }
 
 /// One convolution shape from our models.
@@ -163,7 +163,7 @@ struct ConvBenchPath {
 
 /// Best wall time of `body` over repetitions lasting at least `seconds` in total (at least 2 runs,
 /// the first a warm-up).
-func bestTime(seconds: Double, _ body: () -> Void) -> Double {
+fileprivate func kernelsBestTime(seconds: Double, _ body: () -> Void) -> Double {
     body()
     var best = Double.infinity, total = 0.0, runs = 0
     while total < seconds || runs < 2 {
@@ -176,11 +176,11 @@ func bestTime(seconds: Double, _ body: () -> Void) -> Double {
 }
 
 /// OpenBLAS sgemm GFLOP/s on square `size` matrices with `threads` threads (one cblas_sgemm call).
-func measureSgemm(size n: Int, threads: Int, seconds: Double) -> Double {
+fileprivate func kernelsMeasureSgemm(size n: Int, threads: Int, seconds: Double) -> Double {
     openblas_set_num_threads(Int32(threads))
     let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
     var c = [Float](repeating: 0, count: n * n)
-    let t = bestTime(seconds: seconds) {
+    let t = kernelsBestTime(seconds: seconds) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
                     1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
     }

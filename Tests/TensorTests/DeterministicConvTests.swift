@@ -25,15 +25,15 @@ final class DeterministicConvTests: XCTestCase {
 
     func testConv2dInvariantAndAccurate() {
         for (i, c) in cases.enumerated() {
-            let x = randomTensor([c.n, c.cin, c.h, c.w], seed: UInt64(10 + i))
-            let w = randomTensor([c.cout, c.cin / c.groups, c.k, c.k], seed: UInt64(100 + i), -0.5, 0.5)
-            let b = randomTensor([c.cout], seed: UInt64(200 + i))
-            let r = assertInvariant("conv2d case \(i)") { t, v in
+            let x = detRandomTensor([c.n, c.cin, c.h, c.w], seed: UInt64(10 + i))
+            let w = detRandomTensor([c.cout, c.cin / c.groups, c.k, c.k], seed: UInt64(100 + i), -0.5, 0.5)
+            let b = detRandomTensor([c.cout], seed: UInt64(200 + i))
+            let r = detAssertInvariant("conv2d case \(i)") { t, v in
                 DeterministicKernels.conv2d(x, weight: w, bias: b, stride: c.stride, padding: c.pad,
                                             paddingMode: c.mode, groups: c.groups, threads: t, variant: v)
             }
-            let ref = referenceConv2d(x, w, b, stride: c.stride, padding: c.pad, mode: c.mode, groups: c.groups)
-            XCTAssertLessThan(maxRelativeError(r.storage, ref), 1e-5, "conv2d case \(i)")
+            let ref = detReferenceConv2d(x, w, b, stride: c.stride, padding: c.pad, mode: c.mode, groups: c.groups)
+            XCTAssertLessThan(detMaxRelativeError(r.storage, ref), 1e-5, "conv2d case \(i)")
         }
     }
 
@@ -47,16 +47,16 @@ final class DeterministicConvTests: XCTestCase {
             (1, 40, 5, 3, 6, 3, 2, 1, 1, 1),
         ]
         for (i, c) in cases.enumerated() {
-            let x = randomTensor([c.n, c.cin, c.h, c.w], seed: UInt64(300 + i))
-            let w = randomTensor([c.cin, c.cout / c.g, c.k, c.k], seed: UInt64(400 + i), -0.5, 0.5)
-            let b = randomTensor([c.cout], seed: UInt64(500 + i))
-            let r = assertInvariant("convTranspose2d case \(i)") { t, v in
+            let x = detRandomTensor([c.n, c.cin, c.h, c.w], seed: UInt64(300 + i))
+            let w = detRandomTensor([c.cin, c.cout / c.g, c.k, c.k], seed: UInt64(400 + i), -0.5, 0.5)
+            let b = detRandomTensor([c.cout], seed: UInt64(500 + i))
+            let r = detAssertInvariant("convTranspose2d case \(i)") { t, v in
                 DeterministicKernels.convTranspose2d(x, weight: w, bias: b, stride: c.s, padding: c.p,
                                                      outputPadding: c.op, groups: c.g, threads: t, variant: v)
             }
-            let ref = referenceConvTranspose2d(x, w, b, stride: c.s, padding: c.p, outputPadding: c.op, groups: c.g)
+            let ref = detReferenceConvTranspose2d(x, w, b, stride: c.s, padding: c.p, outputPadding: c.op, groups: c.g)
             XCTAssertEqual(r.shape, ref.shape)
-            XCTAssertLessThan(maxRelativeError(r.storage, ref.values), 1e-5, "convTranspose2d case \(i)")
+            XCTAssertLessThan(detMaxRelativeError(r.storage, ref.values), 1e-5, "convTranspose2d case \(i)")
         }
     }
 }

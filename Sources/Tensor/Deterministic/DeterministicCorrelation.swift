@@ -125,7 +125,7 @@ struct PackedCorrelationWeights {
 
 /// Reads back partial sums written by `storeLanes` (lanes past `lanes` are 0 and never stored).
 @inline(__always)
-func loadLanes(_ p: UnsafePointer<Float>, lanes: Int, laneStride: Int) -> CorrVector {
+func detLoadLanes(_ p: UnsafePointer<Float>, lanes: Int, laneStride: Int) -> CorrVector {
     if lanes == 16 && laneStride == 1 { return UnsafeRawPointer(p).loadUnaligned(as: CorrVector.self) }
     var v = CorrVector()
     for l in 0..<lanes { v[l] = p[l * laneStride] }
@@ -135,7 +135,7 @@ func loadLanes(_ p: UnsafePointer<Float>, lanes: Int, laneStride: Int) -> CorrVe
 /// Writes the raw sums of one 16-lane vector: `lanes` valid outputs `laneStride` floats apart,
 /// plus the bias when there is one (`acc + bias`, the last operation of every output).
 @inline(__always)
-func storeLanes(_ v: CorrVector, to out: UnsafeMutablePointer<Float>, lanes: Int, laneStride: Int,
+func detStoreLanes(_ v: CorrVector, to out: UnsafeMutablePointer<Float>, lanes: Int, laneStride: Int,
                 bias: Float?) {
     var r = v
     if let b = bias { r = r + CorrVector(repeating: b) }
@@ -204,28 +204,28 @@ extension DeterministicKernels {
                             let d = dst + sub * t.laneStride
                             let cs = t.channelStride, ls = t.laneStride
                             let initial = first ? (CorrVector(), CorrVector(), CorrVector(), CorrVector())
-                                : (loadLanes(d, lanes: lanes, laneStride: ls),
-                                   loadLanes(d + cs, lanes: lanes, laneStride: ls),
-                                   loadLanes(d + 2 * cs, lanes: lanes, laneStride: ls),
-                                   loadLanes(d + 3 * cs, lanes: lanes, laneStride: ls))
+                                : (detLoadLanes(d, lanes: lanes, laneStride: ls),
+                                   detLoadLanes(d + cs, lanes: lanes, laneStride: ls),
+                                   detLoadLanes(d + 2 * cs, lanes: lanes, laneStride: ls),
+                                   detLoadLanes(d + 3 * cs, lanes: lanes, laneStride: ls))
                             let (a0, a1, a2, a3) = j.simd4(at: rowOrigin + sub, initial)
                             let co = t.firstChannel + block.start
-                            storeLanes(a0, to: d, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co] : nil)
-                            storeLanes(a1, to: d + cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 1] : nil)
-                            storeLanes(a2, to: d + 2 * cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 2] : nil)
-                            storeLanes(a3, to: d + 3 * cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 3] : nil)
+                            detStoreLanes(a0, to: d, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co] : nil)
+                            detStoreLanes(a1, to: d + cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 1] : nil)
+                            detStoreLanes(a2, to: d + 2 * cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 2] : nil)
+                            detStoreLanes(a3, to: d + 3 * cs, lanes: lanes, laneStride: ls, bias: last ? t.bias?[co + 3] : nil)
                             sub += 16
                         }
                     } else {
                         let lanes0 = min(16, t.count - x), lanes1 = max(0, min(16, t.count - x - 16))
                         let d = dst + x * t.laneStride, d1 = d + 16 * t.laneStride
                         let initial = first ? (CorrVector(), CorrVector())
-                            : (loadLanes(d, lanes: lanes0, laneStride: t.laneStride),
-                               loadLanes(d1, lanes: lanes1, laneStride: t.laneStride))
+                            : (detLoadLanes(d, lanes: lanes0, laneStride: t.laneStride),
+                               detLoadLanes(d1, lanes: lanes1, laneStride: t.laneStride))
                         let (a0, a1) = j.simd1x2(at: rowOrigin + x, initial)
                         let b = last ? t.bias?[t.firstChannel + block.start] : nil
-                        storeLanes(a0, to: d, lanes: lanes0, laneStride: t.laneStride, bias: b)
-                        storeLanes(a1, to: d1, lanes: lanes1, laneStride: t.laneStride, bias: b)
+                        detStoreLanes(a0, to: d, lanes: lanes0, laneStride: t.laneStride, bias: b)
+                        detStoreLanes(a1, to: d1, lanes: lanes1, laneStride: t.laneStride, bias: b)
                     }
                 }
                 x += 32

@@ -17,7 +17,7 @@ extension DeterministicKernels {
         let s = stride, kh = g.kernelH, kw = g.kernelW
         let oh = g.outHeight, ow = g.outWidth
         let hp = g.height + 2 * padding
-        let wq = roundUp(ow, 32) + (kw - 1) / s + 1
+        let wq = detRoundUp(ow, 32) + (kw - 1) / s + 1
         let plane = s * hp * wq
         let prepared = preparePhasePlanes(x, padding: padding, mode: paddingMode, stride: s,
                                           paddedHeight: hp, phaseWidth: wq, threads: threads)
@@ -30,7 +30,7 @@ extension DeterministicKernels {
                 w[((gi * opg + co) * ipg + ci) * kh * kw + t]
             }
         }
-        var out = uninitializedFloats(g.outputShape.reduce(1, *))  // every output is written
+        var out = detUninitializedFloats(g.outputShape.reduce(1, *))  // every output is written
         let biasValues = bias?.storage
         prepared.withUnsafeBufferPointer { pp in
             taps.withUnsafeBufferPointer { tp in
@@ -106,9 +106,9 @@ extension DeterministicKernels {
     }
 }
 
-@inline(__always) func roundUp(_ v: Int, _ m: Int) -> Int { (v + m - 1) / m * m }
+@inline(__always) func detRoundUp(_ v: Int, _ m: Int) -> Int { (v + m - 1) / m * m }
 
 /// A Float array whose elements the caller promises to write before reading.
-@inline(__always) func uninitializedFloats(_ count: Int) -> [Float] {
+@inline(__always) func detUninitializedFloats(_ count: Int) -> [Float] {
     [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
 }

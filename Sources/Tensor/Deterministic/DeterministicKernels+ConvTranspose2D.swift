@@ -28,7 +28,7 @@ extension DeterministicKernels {
         let planes = preparePhasePlanesOffset(x, top: padT, left: padL, height: hq, width: wq, threads: threads)
         let plane = hq * wq
 
-        var out = uninitializedFloats(n * cout * oh * ow)  // every output lies in exactly one phase
+        var out = detUninitializedFloats(n * cout * oh * ow)  // every output lies in exactly one phase
         let biasValues = bias?.storage
         for phy in 0..<min(s, oh) {
             for phx in 0..<min(s, ow) {

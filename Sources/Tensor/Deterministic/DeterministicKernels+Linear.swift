@@ -42,7 +42,7 @@ extension DeterministicKernels {
     static func rowsTimesMatrix(rows: Int, depth: Int, columns: Int, bias: [Float]?, threads: Int,
                                 variant: KernelVariant, weightAt: (Int, Int) -> Float, input: [Float]) -> [Float] {
         // Input rows padded to whole 32-lane steps plus slack for the vector loads.
-        let stride = roundUp(columns, 32) + 1
+        let stride = detRoundUp(columns, 32) + 1
         var padded = [Float](repeating: 0, count: depth * stride)
         for p in 0..<depth {
             for j in 0..<columns { padded[p * stride + j] = input[p * columns + j] }

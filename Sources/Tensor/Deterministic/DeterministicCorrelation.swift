@@ -88,6 +88,9 @@ extension CorrelationJob {
 
 /// Weights reordered for `CorrelationJob`: per group, per block of output channels (blocks of
 /// `blockWidth` first, then single channels for the remainder), laid out [cin/groups][taps][block].
+/// A block of output channels inside a group: first channel, width, offset of its packed weights.
+typealias CorrelationBlock = (start: Int, width: Int, offset: Int)
+
 struct PackedCorrelationWeights {
     var data: [Float]
     /// Blocks within a group: first output channel, width, and offset from the group's start.
@@ -153,7 +156,7 @@ struct CorrelationRowTarget {
     var count: Int
     var laneStride: Int
     var channelStride: Int
-    var bias: [Float]?
+    var bias: UnsafePointer<Float>?
     var firstChannel: Int
 }
 
@@ -165,7 +168,7 @@ extension DeterministicKernels {
     /// of input stays in L1 across all blocks; partial sums are stored in the output and read back
     /// exactly, so each output still sees ci ascending, taps ascending, then the bias. Scalar: each
     /// output in one pass, same order.
-    static func correlateRow(_ job: CorrelationJob, rowOrigin: Int, blocks: ArraySlice<(start: Int, width: Int, offset: Int)>,
+    static func correlateRow(_ job: CorrelationJob, rowOrigin: Int, blocks: UnsafeBufferPointer<CorrelationBlock>,
                              target t: CorrelationRowTarget, variant: KernelVariant) {
         if variant == .scalar {
             for block in blocks {
@@ -233,4 +236,46 @@ extension DeterministicKernels {
             c0 += cn
         } while c0 < job.channels
     }
+}
+
+/// The buffers of one correlation pass, pinned for the duration of a `withCorrelationBuffers` body.
+struct CorrelationBuffers {
+    var input: UnsafePointer<Float>
+    var taps: UnsafePointer<Int>
+    var weights: UnsafePointer<Float>
+    var blocks: UnsafeBufferPointer<CorrelationBlock>
+    var bias: UnsafePointer<Float>?
+    var out: UnsafeMutablePointer<Float>
+}
+
+extension DeterministicKernels {
+    /// Pins `input`, `taps`, the packed weights, `bias` and `out` and passes their addresses to `body`.
+    /// Empty arrays get a dummy address that is never read (a zero-tap phase reads no weights).
+    static func withCorrelationBuffers(input: [Float], taps: [Int], packed: PackedCorrelationWeights,
+                                       bias: [Float]?, out: inout [Float], _ body: (CorrelationBuffers) -> Void) {
+        let dummyF = UnsafePointer<Float>(bitPattern: MemoryLayout<Float>.alignment)!
+        let dummyI = UnsafePointer<Int>(bitPattern: MemoryLayout<Int>.alignment)!
+        input.withUnsafeBufferPointer { ip in
+            taps.withUnsafeBufferPointer { tp in
+                packed.data.withUnsafeBufferPointer { wp in
+                    packed.blocks.withUnsafeBufferPointer { bp in
+                        detWithOptionalPointer(bias) { b in
+                            out.withUnsafeMutableBufferPointer { op in
+                                body(CorrelationBuffers(input: ip.baseAddress ?? dummyF, taps: tp.baseAddress ?? dummyI,
+                                                        weights: wp.baseAddress ?? dummyF, blocks: bp, bias: b,
+                                                        out: op.baseAddress!))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` with a pointer to `values`' elements, or nil.
+@inline(__always)
+func detWithOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

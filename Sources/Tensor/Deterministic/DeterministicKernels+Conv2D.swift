@@ -31,29 +31,18 @@ extension DeterministicKernels {
             }
         }
         var out = detUninitializedFloats(g.outputShape.reduce(1, *))  // every output is written
-        let biasValues = bias?.storage
-        prepared.withUnsafeBufferPointer { pp in
-            taps.withUnsafeBufferPointer { tp in
-                packed.data.withUnsafeBufferPointer { wp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        let items = g.batch * oh * groups
-                        forEachTile(items, threads: threads) { range in
-                            for item in range {
-                                let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
-                                let job = CorrelationJob(
-                                    input: pp.baseAddress! + (n * g.inChannels + gi * ipg) * plane,
-                                    channelStride: plane, channels: ipg, taps: tp.baseAddress!,
-                                    tapCount: tp.count, weights: wp.baseAddress! + gi * packed.groupStride)
-                                let co0 = gi * opg
-                                let target = CorrelationRowTarget(
-                                    out: op.baseAddress! + ((n * g.outChannels + co0) * oh + oy) * ow,
-                                    count: ow, laneStride: 1, channelStride: oh * ow, bias: biasValues,
-                                    firstChannel: co0)
-                                correlateRow(job, rowOrigin: oy * s * wq, blocks: packed.blocks[...], target: target,
-                                             variant: variant)
-                            }
-                        }
-                    }
+        withCorrelationBuffers(input: prepared, taps: taps, packed: packed, bias: bias?.storage, out: &out) { buf in
+            forEachTile(g.batch * oh * groups, threads: threads) { range in
+                for item in range {
+                    let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
+                    let job = CorrelationJob(input: buf.input + (n * g.inChannels + gi * ipg) * plane,
+                                             channelStride: plane, channels: ipg, taps: buf.taps, tapCount: taps.count,
+                                             weights: buf.weights + gi * packed.groupStride)
+                    let co0 = gi * opg
+                    let target = CorrelationRowTarget(out: buf.out + ((n * g.outChannels + co0) * oh + oy) * ow,
+                                                      count: ow, laneStride: 1, channelStride: oh * ow,
+                                                      bias: buf.bias, firstChannel: co0)
+                    correlateRow(job, rowOrigin: oy * s * wq, blocks: buf.blocks, target: target, variant: variant)
                 }
             }
         }

@@ -9,7 +9,9 @@
 /// where the taps are listed in (ky, kx) raster order. Padding samples are real zeros (or
 /// replicated edge values) in the prepared input, so every output runs the same sequence of
 /// operations. The SIMD path computes 16 neighbouring outputs of one row at once (one lane each)
-/// for 4 or 1 output channels; the scalar path runs the identical sequence per element.
+/// for 4 output channels (or 32 outputs of 1 channel), and may stop after a chunk of input
+/// channels, park the partial sums in the output and resume (exact: a stored Float reloads as the
+/// same Float); the scalar path runs the identical sequence per element in one go.
 struct CorrelationJob {
     /// Input plane base for input channel 0 of this group, at the tile's row origin.
     var input: UnsafePointer<Float>

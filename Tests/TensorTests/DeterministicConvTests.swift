@@ -17,6 +17,7 @@ final class DeterministicConvTests: XCTestCase {
         Case(n: 1, cin: 6, cout: 12, h: 8, w: 21, k: 3, stride: 1, pad: 1, groups: 3, mode: .replicate),
         Case(n: 1, cin: 4, cout: 4, h: 6, w: 6, k: 4, stride: 4, pad: 0, groups: 1, mode: .zeros),
         Case(n: 1, cin: 3, cout: 2, h: 5, w: 5, k: 3, stride: 1, pad: 0, groups: 1, mode: .zeros),
+        Case(n: 2, cin: 4, cout: 8, h: 9, w: 15, k: 3, stride: 2, pad: 1, groups: 4, mode: .replicate),
         // More input channels than one SIMD chunk (32 for 3x3, 64 for 1x1): partial sums cross chunks.
         Case(n: 1, cin: 70, cout: 6, h: 4, w: 21, k: 3, stride: 1, pad: 1, groups: 1, mode: .replicate),
         Case(n: 1, cin: 130, cout: 5, h: 3, w: 19, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),

@@ -19,11 +19,14 @@ extension DeterministicKernels {
         let hp = g.height + 2 * padding
         let wq = detRoundUp(ow, 32) + (kw - 1) / s + 1
         let plane = s * hp * wq
-        let prepared = preparePhasePlanes(x, padding: padding, mode: paddingMode, stride: s,
-                                          paddedHeight: hp, phaseWidth: wq, threads: threads)
+        let ipg = g.inChannels / groups, opg = g.outChannels / groups
+        // With one input channel per group (depthwise), each thread pads one plane at a time into
+        // a scratch buffer that stays in cache; otherwise all planes are padded up front.
+        let perPlane = ipg == 1
+        let prepared = perPlane ? [] : preparePhasePlanes(x, padding: padding, mode: paddingMode, stride: s,
+                                                          paddedHeight: hp, phaseWidth: wq, threads: threads)
         var taps: [Int] = []
         for ky in 0..<kh { for kx in 0..<kw { taps.append((kx % s) * hp * wq + ky * wq + kx / s) } }
-        let ipg = g.inChannels / groups, opg = g.outChannels / groups
         let packed = weight.storage.withUnsafeBufferPointer { w in
             PackedCorrelationWeights(outPerGroup: opg, inPerGroup: ipg, taps: kh * kw, groups: groups,
                                      blockWidth: 4) { gi, co, ci, t in
@@ -32,17 +35,34 @@ extension DeterministicKernels {
         }
         var out = detUninitializedFloats(g.outputShape.reduce(1, *))  // every output is written
         withCorrelationBuffers(input: prepared, taps: taps, packed: packed, bias: bias?.storage, out: &out) { buf in
-            forEachTile(g.batch * oh * groups, threads: threads) { range in
-                for item in range {
-                    let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
-                    let job = CorrelationJob(input: buf.input + (n * g.inChannels + gi * ipg) * plane,
-                                             channelStride: plane, channels: ipg, taps: buf.taps, tapCount: taps.count,
-                                             weights: buf.weights + gi * packed.groupStride)
-                    let co0 = gi * opg
-                    let target = CorrelationRowTarget(out: buf.out + ((n * g.outChannels + co0) * oh + oy) * ow,
-                                                      count: ow, laneStride: 1, channelStride: oh * ow,
-                                                      bias: buf.bias, firstChannel: co0)
-                    correlateRow(job, rowOrigin: oy * s * wq, blocks: buf.blocks, target: target, variant: variant)
+            func row(_ n: Int, _ gi: Int, _ oy: Int, input: UnsafePointer<Float>) {
+                let job = CorrelationJob(input: input, channelStride: plane, channels: ipg, taps: buf.taps,
+                                         tapCount: taps.count, weights: buf.weights + gi * packed.groupStride)
+                let co0 = gi * opg
+                let target = CorrelationRowTarget(out: buf.out + ((n * g.outChannels + co0) * oh + oy) * ow,
+                                                  count: ow, laneStride: 1, channelStride: oh * ow,
+                                                  bias: buf.bias, firstChannel: co0)
+                correlateRow(job, rowOrigin: oy * s * wq, blocks: buf.blocks, target: target, variant: variant)
+            }
+            if perPlane {
+                x.storage.withUnsafeBufferPointer { xs in
+                    forEachTile(g.batch * groups, threads: threads) { range in
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: plane)
+                        defer { scratch.deallocate() }
+                        for item in range {
+                            fillPhasePlane(xs.baseAddress! + item * g.height * g.width, into: scratch, height: g.height,
+                                           width: g.width, padding: padding, replicate: paddingMode == .replicate,
+                                           stride: s, paddedHeight: hp, phaseWidth: wq)
+                            for oy in 0..<oh { row(item / groups, item % groups, oy, input: scratch) }
+                        }
+                    }
+                }
+            } else {
+                forEachTile(g.batch * oh * groups, threads: threads) { range in
+                    for item in range {
+                        let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
+                        row(n, gi, oy, input: buf.input + (n * g.inChannels + gi * ipg) * plane)
+                    }
                 }
             }
         }
@@ -53,44 +73,51 @@ extension DeterministicKernels {
     /// `ph` column `j` holds padded column `j * stride + ph`. Columns past the padded width are 0.
     static func preparePhasePlanes(_ x: Tensor, padding p: Int, mode: PaddingMode, stride s: Int,
                                    paddedHeight hp: Int, phaseWidth wq: Int, threads: Int) -> [Float] {
-        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        let replicate = mode == .replicate
-        // Every element is written below, so the buffer starts uninitialised.
-        return [Float](unsafeUninitializedCapacity: n * c * s * hp * wq) { os, initialized in
+        let nc = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+        // Every element is written by fillPhasePlane, so the buffer starts uninitialised.
+        return [Float](unsafeUninitializedCapacity: nc * s * hp * wq) { os, initialized in
             x.storage.withUnsafeBufferPointer { xs in
-                forEachTile(n * c, threads: threads) { r in
-                    for nc in r {
-                        let src = xs.baseAddress! + nc * h * w
-                        let dstPlane = os.baseAddress! + nc * s * hp * wq
-                        for ph in 0..<s {
-                            // Phase columns j whose padded column j * s + ph lies inside the image,
-                            // and those in the left and right padding; the rest are 0.
-                            let jIn0 = min(wq, max(0, (p - ph + s - 1) / s))
-                            let jIn1 = min(wq, max(jIn0, (p + w - ph + s - 1) / s))
-                            let jPadEnd = min(wq, max(jIn1, (2 * p + w - ph + s - 1) / s))
-                            for yy in 0..<hp {
-                                let row = dstPlane + (ph * hp + yy) * wq
-                                var iy = yy - p
-                                if iy < 0 || iy >= h {
-                                    if !replicate { row.initialize(repeating: 0, count: wq); continue }
-                                    iy = min(max(iy, 0), h - 1)
-                                }
-                                let srow = src + iy * w
-                                if s == 1 {
-                                    (row + jIn0).initialize(from: srow + (jIn0 - p), count: jIn1 - jIn0)
-                                } else {
-                                    var j = jIn0, sx = jIn0 * s + ph - p
-                                    while j < jIn1 { (row + j).initialize(to: srow[sx]); j += 1; sx += s }
-                                }
-                                row.initialize(repeating: replicate ? srow[0] : 0, count: jIn0)
-                                (row + jIn1).initialize(repeating: replicate ? srow[w - 1] : 0, count: jPadEnd - jIn1)
-                                (row + jPadEnd).initialize(repeating: 0, count: wq - jPadEnd)
-                            }
-                        }
+                forEachTile(nc, threads: threads) { r in
+                    for i in r {
+                        fillPhasePlane(xs.baseAddress! + i * h * w, into: os.baseAddress! + i * s * hp * wq,
+                                       height: h, width: w, padding: p, replicate: mode == .replicate, stride: s,
+                                       paddedHeight: hp, phaseWidth: wq)
                     }
                 }
             }
-            initialized = n * c * s * hp * wq
+            initialized = nc * s * hp * wq
+        }
+    }
+
+    /// Writes every element of one padded, phase-split plane ([phase][paddedHeight][phaseWidth])
+    /// from the `height` x `width` plane at `src`.
+    static func fillPhasePlane(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, height h: Int,
+                               width w: Int, padding p: Int, replicate: Bool, stride s: Int,
+                               paddedHeight hp: Int, phaseWidth wq: Int) {
+        for ph in 0..<s {
+            // Phase columns j whose padded column j * s + ph lies inside the image, and those in
+            // the left and right padding; the rest are 0.
+            let jIn0 = min(wq, max(0, (p - ph + s - 1) / s))
+            let jIn1 = min(wq, max(jIn0, (p + w - ph + s - 1) / s))
+            let jPadEnd = min(wq, max(jIn1, (2 * p + w - ph + s - 1) / s))
+            for yy in 0..<hp {
+                let row = dst + (ph * hp + yy) * wq
+                var iy = yy - p
+                if iy < 0 || iy >= h {
+                    if !replicate { row.initialize(repeating: 0, count: wq); continue }
+                    iy = min(max(iy, 0), h - 1)
+                }
+                let srow = src + iy * w
+                if s == 1 {
+                    (row + jIn0).initialize(from: srow + (jIn0 - p), count: jIn1 - jIn0)
+                } else {
+                    var j = jIn0, sx = jIn0 * s + ph - p
+                    while j < jIn1 { (row + j).initialize(to: srow[sx]); j += 1; sx += s }
+                }
+                row.initialize(repeating: replicate ? srow[0] : 0, count: jIn0)
+                (row + jIn1).initialize(repeating: replicate ? srow[w - 1] : 0, count: jPadEnd - jIn1)
+                (row + jPadEnd).initialize(repeating: 0, count: wq - jPadEnd)
+            }
         }
     }
 }

@@ -16,39 +16,40 @@ struct KernelsBench: ParsableCommand {
     @Option(help: "Threads for every path (OpenBLAS included).")
     var threads = 2
 
-    @Option(help: "Minimum seconds spent timing each case and path (best repetition is reported).")
+    @Option(help: "Minimum seconds spent timing each case and path, alternating with sgemm (best of each is reported).")
     var seconds = 0.5
 
     @Option(help: "Only run cases whose name contains this text.")
     var filter: String?
 
     func run() throws {
-        // The machine is shared, so sgemm is re-measured before every case; each row's ratio uses
-        // the sgemm rate measured next to it, and `sgemm_gflops` is the median of all of them.
+        // The machine may be shared, so each path is timed in alternation with sgemm (best of each
+        // over the same stretch of time); a row's ratio uses that sgemm rate, and `sgemm_gflops`
+        // is the median of those rates.
+        openblas_set_num_threads(Int32(threads))
+        let sgemm = SgemmProbe(size: 1024)
         var sgemmRuns: [Double] = []
         var rows: [KernelsBenchRow] = []
         for c in ConvBenchCase.all where filter.map({ c.name.contains($0) }) ?? true {
-            let sgemm = kernelsMeasureSgemm(size: 1024, threads: threads, seconds: seconds / 2)
-            sgemmRuns.append(sgemm)
             let inputs = c.makeInputs()
             for path in ConvBenchPath.all {
                 guard let op = path.prepare(c) else { continue }
-                let t = kernelsBestTime(seconds: seconds) { _ = op(inputs, threads) }
-                let gflops = 2 * Double(c.macs) / t / 1e9
+                let (t, ts) = kernelsAlternatingBest(seconds: seconds, { _ = op(inputs, threads) }, sgemm.run)
+                let gflops = 2 * Double(c.macs) / t / 1e9, sg = sgemm.flops / ts / 1e9
+                sgemmRuns.append(sg)
                 rows.append(KernelsBenchRow(name: c.name, path: path.name, gflops: gflops, seconds: t,
-                                     sgemm_nearby_gflops: sgemm, ratio_to_sgemm: gflops / sgemm))
+                                            sgemm_nearby_gflops: sg, ratio_to_sgemm: gflops / sg))
                 if !json {
                     print(String(format: "%-36@ %-13@ %8.2f GFLOP/s  %6.1f%% of sgemm %6.2f  (%.2f ms)",
-                                 c.name as NSString, path.name as NSString, gflops, 100 * gflops / sgemm,
-                                 sgemm, t * 1e3))
+                                 c.name as NSString, path.name as NSString, gflops, 100 * gflops / sg,
+                                 sg, t * 1e3))
                 }
             }
         }
-        sgemmRuns.append(kernelsMeasureSgemm(size: 1024, threads: threads, seconds: seconds / 2))
-        let median = sgemmRuns.sorted()[sgemmRuns.count / 2]
+        let median = sgemmRuns.isEmpty ? 0 : sgemmRuns.sorted()[sgemmRuns.count / 2]
         if json {
             let report = KernelsBenchReport(sgemm_gflops: median, sgemm_runs_gflops: sgemmRuns, threads: threads,
-                                       cases: rows)
+                                            cases: rows)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(report), as: UTF8.self))
@@ -161,28 +162,37 @@ struct ConvBenchPath {
     }
 }
 
-/// Best wall time of `body` over repetitions lasting at least `seconds` in total (at least 2 runs,
-/// the first a warm-up).
-fileprivate func kernelsBestTime(seconds: Double, _ body: () -> Void) -> Double {
-    body()
-    var best = Double.infinity, total = 0.0, runs = 0
-    while total < seconds || runs < 2 {
+/// Best wall times of `a` and of `b`, run in alternation (after one warm-up each) until `seconds`
+/// have passed and at least 3 rounds are done, so both see the same machine load.
+fileprivate func kernelsAlternatingBest(seconds: Double, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    func time(_ f: () -> Void) -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        body()
-        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        best = min(best, dt); total += dt; runs += 1
+        f()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
     }
-    return best
+    a(); b()
+    var bestA = Double.infinity, bestB = Double.infinity, total = 0.0, rounds = 0
+    while total < seconds || rounds < 3 {
+        let ta = time(a), tb = time(b)
+        bestA = min(bestA, ta); bestB = min(bestB, tb); total += ta + tb; rounds += 1
+    }
+    return (bestA, bestB)
 }
 
-/// OpenBLAS sgemm GFLOP/s on square `size` matrices with `threads` threads (one cblas_sgemm call).
-fileprivate func kernelsMeasureSgemm(size n: Int, threads: Int, seconds: Double) -> Double {
-    openblas_set_num_threads(Int32(threads))
-    let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-    var c = [Float](repeating: 0, count: n * n)
-    let t = kernelsBestTime(seconds: seconds) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
-                    1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+/// One OpenBLAS sgemm call on square `size` matrices (the peer rate of DESIGN §3.7).
+fileprivate final class SgemmProbe {
+    let n: Int
+    let a: [Float], b: [Float]
+    var c: [Float]
+    init(size: Int) {
+        n = size
+        a = [Float](repeating: 0.5, count: size * size)
+        b = [Float](repeating: 0.25, count: size * size)
+        c = [Float](repeating: 0, count: size * size)
     }
-    return 2 * Double(n) * Double(n) * Double(n) / t / 1e9
+    var flops: Double { 2 * Double(n) * Double(n) * Double(n) }
+    func run() {
+        let m = Int32(n)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1, a, m, b, m, 0, &c, m)
+    }
 }

@@ -81,7 +81,11 @@ public struct CategoricalDistribution {
         let v = l * 1024
         if !(v > -1_048_576) { return -1_048_576 }
         if !(v < 1_048_576) { return 1_048_576 }
-        return Int32(v.rounded(.toNearestOrEven))
+        // Round half to even without a libm call: truncate, then fix up from the exact fraction.
+        var i = Int32(v)
+        let f = v - Float(i)  // exact: |v| < 2^20 leaves the fraction representable
+        if f > 0.5 || (f == 0.5 && i & 1 != 0) { i += 1 } else if f < -0.5 || (f == -0.5 && i & 1 != 0) { i -= 1 }
+        return i
     }
 
     /// `2^24 · 2^(-r / 2^16)` for `r` in `0..<2^16`, by a degree-8 integer polynomial (Horner,
@@ -106,16 +110,18 @@ public struct CategoricalDistribution {
     /// All frequencies, in symbol order.
     public var frequencies: [UInt32] { (0..<count).map(frequency) }
 
-    /// The symbol whose interval holds `slot`: branch-free binary search over `cumulative`.
+    /// The symbol whose interval holds `slot`: branch-free binary search over `cumulative`
+    /// (the step is taken by masking with the sign of `slot - cumulative[mid]`, not a branch).
     @inlinable @inline(__always)
     public func symbol(forSlot slot: UInt32) -> Int {
         cumulative.withUnsafeBufferPointer { cum in
             var lo = 0
-            var n = cum.count - 1
+            var n = cum.count &- 1
             while n > 1 {
                 let half = n >> 1
-                lo = cum[lo + half] <= slot ? lo + half : lo
-                n -= half
+                let d = Int(slot) &- Int(cum[lo &+ half])
+                lo &+= half & ~(d >> 63)
+                n &-= half
             }
             return lo
         }

@@ -7,6 +7,8 @@
 public struct ScaleTableSet: Equatable {
     /// `thresholds[j]` separates level `j` from level `j + 1`; ascending, `levels - 1` of them.
     public let thresholds: [Float]
+    /// The thresholds as integers ordered like the floats (for a branch-free search).
+    @usableFromInline let thresholdKeys: [Int32]
     /// The scale each level was built for (informational; coding never reads it).
     public let scales: [Float]
     /// One table per level, centred on zero, in flat storage.
@@ -30,6 +32,7 @@ public struct ScaleTableSet: Equatable {
             }
         }
         self.thresholds = thresholds
+        self.thresholdKeys = thresholds.map { Self.orderKey($0) }
         self.scales = scales
         self.bank = BoundedTableBank(tables)
     }
@@ -38,15 +41,28 @@ public struct ScaleTableSet: Equatable {
     /// NaN and anything below the first threshold give 0; +inf gives the last level.
     @inlinable
     public func level(forScale scale: Float) -> Int {
-        thresholds.withUnsafeBufferPointer { t in
+        if scale.isNaN { return 0 }
+        let key = Int(Self.orderKey(scale))
+        return thresholdKeys.withUnsafeBufferPointer { t in
+            // Largest prefix of thresholds whose keys are <= key; the step is masked, not branched.
             var lo = 0
             var n = t.count
-            while n > 0 {  // lower bound of the first threshold > scale
+            while n > 0 {
                 let half = n >> 1
-                if t[lo + half] <= scale { lo += half + 1; n -= half + 1 } else { n = half }
+                let d = key &- Int(t[lo &+ half])  // >= 0 iff threshold <= scale
+                let take = ~(d >> 63)
+                lo &+= (half &+ 1) & take
+                n = (n &- half &- 1) & take | half & ~take
             }
             return lo
         }
+    }
+
+    /// Maps a non-NaN Float to an Int32 with the same order as IEEE comparison (-0 maps as +0).
+    @inlinable @inline(__always)
+    static func orderKey(_ f: Float) -> Int32 {
+        let i = Int32(bitPattern: (f == 0 ? Float(0) : f).bitPattern)
+        return i ^ ((i >> 31) & 0x7FFF_FFFF)
     }
 
     /// The integer center for `mean`: round half to even; NaN gives 0; clamped to Int32.

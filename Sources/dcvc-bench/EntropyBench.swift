@@ -22,12 +22,17 @@ struct EntropyBench: ParsableCommand {
     @Option(help: "Timed repetitions per case (the fastest is reported).")
     var repeats = 3
 
+    @Option(help: "Run only the cases whose name contains this.")
+    var only: String?
+
     func run() throws {
         var results: [EntropyCaseResult] = []
         let n = symbols
         var rng = BenchRandom(seed: 0x5EED)
 
-        for k in [16, 256] {
+        func want(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
+
+        for k in [16, 256] where want("table-K\(k)") {
             let counts = (0..<k).map { UInt64(1_000_000.0 * pow(0.8, Double($0))) }
             let table = FrequencyTable(counts: counts, bits: 16)
             let syms = (0..<n).map { _ in rng.draw(table.cumulative, bits: 16) }
@@ -37,7 +42,7 @@ struct EntropyBench: ParsableCommand {
                 expected: syms.map { Int32($0) }))
         }
 
-        for k in [16, 256, 1024, 4096] {
+        for k in [16, 256, 1024, 4096] where want("categorical-K\(k)") {
             // 64 distributions from random logits; each symbol names one (both sides know which).
             let dists = (0..<64).map { _ -> CategoricalDistribution in
                 let temp = 1.0 + 4 * rng.unit()
@@ -49,9 +54,15 @@ struct EntropyBench: ParsableCommand {
                 encode: { enc in for i in 0..<n { enc.encode(syms[i], dists[which[i]]) } },
                 decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(dists[which[i]])) } },
                 expected: syms.map { Int32($0) }))
+            // The same distributions as static tables with a lookup table (for reused priors).
+            let tables = dists.map { FrequencyTable($0) }
+            results.append(try measure("categorical-K\(k)-table", n, repeats,
+                encode: { enc in for i in 0..<n { enc.encode(syms[i], tables[which[i]]) } },
+                decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(tables[which[i]])) } },
+                expected: syms.map { Int32($0) }))
         }
 
-        do {
+        if want("categorical-K256-softmax-per-symbol") {
             // The index-prior path: a fresh integer softmax for every symbol (K = 256).
             let k = 256
             let rows = (0..<64).map { _ in (0..<k).map { _ in Float(rng.gaussian() * 3) } }
@@ -77,7 +88,7 @@ struct EntropyBench: ParsableCommand {
 
         for shape in [ScaleTableSet.Shape.laplace, .gaussian] {
             let set = ScaleTableSet.build(shape: shape)
-            for (label, center) in [("low", 0.25), ("mid", 2.5), ("high", 25.0)] {
+            for (label, center) in [("low", 0.25), ("mid", 2.5), ("high", 25.0)] where want("\(shape.rawValue)-\(label)") {
                 let scales = (0..<n).map { _ in Float(center * pow(2, rng.unit() - 0.5)) }
                 let means = (0..<n).map { _ in Float(rng.unit() * 20 - 10) }
                 let values = (0..<n).map { i -> Int32 in
@@ -92,7 +103,7 @@ struct EntropyBench: ParsableCommand {
             }
         }
 
-        for k in [16, 256] {
+        for k in [16, 256] where want("adaptive-K\(k)") {
             // A skewed source whose statistics drift halfway through.
             let syms = (0..<n).map { i -> Int in
                 var j = 0

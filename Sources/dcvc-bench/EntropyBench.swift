@@ -130,7 +130,7 @@ struct EntropyBench: ParsableCommand {
             }
             print("{\"symbols\": \(n), \"cases\": [\n  " + cases.joined(separator: ",\n  ") + "\n]}")
         } else {
-            print("entropy coder: rANS, 2 interleaved 64-bit states, 32-bit renormalisation; \(n) symbols per case, best of \(repeats)")
+            print("entropy coder: rANS, 2 interleaved 64-bit states, 32-bit renormalisation; \(n) symbols per case, best of \(repeats), thread CPU time")
             print(pad("case", 38) + pad("ideal bits", 14) + pad("actual bits", 14) + pad("overhead %", 12)
                   + pad("bits/sym", 10) + pad("enc Msym/s", 12) + "dec Msym/s")
             for r in results {
@@ -146,25 +146,24 @@ struct EntropyBench: ParsableCommand {
                          encode: (inout RansEncoder) -> Void,
                          decode: (inout RansDecoder, UnsafeMutableBufferPointer<Int32>) throws -> Void,
                          expected: [Int32]) throws -> EntropyCaseResult {
-        let clock = ContinuousClock()
         var bestEnc = Double.infinity, bestDec = Double.infinity
         var bytes: [UInt8] = []
         var ideal = 0.0
         var out = [Int32](repeating: 0, count: n)
         for _ in 0..<max(1, repeats) {
             var enc = RansEncoder(capacity: n + n / 8)
-            let t0 = clock.now
+            let t0 = threadSeconds()
             encode(&enc)
             if ideal == 0 { ideal = enc.idealBits }  // outside the timed region below
-            let t1 = clock.now
+            let t1 = threadSeconds()
             bytes = enc.finish()
-            let t2 = clock.now
-            bestEnc = min(bestEnc, seconds(t1 - t0) + seconds(t2 - t1))
-            let t3 = clock.now
+            let t2 = threadSeconds()
+            bestEnc = min(bestEnc, (t1 - t0) + (t2 - t1))
+            let t3 = threadSeconds()
             var dec = try RansDecoder(bytes)
             try out.withUnsafeMutableBufferPointer { try decode(&dec, $0) }
             try dec.finish()
-            bestDec = min(bestDec, seconds(clock.now - t3))
+            bestDec = min(bestDec, threadSeconds() - t3)
             guard out == expected else { throw BenchError.mismatch(name) }
         }
         return EntropyCaseResult(name: name, idealBits: ideal, actualBits: bytes.count * 8,
@@ -214,8 +213,11 @@ struct BenchRandom: RandomNumberGenerator {
     }
 }
 
-private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+/// CPU time of this thread: steadier than wall time while other jobs share the cores.
+private func threadSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 private func fmt(_ v: Double, _ digits: Int) -> String {

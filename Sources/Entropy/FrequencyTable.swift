@@ -44,9 +44,10 @@ public struct FrequencyTable: Equatable {
         }
         self.bits = bits
         self.cumulative = cum
-        // Enough buckets that most hold one or two symbols, at most 2^bits.
-        var lb = 12
-        while (1 << lb) < 2 * frequencies.count && lb < 16 { lb += 1 }
+        // About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
+        // symbols then start their own bucket and the table stays small enough for L1.
+        var lb = 8
+        while (1 << lb) < 4 * frequencies.count && lb < 14 { lb += 1 }
         lb = min(lb, bits)
         self.lookupShift = UInt32(bits - lb)
         self.lookup = []

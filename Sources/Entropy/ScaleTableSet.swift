@@ -9,6 +9,10 @@ public struct ScaleTableSet: Equatable {
     public let thresholds: [Float]
     /// The thresholds as integers ordered like the floats (for a branch-free search).
     @usableFromInline let thresholdKeys: [Int32]
+    /// `bucketLevels[b]`: thresholds whose key is <= `(bucketBase + b) << 16`, a start for the
+    /// forward scan (an acceleration only: the rule is the count of thresholds <= scale).
+    @usableFromInline let bucketLevels: [UInt16]
+    @usableFromInline let bucketBase: Int
     /// The scale each level was built for (informational; coding never reads it).
     public let scales: [Float]
     /// One table per level, centred on zero, in flat storage.
@@ -32,7 +36,19 @@ public struct ScaleTableSet: Equatable {
             }
         }
         self.thresholds = thresholds
-        self.thresholdKeys = thresholds.map { Self.orderKey($0) }
+        let keys = thresholds.map { Self.orderKey($0) }
+        self.thresholdKeys = keys
+        if let first = keys.first, let last = keys.last {
+            bucketBase = Int(first >> 16)
+            var below = 0  // keys are ascending: one moving count serves every bucket
+            bucketLevels = (bucketBase...Int(last >> 16)).map { b in
+                while below < keys.count && Int(keys[below]) <= b << 16 { below += 1 }
+                return UInt16(truncatingIfNeeded: below)
+            }
+        } else {
+            bucketBase = 0
+            bucketLevels = []
+        }
         self.scales = scales
         self.bank = BoundedTableBank(tables)
     }
@@ -44,17 +60,13 @@ public struct ScaleTableSet: Equatable {
         if scale.isNaN { return 0 }
         let key = Int(Self.orderKey(scale))
         return thresholdKeys.withUnsafeBufferPointer { t in
-            // Largest prefix of thresholds whose keys are <= key; the step is masked, not branched.
-            var lo = 0
-            var n = t.count
-            while n > 0 {
-                let half = n >> 1
-                let d = key &- Int(t[lo &+ half])  // >= 0 iff threshold <= scale
-                let take = ~(d >> 63)
-                lo &+= (half &+ 1) & take
-                n = (n &- half &- 1) & take | half & ~take
-            }
-            return lo
+            guard let first = t.first, key >= Int(first) else { return 0 }
+            // Start from the bucket of the key's top 16 bits, then step over the few
+            // thresholds left in the bucket.
+            let b = min((key >> 16) &- bucketBase, bucketLevels.count &- 1)
+            var level = Int(bucketLevels[b])
+            while level < t.count && Int(t[level]) <= key { level &+= 1 }
+            return level
         }
     }
 
@@ -71,6 +83,12 @@ public struct ScaleTableSet: Equatable {
         if mean.isNaN { return 0 }
         if !(mean < 2_147_483_648) { return .max }
         if !(mean > -2_147_483_648) { return .min }
+        if abs(mean) < 4_194_304 {
+            // |mean| < 2^22: adding 1.5 * 2^23 leaves no fraction bits, so IEEE
+            // round-to-nearest-even rounds exactly, without a libm call.
+            let magic: Float = 12_582_912
+            return Int32((mean + magic) - magic)
+        }
         return Int32(mean.rounded(.toNearestOrEven))
     }
 }

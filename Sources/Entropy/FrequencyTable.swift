@@ -57,10 +57,17 @@ public struct FrequencyTable: Equatable {
     /// A table from non-negative counts by the integer rule (`FrequencyNormalization.normalize`).
     public init(counts: [UInt64], bits: Int = 16) {
         var w = counts
-        // Scale down huge totals so the rule's product stays in 64 bits.
-        while w.reduce(0.0, { $0 + Double($1) }) > Double(FrequencyNormalization.maxTotalWeight / 2) {
-            w = w.map { $0 >> 1 }
+        // Scale down huge totals so the rule keeps its precision.
+        func exceeds(_ w: [UInt64]) -> Bool {  // total > 2^40, without overflowing
+            var total: UInt64 = 0
+            for v in w {
+                let (t, o) = total.addingReportingOverflow(v)
+                if o || t > FrequencyNormalization.maxTotalWeight { return true }
+                total = t
+            }
+            return false
         }
+        while exceeds(w) { w = w.map { $0 >> 1 } }
         try! self.init(frequencies: FrequencyNormalization.normalize(w, bits: bits), bits: bits)
     }
 

@@ -28,11 +28,11 @@ struct EntropyBench: ParsableCommand {
     func run() throws {
         var results: [EntropyCaseResult] = []
         let n = symbols
-        var rng = BenchRandom(seed: 0x5EED)
 
         func want(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 
         for k in [16, 256] where want("table-K\(k)") {
+            var rng = BenchRandom(seed: 0x5EED_0000 + UInt64(k))
             let counts = (0..<k).map { UInt64(1_000_000.0 * pow(0.8, Double($0))) }
             let table = FrequencyTable(counts: counts, bits: 16)
             let syms = (0..<n).map { _ in rng.draw(table.cumulative, bits: 16) }
@@ -42,7 +42,8 @@ struct EntropyBench: ParsableCommand {
                 expected: syms.map { Int32($0) }))
         }
 
-        for k in [16, 256, 1024, 4096] where want("categorical-K\(k)") {
+        for k in [16, 256, 1024, 4096] where want("categorical-K\(k)") || want("categorical-K\(k)-table") {
+            var rng = BenchRandom(seed: 0x5EED_1000 + UInt64(k))
             // 64 distributions from random logits; each symbol names one (both sides know which).
             let dists = (0..<64).map { _ -> CategoricalDistribution in
                 let temp = 1.0 + 4 * rng.unit()
@@ -55,14 +56,15 @@ struct EntropyBench: ParsableCommand {
                 decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(dists[which[i]])) } },
                 expected: syms.map { Int32($0) }))
             // The same distributions as static tables with a lookup table (for reused priors).
-            let tables = dists.map { FrequencyTable($0) }
+            let bank = FrequencyTableBank(dists.map { FrequencyTable($0) })
             results.append(try measure("categorical-K\(k)-table", n, repeats,
-                encode: { enc in for i in 0..<n { enc.encode(syms[i], tables[which[i]]) } },
-                decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(tables[which[i]])) } },
+                encode: { enc in for i in 0..<n { enc.encode(syms[i], bank, index: which[i]) } },
+                decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(bank, index: which[i])) } },
                 expected: syms.map { Int32($0) }))
         }
 
         if want("categorical-K256-softmax-per-symbol") {
+            var rng = BenchRandom(seed: 0x5EED_2000)
             // The index-prior path: a fresh integer softmax for every symbol (K = 256).
             let k = 256
             let rows = (0..<64).map { _ in (0..<k).map { _ in Float(rng.gaussian() * 3) } }
@@ -86,8 +88,9 @@ struct EntropyBench: ParsableCommand {
                 expected: syms.map { Int32($0) }))
         }
 
-        for shape in [ScaleTableSet.Shape.laplace, .gaussian] {
+        for shape in [ScaleTableSet.Shape.laplace, .gaussian] where want(shape.rawValue) || only.map({ !$0.contains("-") && shape.rawValue.contains($0) }) ?? false || ["low", "mid", "high"].contains(where: { want("\(shape.rawValue)-\($0)") }) {
             let set = ScaleTableSet.build(shape: shape)
+            var rng = BenchRandom(seed: shape == .laplace ? 0x5EED_3000 : 0x5EED_4000)
             for (label, center) in [("low", 0.25), ("mid", 2.5), ("high", 25.0)] where want("\(shape.rawValue)-\(label)") {
                 let scales = (0..<n).map { _ in Float(center * pow(2, rng.unit() - 0.5)) }
                 let means = (0..<n).map { _ in Float(rng.unit() * 20 - 10) }
@@ -104,6 +107,7 @@ struct EntropyBench: ParsableCommand {
         }
 
         for k in [16, 256] where want("adaptive-K\(k)") {
+            var rng = BenchRandom(seed: 0x5EED_5000 + UInt64(k))
             // A skewed source whose statistics drift halfway through.
             let syms = (0..<n).map { i -> Int in
                 var j = 0

@@ -47,13 +47,22 @@ public struct CategoricalDistribution {
                                    into cum: UnsafeMutableBufferPointer<UInt32>) {
         let k = logits.count
         // Pass 1: fixed-point logits (kept in cum[1...K] as bit patterns) and their maximum.
+        // (Written branch-free so it vectorises; same values as `quantizeLogit`.)
         var maxQ = Int32.min
-        var best = 0
+        let magic: Float = 12_582_912
         for i in 0..<k {
-            let q = quantizeLogit(logits[i])
+            var v = logits[i] * 1024
+            v = v.isNaN ? -1_048_576 : v
+            v = v < -1_048_576 ? -1_048_576 : v
+            v = v > 1_048_576 ? 1_048_576 : v
+            // v + 1.5 * 2^23 lies in [2^23, 2^24), where consecutive integers have consecutive
+            // bit patterns: the rounded integer is a difference of bit patterns.
+            let q = Int32(bitPattern: (v + magic).bitPattern &- magic.bitPattern)
             cum[i + 1] = UInt32(bitPattern: q)
-            if q > maxQ { maxQ = q; best = i }
+            maxQ = q > maxQ ? q : maxQ
         }
+        var best = 0
+        while Int32(bitPattern: cum[best + 1]) != maxQ { best += 1 }
         // Pass 2: weights 2^24 * 2^(-e / 1024) from the 1024-entry table. T[j] <= 2^24, so
         // shifting by min(k, 32) equals the rule's "0 if k >= 32".
         var total: UInt64 = 0

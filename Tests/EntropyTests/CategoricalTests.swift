@@ -127,5 +127,13 @@ final class CategoricalSpecTests: XCTestCase {
                 }
             }
         }
+        // Special values and exact ties at half a fixed-point unit.
+        let special: [Float] = [.nan, .infinity, -.infinity, 1e38, -1e38, 0, -0.0, .leastNonzeroMagnitude,
+                                0.5 / 1024, 1.5 / 1024, 2.5 / 1024, -0.5 / 1024, -2.5 / 1024, 1023.9995, 1024, -1024, 1025, 3.25]
+        for bits in [16, 20] {
+            XCTAssertEqual(CategoricalDistribution(logits: special, bits: bits).frequencies, referenceFrequencies(special, bits: bits))
+            let finite = Array(special[5...])
+            XCTAssertEqual(CategoricalDistribution(logits: finite, bits: bits).frequencies, referenceFrequencies(finite, bits: bits))
+        }
     }
 }

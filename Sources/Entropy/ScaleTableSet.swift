@@ -7,7 +7,7 @@
 public struct ScaleTableSet: Equatable {
     /// `thresholds[j]` separates level `j` from level `j + 1`; ascending, `levels - 1` of them.
     public let thresholds: [Float]
-    /// The thresholds as integers ordered like the floats (for a branch-free search).
+    /// The thresholds as integers ordered like the floats, then an `Int32.max` sentinel.
     @usableFromInline let thresholdKeys: [Int32]
     /// `bucketLevels[b]`: thresholds whose key is <= `(bucketBase + b) << 16`, a start for the
     /// forward scan (an acceleration only: the rule is the count of thresholds <= scale).
@@ -37,7 +37,7 @@ public struct ScaleTableSet: Equatable {
         }
         self.thresholds = thresholds
         let keys = thresholds.map { Self.orderKey($0) }
-        self.thresholdKeys = keys
+        self.thresholdKeys = keys + [Int32.max]  // sentinel: above every key (NaN never gets here)
         if let first = keys.first, let last = keys.last {
             bucketBase = Int(first >> 16)
             var below = 0  // keys are ascending: one moving count serves every bucket
@@ -60,12 +60,14 @@ public struct ScaleTableSet: Equatable {
         if scale.isNaN { return 0 }
         let key = Int(Self.orderKey(scale))
         return thresholdKeys.withUnsafeBufferPointer { t in
-            guard let first = t.first, key >= Int(first) else { return 0 }
-            // Start from the bucket of the key's top 16 bits, then step over the few
-            // thresholds left in the bucket.
+            guard t.count > 1, key >= Int(t[0]) else { return 0 }
+            // Start from the bucket of the key's top 16 bits (buckets are 2^-7 wide in relative
+            // terms, finer than log-spaced levels, so at most one threshold usually remains):
+            // one branch-free step, then a scan that the sentinel ends and that rarely runs.
             let b = min((key >> 16) &- bucketBase, bucketLevels.count &- 1)
             var level = Int(bucketLevels[b])
-            while level < t.count && Int(t[level]) <= key { level &+= 1 }
+            level &+= 1 &+ ((key &- Int(t[level])) >> 63)
+            while Int(t[level]) <= key { level &+= 1 }
             return level
         }
     }

@@ -15,6 +15,7 @@ public struct BoundedTableBank: Equatable {
     /// Number of tables.
     public var count: Int { tables.count }
 
+    /// Copies `tables` into flat storage; table `i` of the bank codes exactly like `tables[i]`.
     public init(_ tables: [BoundedTable]) {
         self.tables = tables
         self.bank = FrequencyTableBank(tables.map(\.table))

@@ -22,6 +22,7 @@ public struct FrequencyTableBank: Equatable {
     /// Number of tables.
     public var count: Int { tables.count }
 
+    /// Copies `tables` into flat storage; table `i` of the bank codes exactly like `tables[i]`.
     public init(_ tables: [FrequencyTable]) {
         self.tables = tables
         var cum: [UInt32] = []

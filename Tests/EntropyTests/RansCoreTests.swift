@@ -82,5 +82,6 @@ final class RansCoreTests: XCTestCase {
         enc.put(start: 0, frequency: 1, bits: 10)         // 10 bits
         enc.put(start: 0, frequency: 3, bits: 4)          // 4 - log2 3
         XCTAssertEqual(enc.idealBits, 1 + 10 + 4 - 1.584962500721156, accuracy: 1e-9)
+        XCTAssertEqual(Rans.idealBits(frequency: 3, bits: 4), 4 - 1.584962500721156, accuracy: 1e-12)
     }
 }

@@ -1,1 +1,0 @@
-// The Entropy module. See spec/ and the files beside this one.

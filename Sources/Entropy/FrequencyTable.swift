@@ -1,0 +1,144 @@
+/// A static table of integer frequencies summing to `2^bits`, with a lookup table that finds the
+/// symbol of a slot without a linear scan over the alphabet.
+///
+/// Built from counts (integer rule), from training-time probabilities, or from stored integers.
+/// Symbols are `0..<count`, at most 65,536 of them, each with frequency >= 1.
+public struct FrequencyTable: Equatable {
+    /// Probability precision: frequencies sum to `2^bits`.
+    public let bits: Int
+    /// `cumulative[s]` is the start of symbol `s`; `cumulative[count] == 2^bits`.
+    public private(set) var cumulative: [UInt32]
+    /// `lookup[slot >> lookupShift]` is the symbol holding the first slot of that bucket.
+    @usableFromInline private(set) var lookup: [UInt16]
+    @usableFromInline let lookupShift: UInt32
+
+    /// Number of symbols.
+    public var count: Int { cumulative.count - 1 }
+
+    /// The frequency of symbol `s`.
+    @inlinable public func frequency(_ s: Int) -> UInt32 { cumulative[s + 1] - cumulative[s] }
+
+    /// All frequencies, in symbol order.
+    public var frequencies: [UInt32] { (0..<count).map(frequency) }
+
+    /// A table from explicit frequencies; they must each be >= 1 and sum to `2^bits`.
+    public init(frequencies: [UInt32], bits: Int) throws {
+        guard bits >= 1 && bits <= Rans.maxPrecisionBits else {
+            throw EntropyError.invalidTable("precision \(bits) bits outside 1...\(Rans.maxPrecisionBits)")
+        }
+        guard frequencies.count >= 1 && frequencies.count <= 65536 else {
+            throw EntropyError.invalidTable("\(frequencies.count) symbols outside 1...65536")
+        }
+        var cum = [UInt32](repeating: 0, count: frequencies.count + 1)
+        var sum: UInt64 = 0
+        for (i, f) in frequencies.enumerated() {
+            guard f >= 1 else { throw EntropyError.invalidTable("symbol \(i) has frequency 0") }
+            sum += UInt64(f)
+            guard sum <= UInt64(1) << UInt64(bits) else {
+                throw EntropyError.invalidTable("frequencies exceed 2^\(bits)")
+            }
+            cum[i + 1] = UInt32(sum)
+        }
+        guard sum == UInt64(1) << UInt64(bits) else {
+            throw EntropyError.invalidTable("frequencies sum to \(sum), not 2^\(bits)")
+        }
+        self.bits = bits
+        self.cumulative = cum
+        // About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
+        // symbols then start their own bucket and the table stays small enough for L1.
+        var lb = 8
+        while (1 << lb) < 4 * frequencies.count && lb < 14 { lb += 1 }
+        lb = min(lb, bits)
+        self.lookupShift = UInt32(bits - lb)
+        self.lookup = []
+        rebuildLookup(bucketBits: lb)
+    }
+
+    /// A table from non-negative counts by the integer rule (`FrequencyNormalization.normalize`).
+    public init(counts: [UInt64], bits: Int = 16) {
+        var w = counts
+        // Scale down huge totals so the rule keeps its precision.
+        func exceeds(_ w: [UInt64]) -> Bool {  // total > 2^40, without overflowing
+            var total: UInt64 = 0
+            for v in w {
+                let (t, o) = total.addingReportingOverflow(v)
+                if o || t > FrequencyNormalization.maxTotalWeight { return true }
+                total = t
+            }
+            return false
+        }
+        while exceeds(w) { w = w.map { $0 >> 1 } }
+        try! self.init(frequencies: FrequencyNormalization.normalize(w, bits: bits), bits: bits)
+    }
+
+    /// A table from probabilities by the training-time rule (`FrequencyNormalization.quantize`).
+    public init(probabilities: [Double], bits: Int = 16) {
+        try! self.init(frequencies: FrequencyNormalization.quantize(probabilities: probabilities, bits: bits),
+                       bits: bits)
+    }
+
+    /// Replaces the frequencies in place by normalising `weights` (same symbol count); reuses
+    /// storage, so adaptive models rebuild without allocating.
+    mutating func reload(weights: UnsafeBufferPointer<UInt64>, scratch: UnsafeMutableBufferPointer<UInt32>) {
+        FrequencyNormalization.normalize(weights, bits: bits, into: scratch)
+        cumulative.withUnsafeMutableBufferPointer { cum in
+            var s: UInt32 = 0
+            for i in 0..<scratch.count {
+                s &+= scratch[i]
+                cum[i + 1] = s
+            }
+        }
+        rebuildLookup(bucketBits: bits - Int(lookupShift))
+    }
+
+    private mutating func rebuildLookup(bucketBits: Int) {
+        let n = 1 << bucketBits
+        if lookup.count != n { lookup = [UInt16](repeating: 0, count: n) }
+        let shift = lookupShift
+        cumulative.withUnsafeBufferPointer { cum in
+            lookup.withUnsafeMutableBufferPointer { lut in
+                var s = 0
+                for b in 0..<n {
+                    let slot = UInt32(b) << shift
+                    while cum[s + 1] <= slot { s += 1 }
+                    lut[b] = UInt16(truncatingIfNeeded: s)
+                }
+            }
+        }
+    }
+
+    /// The symbol whose interval holds `slot` (`slot < 2^bits`).
+    @inlinable @inline(__always)
+    public func symbol(forSlot slot: UInt32) -> Int {
+        cumulative.withUnsafeBufferPointer { cum in
+            lookup.withUnsafeBufferPointer { lut in
+                var s = Int(lut[Int(slot >> lookupShift)])
+                while cum[s + 1] <= slot { s += 1 }
+                return s
+            }
+        }
+    }
+}
+
+extension RansEncoder {
+    /// Records symbol `s` of a static table.
+    @inlinable @inline(__always)
+    public mutating func encode(_ s: Int, _ table: FrequencyTable) {
+        precondition(s >= 0 && s < table.count, "symbol \(s) outside table of \(table.count)")
+        table.cumulative.withUnsafeBufferPointer { cum in
+            put(start: cum[s], frequency: cum[s + 1] &- cum[s], bits: table.bits)
+        }
+    }
+}
+
+extension RansDecoder {
+    /// Decodes one symbol of a static table.
+    @inlinable @inline(__always)
+    public mutating func decode(_ table: FrequencyTable) throws -> Int {
+        let slot = self.slot(bits: table.bits)
+        let s = table.symbol(forSlot: slot)
+        let (start, freq) = table.cumulative.withUnsafeBufferPointer { ($0[s], $0[s + 1] &- $0[s]) }
+        try advance(slot: slot, start: start, frequency: freq, bits: table.bits)
+        return s
+    }
+}

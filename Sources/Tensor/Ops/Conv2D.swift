@@ -100,10 +100,15 @@ extension TrainingKernels {
         }
     }
 
-    /// dx += conv-transpose(dy, w): the input gradient. `dx` must start zeroed.
+    /// dx = conv-transpose(dy, w): the input gradient. `dx` must start zeroed.
     static func convBackwardData(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                  _ g: Conv2DGeometry) {
         if isDepthwise(g) { depthwiseBackwardData(dy, w, dx, g); return }
+        if g.stride == 1 && g.groups == 1 && g.paddingMode == .zeros && g.kernelH == g.kernelW && g.kernelH > 1
+            && g.padding <= g.kernelH - 1 {
+            backwardDataAsConvolution(dy, w, dx, g)
+            return
+        }
         let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
         let k = cpg * g.kernelH * g.kernelW
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
@@ -136,6 +141,20 @@ extension TrainingKernels {
                 }
             }
         }
+    }
+
+    /// For stride 1 and zero padding the input gradient is itself a convolution of dy with the
+    /// kernel flipped and transposed (padding k-1-p): im2col + GEMM with no col2im scatter.
+    static func backwardDataAsConvolution(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                          _ dx: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry) {
+        let k = g.kernelH, cin = g.inChannels, cout = g.outChannels
+        var flipped = [Float](repeating: 0, count: cin * cout * k * k)
+        for co in 0..<cout { for ci in 0..<cin { for ky in 0..<k { for kx in 0..<k {
+            flipped[((ci * cout + co) * k + (k - 1 - ky)) * k + (k - 1 - kx)] = w[((co * cin + ci) * k + ky) * k + kx]
+        } } } }
+        let gt = Conv2DGeometry(input: [g.batch, cout, g.outHeight, g.outWidth], weight: [cin, cout, k, k],
+                                stride: 1, padding: k - 1 - g.padding)
+        flipped.withUnsafeBufferPointer { convForward(dy, $0.baseAddress!, dx, gt) }
     }
 
     /// dw = dy · im2col(x)ᵀ summed over samples and bands; `dw` must start zeroed.

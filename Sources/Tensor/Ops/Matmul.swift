@@ -40,7 +40,7 @@ extension TrainingKernels {
                         var mx = -Float.infinity
                         for i in 0..<d { mx = max(mx, s[i]) }
                         var sum: Float = 0
-                        for i in 0..<d { let e = Foundation.exp(s[i] - mx); o[i] = e; sum += e }
+                        for i in 0..<d { let e = fastExp(s[i] - mx); o[i] = e; sum += e }
                         let inv = 1 / sum
                         for i in 0..<d { o[i] *= inv }
                     }

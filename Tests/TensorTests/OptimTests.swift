@@ -118,3 +118,30 @@ final class OptimTests: XCTestCase {
         for (a, b) in zip(full.params.parameters, resumed.params.parameters) { XCTAssertEqual(a.value, b.value, a.name) }
     }
 }
+
+final class AutogradTests: XCTestCase {
+    func testSharedNodesAccumulateAndNoGradRecordsNothing() {
+        let x = Variable(Tensor(shape: [2], storage: [1, 2]), requiresGrad: true)
+        let y = x * x + x  // x used three times
+        Ops.sum(y).backward()
+        XCTAssertEqual(x.grad?.storage, [3, 5])
+        let z = Variable.noGrad { x * x }
+        XCTAssertFalse(z.requiresGrad)
+        XCTAssertEqual(z.value.storage, [1, 4])
+    }
+
+    func testFrozenParametersGetNoGradient() {
+        let params = ParameterSet()
+        var rng = RNG(seed: 1)
+        let a = Conv2d(params, "motion", inChannels: 2, outChannels: 2, kernel: 3, rng: &rng)
+        let b = Conv2d(params, "context", inChannels: 2, outChannels: 2, kernel: 3, rng: &rng)
+        params.setTrainable(false) { $0.hasPrefix("motion") }
+        let x = Variable(rng.uniformTensor([1, 2, 5, 5]))
+        Ops.mean(b(a(x))).backward()
+        XCTAssertNil(a.weight.grad)
+        XCTAssertNotNil(b.weight.grad)
+        let trainable = params.subset { $0.hasPrefix("context") }
+        XCTAssertEqual(trainable.names, ["context.weight", "context.bias"])
+        XCTAssertTrue(trainable["context.weight"] === b.weight)
+    }
+}

@@ -11,8 +11,8 @@ public final class Variable {
     public var value: Tensor
     /// The accumulated gradient (nil until a backward pass reaches this node).
     public var grad: Tensor?
-    /// Whether gradients flow into this node.
-    public let requiresGrad: Bool
+    /// Whether gradients flow into this node. Setting it to false on a parameter freezes it.
+    public var requiresGrad: Bool
     /// A label for parameters and error messages.
     public var name: String
 
@@ -32,10 +32,21 @@ public final class Variable {
     init(op value: Tensor, parents: [Variable], name: String = "", backward: @escaping (Tensor) -> Void) {
         self.value = value
         self.name = name
-        let needs = parents.contains { $0.requiresGrad }
+        let needs = Variable.gradEnabled && parents.contains { $0.requiresGrad }
         requiresGrad = needs
         self.parents = needs ? parents : []
         backwardFn = needs ? backward : nil
+    }
+
+    nonisolated(unsafe) static var gradEnabled = true
+
+    /// Runs `body` without recording a graph (evaluation, EMA updates): ops return plain values
+    /// and keep no activations. Not thread-safe; nests.
+    public static func noGrad<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = gradEnabled
+        gradEnabled = false
+        defer { gradEnabled = saved }
+        return try body()
     }
 
     /// The value's shape.

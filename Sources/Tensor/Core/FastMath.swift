@@ -2,8 +2,9 @@
 /// expf coefficients), written so loops over it vectorise. Relative error below 3e-7 over
 /// [-87, 88]; inputs are clamped to that range (exp(-87) ~ 1.6e-38, exp(88) ~ 1.7e38).
 /// Training-path only: the decoder's deterministic kernels carry their own.
+extension TrainingKernels {
 @inlinable @inline(__always)
-public func fastExp(_ x: Float) -> Float {
+public static func fastExp(_ x: Float) -> Float {
     let xc = min(max(x, -87.0), 88.0)
     // Adding 1.5 * 2^23 rounds to the nearest integer k and leaves k in the low mantissa bits:
     // no float-to-int conversion (which would trap on overflow and block vectorisation).
@@ -23,4 +24,5 @@ public func fastExp(_ x: Float) -> Float {
 
 /// The logistic function 1 / (1 + e^-x) via `fastExp`.
 @inlinable @inline(__always)
-public func fastSigmoid(_ x: Float) -> Float { 1 / (1 + fastExp(-x)) }
+public static func fastSigmoid(_ x: Float) -> Float { 1 / (1 + TrainingKernels.fastExp(-x)) }
+}

@@ -176,7 +176,7 @@ extension TrainingKernels {
         var partials = [Float](repeating: 0, count: wCount * parts)
         partials.withUnsafeMutableBufferPointer { pb in
             let pbase = pb.baseAddress!
-            parallelParts(items, parts: parts) { part, range in
+            TrainingKernels.parallelParts(items, parts: parts) { part, range in
                 let acc = parts == 1 ? dw : pbase + part * wCount
                 var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
                 col.withUnsafeMutableBufferPointer { colBuf in
@@ -213,7 +213,7 @@ extension TrainingKernels {
         let n = y.shape[0], c = y.shape[1], inner = y.count / max(1, n * c)
         precondition(bias.count == c, "bias \(bias.shape) for \(c) channels")
         bias.withPointer { bp in y.withMutablePointer { yp in
-            parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
+            TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
                 for nc in r {
                     let v = bp[nc % c], p = yp + nc * inner
                     for i in 0..<inner { p[i] += v }
@@ -229,7 +229,7 @@ extension TrainingKernels {
         t.withPointer { tp in
             var perNC = [Float](repeating: 0, count: n * c)
             perNC.withUnsafeMutableBufferPointer { pb in
-                parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
+                TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
                     for nc in r {
                         var s: Float = 0
                         let p = tp + nc * inner

@@ -7,7 +7,7 @@ extension TrainingKernels {
         x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(x.count) { r in for i in r { o[i] = f(xp[i]) } }
+                TrainingKernels.parallelFor(x.count) { r in for i in r { o[i] = f(xp[i]) } }
             }
         }
     }
@@ -18,7 +18,7 @@ extension TrainingKernels {
         return a.withPointer { ap in b.withPointer { bp in
             Tensor.make(shape: a.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i]) } }
+                TrainingKernels.parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i]) } }
             }
         } }
     }
@@ -29,7 +29,7 @@ extension TrainingKernels {
         return a.withPointer { ap in b.withPointer { bp in c.withPointer { cp in
             Tensor.make(shape: a.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i], cp[i]) } }
+                TrainingKernels.parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i], cp[i]) } }
             }
         } } }
     }
@@ -46,16 +46,16 @@ public enum UnaryFunction: Sendable, Equatable {
         x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(x.count) { r in
+                TrainingKernels.parallelFor(x.count) { r in
                     switch self {
                     case .relu: for i in r { o[i] = max(xp[i], 0) }
                     case .leakyRelu(let s): for i in r { let v = xp[i]; o[i] = v > 0 ? v : s * v }
-                    case .silu: for i in r { let v = xp[i]; o[i] = v * fastSigmoid(v) }
+                    case .silu: for i in r { let v = xp[i]; o[i] = v * TrainingKernels.fastSigmoid(v) }
                     case .gelu: for i in r { let v = xp[i]; o[i] = 0.5 * v * (1 + erf(v * 0.70710678)) }
-                    case .sigmoid: for i in r { o[i] = fastSigmoid(xp[i]) }
+                    case .sigmoid: for i in r { o[i] = TrainingKernels.fastSigmoid(xp[i]) }
                     case .tanh: for i in r { o[i] = Foundation.tanh(xp[i]) }
-                    case .softplus: for i in r { let v = xp[i]; o[i] = v > 20 ? v : log1p(fastExp(v)) }
-                    case .exp: for i in r { o[i] = fastExp(xp[i]) }
+                    case .softplus: for i in r { let v = xp[i]; o[i] = v > 20 ? v : log1p(TrainingKernels.fastExp(v)) }
+                    case .exp: for i in r { o[i] = TrainingKernels.fastExp(xp[i]) }
                     case .log: for i in r { o[i] = Foundation.log(xp[i]) }
                     case .sqrt: for i in r { o[i] = xp[i].squareRoot() }
                     case .square: for i in r { o[i] = xp[i] * xp[i] }
@@ -72,24 +72,24 @@ public enum UnaryFunction: Sendable, Equatable {
         g.withPointer { gp in x.withPointer { xp in y.withPointer { yp in
             Tensor.make(shape: x.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(x.count) { r in
+                TrainingKernels.parallelFor(x.count) { r in
                     switch self {
                     case .relu: for i in r { o[i] = xp[i] > 0 ? gp[i] : 0 }
                     case .leakyRelu(let s): for i in r { o[i] = xp[i] > 0 ? gp[i] : s * gp[i] }
                     case .silu:
                         for i in r {
-                            let v = xp[i], s = fastSigmoid(v)
+                            let v = xp[i], s = TrainingKernels.fastSigmoid(v)
                             o[i] = gp[i] * s * (1 + v * (1 - s))
                         }
                     case .gelu:
                         for i in r {
                             let v = xp[i]
-                            let cdf = 0.5 * (1 + erf(v * 0.70710678)), pdf = fastExp(-0.5 * v * v) * 0.39894228
+                            let cdf = 0.5 * (1 + erf(v * 0.70710678)), pdf = TrainingKernels.fastExp(-0.5 * v * v) * 0.39894228
                             o[i] = gp[i] * (cdf + v * pdf)
                         }
                     case .sigmoid: for i in r { o[i] = gp[i] * yp[i] * (1 - yp[i]) }
                     case .tanh: for i in r { o[i] = gp[i] * (1 - yp[i] * yp[i]) }
-                    case .softplus: for i in r { o[i] = xp[i] > 20 ? gp[i] : gp[i] * fastSigmoid(xp[i]) }
+                    case .softplus: for i in r { o[i] = xp[i] > 20 ? gp[i] : gp[i] * TrainingKernels.fastSigmoid(xp[i]) }
                     case .exp: for i in r { o[i] = gp[i] * yp[i] }
                     case .log: for i in r { o[i] = gp[i] / xp[i] }
                     case .sqrt: for i in r { o[i] = gp[i] * 0.5 / yp[i] }
@@ -112,7 +112,7 @@ public enum BinaryFunction: Sendable {
         return a.withPointer { ap in b.withPointer { bp in
             Tensor.make(shape: a.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(a.count) { r in
+                TrainingKernels.parallelFor(a.count) { r in
                     switch self {
                     case .add: for i in r { o[i] = ap[i] + bp[i] }
                     case .sub: for i in r { o[i] = ap[i] - bp[i] }
@@ -131,7 +131,7 @@ extension TrainingKernels {
         x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(x.count) { r in for i in r { o[i] = xp[i] * s + t } }
+                TrainingKernels.parallelFor(x.count) { r in for i in r { o[i] = xp[i] * s + t } }
             }
         }
     }

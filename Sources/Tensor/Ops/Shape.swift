@@ -65,7 +65,7 @@ extension TrainingKernels {
         return x.withPointer { s in
             Tensor.make(shape: [x.shape[0], x.shape[1], oh, ow]) { o in
                 let op = o.baseAddress!
-                parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
+                TrainingKernels.parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
                     for p in r {
                         for oy in 0..<oh {
                             var iy = oy - top
@@ -91,7 +91,7 @@ extension TrainingKernels {
         let oh = g.shape[2], ow = g.shape[3]
         var out = Tensor.zeros(inputShape)
         g.withPointer { s in out.withMutablePointer { d in
-            parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
+            TrainingKernels.parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
                 for p in r {
                     for oy in 0..<oh {
                         var iy = oy - top
@@ -119,7 +119,7 @@ extension TrainingKernels {
         return x.withPointer { s in
             Tensor.make(shape: outShape) { o in
                 let op = o.baseAddress!
-                parallelFor(n * c, grain: 1) { range in
+                TrainingKernels.parallelFor(n * c, grain: 1) { range in
                     for nc in range {
                         for i in 0..<r { for j in 0..<r {
                             let sub = (nc * r * r + i * r + j) * h * w   // packed [n, c*r*r, h, w]
@@ -141,7 +141,7 @@ extension TrainingKernels {
         return x.withPointer { s in
             Tensor.make(shape: [x.shape[0], x.shape[1], h * r, w * r]) { o in
                 let op = o.baseAddress!
-                parallelFor(nc, grain: 1) { range in
+                TrainingKernels.parallelFor(nc, grain: 1) { range in
                     for p in range { for y in 0..<h * r {
                         let src = s + (p * h + y / r) * w, dst = op + (p * h * r + y) * w * r
                         for x in 0..<w * r { dst[x] = src[x / r] }
@@ -157,7 +157,7 @@ extension TrainingKernels {
         return g.withPointer { s in
             Tensor.make(shape: [g.shape[0], g.shape[1], h, w]) { o in
                 let op = o.baseAddress!
-                parallelFor(nc, grain: 1) { range in
+                TrainingKernels.parallelFor(nc, grain: 1) { range in
                     for p in range { for y in 0..<h {
                         let dst = op + (p * h + y) * w
                         for x in 0..<w { dst[x] = 0 }

@@ -29,7 +29,7 @@ public final class Adam {
             m[p.name] = nil; v[p.name] = nil // keep the buffers uniquely referenced
             let n = g.count
             g.withPointer { gp in mt.withMutablePointer { mp in vt.withMutablePointer { vp in p.value.withMutablePointer { wp in
-                parallelFor(n) { r in
+                TrainingKernels.parallelFor(n) { r in
                     for i in r {
                         var gi = gp[i]
                         if decoupled { wp[i] *= 1 - lr * wd } else if wd != 0 { gi += wd * wp[i] }

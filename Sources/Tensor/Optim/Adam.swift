@@ -12,7 +12,7 @@ public final class Adam {
     /// First and second moments by parameter name.
     public var m: [String: Tensor] = [:], v: [String: Tensor] = [:]
 
-    /// Adam (`decoupled: false`) or AdamW (`decoupled: true`, PyTorch's default decay 0.01).
+    /// Adam (`decoupled: false`) or AdamW (`decoupled: true`; PyTorch's AdamW uses weightDecay 0.01).
     public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay; self.decoupled = decoupled
     }

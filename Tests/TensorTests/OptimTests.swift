@@ -125,6 +125,13 @@ final class AutogradTests: XCTestCase {
         let y = x * x + x  // x used three times
         Ops.sum(y).backward()
         XCTAssertEqual(x.grad?.storage, [3, 5])
+        // The graph is consumed by backward unless retained.
+        let w = x * x
+        w.backward(seed: Tensor(shape: [2], repeating: 1), retainGraph: true)
+        w.backward(seed: Tensor(shape: [2], repeating: 1))
+        XCTAssertEqual(x.grad?.storage, [3 + 4, 5 + 8])
+        w.backward(seed: Tensor(shape: [2], repeating: 1))
+        XCTAssertEqual(x.grad?.storage, [3 + 4, 5 + 8])
         let z = Variable.noGrad { x * x }
         XCTAssertFalse(z.requiresGrad)
         XCTAssertEqual(z.value.storage, [1, 4])

@@ -16,8 +16,8 @@ public final class Variable {
     /// A label for parameters and error messages.
     public var name: String
 
-    let parents: [Variable]
-    let backwardFn: ((Tensor) -> Void)?
+    private(set) var parents: [Variable]
+    private(set) var backwardFn: ((Tensor) -> Void)?
 
     /// A leaf: an input (`requiresGrad: false`) or a trainable parameter (`true`).
     public init(_ value: Tensor, requiresGrad: Bool = false, name: String = "") {
@@ -70,14 +70,21 @@ public final class Variable {
     public func zeroGrad() { grad = nil }
 
     /// Back-propagates from this node, seeded with `seed` (ones for a scalar loss by default).
-    public func backward(seed: Tensor? = nil) {
+    ///
+    /// Unless `retainGraph` is set, each node drops its backward closure (and with it the saved
+    /// activations) as soon as it has run, so memory falls during the pass and the graph cannot
+    /// be differentiated twice.
+    public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         guard requiresGrad else { return }
         let order = topologicalOrder()
         accumulate(seed ?? Tensor(shape: value.shape, repeating: 1))
         for node in order.reversed() {
-            guard let fn = node.backwardFn, let g = node.grad else { continue }
-            fn(g)
-            node.grad = nil // interior gradient consumed; frees memory early
+            guard let fn = node.backwardFn else { continue }
+            if let g = node.grad {
+                node.grad = nil // interior gradient consumed; frees memory early
+                fn(g)
+            }
+            if !retainGraph { node.backwardFn = nil; node.parents = [] }
         }
     }
 

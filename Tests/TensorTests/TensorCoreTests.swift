@@ -33,7 +33,7 @@ final class FastMathTests: XCTestCase {
         }
         XCTAssertLessThan(worst, 3e-7)
         XCTAssertEqual(TrainingKernels.fastExp(0), 1)
-        XCTAssertEqual(TrainingKernels.fastExp(-1000), Float(Foundation.exp(-87.0)), accuracy: 1e-40)
+        XCTAssertEqual(TrainingKernels.fastExp(-1000) / Float(Foundation.exp(-87.0)), 1, accuracy: 1e-5)
         XCTAssertTrue(TrainingKernels.fastExp(1000).isFinite)
         XCTAssertEqual(TrainingKernels.fastSigmoid(-200), 0, accuracy: 1e-30)
         XCTAssertEqual(TrainingKernels.fastSigmoid(200), 1)

@@ -49,6 +49,9 @@ final class OpGradTests: XCTestCase {
         let s = randomTensor([2, 8, 3, 2], seed: 8)
         gradCheck([s]) { Ops.pixelShuffle($0[0], factor: 2) }
         gradCheck([a]) { Ops.upsampleNearest($0[0], factor: 2) }
+        gradCheck([a]) { Ops.upsampleNearest($0[0], factor: 3) }
+        let up = TrainingKernels.upsampleNearest(a, factor: 3)
+        XCTAssertEqual(up[1, 2, 11, 7], a[1, 2, 3, 2])
         gradCheck([randomTensor([1, 2, 4, 6], seed: 9)]) { Ops.pixelUnshuffle($0[0], factor: 2) }
         // pixel_shuffle definition: out[c, h*r+i, w*r+j] = in[c*r*r + i*r + j, h, w].
         let p = TrainingKernels.pixelShuffle(s, factor: 2)

@@ -13,11 +13,15 @@ extension TrainingKernels {
                               paddingMode: PaddingMode = .zeros, groups: Int = 1) -> Tensor {
         let g = Conv2DGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding,
                                groups: groups, paddingMode: paddingMode)
+        precondition(bias == nil || bias!.count == g.outChannels, "conv2d bias \(bias!.shape) for \(g.outChannels) channels")
         var y = Tensor.make(shape: g.outputShape) { _ in }
         x.withPointer { xp in weight.withPointer { wp in y.withMutablePointer { yp in
-            convForward(xp, wp, yp, g)
+            if let bias {
+                bias.withPointer { bp in convForward(xp, wp, yp, g, bias: bp) }
+            } else {
+                convForward(xp, wp, yp, g)
+            }
         } } }
-        if let bias { addChannelBias(&y, bias) }
         return y
     }
 
@@ -64,10 +68,23 @@ extension TrainingKernels {
         return max(1, min(g.outHeight, cols / max(1, g.outWidth)))
     }
 
-    /// y = conv(x, w) without bias; `y` is fully overwritten.
+    /// y = conv(x, w) + bias; `y` is fully overwritten. The bias initialises each band of the
+    /// output so the GEMM accumulates onto it (beta = 1) instead of zeroing it first.
     static func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                            _ g: Conv2DGeometry) {
-        if isDepthwise(g) { depthwiseForward(x, w, y, g); return }
+                            _ g: Conv2DGeometry, bias: UnsafePointer<Float>? = nil) {
+        if isDepthwise(g) {
+            depthwiseForward(x, w, y, g)
+            if let bias {
+                let plane = g.outHeight * g.outWidth
+                TrainingKernels.parallelFor(g.batch * g.outChannels, grain: max(1, 8192 / max(1, plane))) { r in
+                    for nc in r {
+                        let v = bias[nc % g.outChannels], p = y + nc * plane
+                        for i in 0..<plane { p[i] += v }
+                    }
+                }
+            }
+            return
+        }
         let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
         let k = cpg * g.kernelH * g.kernelW
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
@@ -93,8 +110,12 @@ extension TrainingKernels {
                         Im2Col.im2col(xg, channels: cpg, g: g, rows: r0..<r1, col: colBuf.baseAddress!)
                         b = UnsafePointer(colBuf.baseAddress!); ldb = (r1 - r0) * ow
                     }
-                    Gemm.sgemm(m: opg, n: (r1 - r0) * ow, k: k, a: w + gi * opg * k, lda: k,
-                               b: b, ldb: ldb, beta: 0, c: yg, ldc: ohw)
+                    let cols = (r1 - r0) * ow
+                    if let bias {
+                        for co in 0..<opg { (yg + co * ohw).update(repeating: bias[gi * opg + co], count: cols) }
+                    }
+                    Gemm.sgemm(m: opg, n: cols, k: k, a: w + gi * opg * k, lda: k,
+                               b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: yg, ldc: ohw)
                 }
             }
         }

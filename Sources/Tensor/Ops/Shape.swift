@@ -142,9 +142,14 @@ extension TrainingKernels {
             Tensor.make(shape: [x.shape[0], x.shape[1], h * r, w * r]) { o in
                 let op = o.baseAddress!
                 TrainingKernels.parallelFor(nc, grain: 1) { range in
-                    for p in range { for y in 0..<h * r {
-                        let src = s + (p * h + y / r) * w, dst = op + (p * h * r + y) * w * r
-                        for x in 0..<w * r { dst[x] = src[x / r] }
+                    for p in range { for y in 0..<h {
+                        let src = s + (p * h + y) * w, dst = op + (p * h * r + y * r) * w * r
+                        if r == 2 {
+                            for x in 0..<w { let v = src[x]; dst[2 * x] = v; dst[2 * x + 1] = v }
+                        } else {
+                            for x in 0..<w { let v = src[x]; for j in 0..<r { dst[x * r + j] = v } }
+                        }
+                        for i in 1..<r { (dst + i * w * r).update(from: dst, count: w * r) }
                     } }
                 }
             }
@@ -163,7 +168,11 @@ extension TrainingKernels {
                         for x in 0..<w { dst[x] = 0 }
                         for i in 0..<r {
                             let src = s + (p * h * r + y * r + i) * w * r
-                            for x in 0..<w * r { dst[x / r] += src[x] }
+                            if r == 2 {
+                                for x in 0..<w { dst[x] += src[2 * x] + src[2 * x + 1] }
+                            } else {
+                                for x in 0..<w { var acc: Float = 0; for j in 0..<r { acc += src[x * r + j] }; dst[x] += acc }
+                            }
                         }
                     } }
                 }

@@ -18,6 +18,8 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Python interpreter that has torch (Debian's python3-torch).") var python = "/usr/bin/python3"
     @Option(help: "Path of the PyTorch twin script.") var twin: String?
     @Flag(help: "Skip the PyTorch run.") var noTorch = false
+    @Flag(help: "Run PyTorch with OMP_WAIT_POLICY=PASSIVE (fairer to it on a busy machine, where OpenMP spin-waiting costs it dearly).")
+    var torchPassiveWait = false
     @Flag(help: "Also print training-path conv GFLOP/s next to sgemm.") var convs = false
     @Option(help: .hidden) var band: Int?
     @Flag(help: "Print JSON {ours_step_s, torch_step_s, ratio}.") var json = false
@@ -52,7 +54,9 @@ struct TrainBench: ParsableCommand {
         var torchNote = "skipped (--no-torch)"
         if !noTorch {
             switch runTwin() {
-            case .success(let (t, m, version)): torchStep = t; torchMedian = m; torchNote = "torch \(version)"
+            case .success(let (t, m, version)):
+                torchStep = t; torchMedian = m
+                torchNote = "torch \(version)" + (torchPassiveWait ? ", OMP_WAIT_POLICY=PASSIVE" : "")
             case .failure(let e): torchNote = "unavailable: \(e.message)"
             }
         }
@@ -95,6 +99,7 @@ struct TrainBench: ParsableCommand {
                        "--warmup", "\(warmup)", "--threads", "\(threads)"]
         var env = ProcessInfo.processInfo.environment
         env["OMP_NUM_THREADS"] = "\(threads)"
+        if torchPassiveWait { env["OMP_WAIT_POLICY"] = "PASSIVE" }
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err

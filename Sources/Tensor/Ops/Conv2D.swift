@@ -35,7 +35,8 @@ extension TrainingKernels {
         precondition(gradOut.shape == g.outputShape, "conv2d grad \(gradOut.shape) for output \(g.outputShape)")
         var dx: Tensor? = nil, dw: Tensor? = nil
         if needInput {
-            var t = Tensor.zeros(x.shape)
+            // The flipped-convolution path overwrites every element; the others accumulate.
+            var t = backwardDataOverwrites(g) ? Tensor.make(shape: x.shape) { _ in } : Tensor.zeros(x.shape)
             gradOut.withPointer { gp in weight.withPointer { wp in t.withMutablePointer { dp in
                 convBackwardData(gp, wp, dp, g)
             } } }
@@ -96,7 +97,7 @@ extension TrainingKernels {
         let parallel = items >= threads
         Gemm.setThreads(parallel ? 1 : threads)
         parallelChunks(items, parts: parallel ? threads : 1) { range in
-            var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
+            var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
             col.withUnsafeMutableBufferPointer { colBuf in
                 for item in range {
                     let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
@@ -125,8 +126,7 @@ extension TrainingKernels {
     static func convBackwardData(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                  _ g: Conv2DGeometry) {
         if isDepthwise(g) { depthwiseBackwardData(dy, w, dx, g); return }
-        if g.stride == 1 && g.groups == 1 && g.paddingMode == .zeros && g.kernelH == g.kernelW && g.kernelH > 1
-            && g.padding <= g.kernelH - 1 {
+        if backwardDataOverwrites(g) {
             backwardDataAsConvolution(dy, w, dx, g)
             return
         }
@@ -140,7 +140,7 @@ extension TrainingKernels {
         let parallel = g.batch >= threads
         Gemm.setThreads(parallel ? 1 : threads)
         parallelChunks(g.batch, parts: parallel ? threads : 1) { range in
-            var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
+            var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
             col.withUnsafeMutableBufferPointer { colBuf in
                 for n in range {
                     for gi in 0..<g.groups {
@@ -162,6 +162,12 @@ extension TrainingKernels {
                 }
             }
         }
+    }
+
+    /// Whether `convBackwardData` takes the flipped-convolution path (which overwrites `dx`).
+    static func backwardDataOverwrites(_ g: Conv2DGeometry) -> Bool {
+        !isDepthwise(g) && g.stride == 1 && g.groups == 1 && g.paddingMode == .zeros && g.kernelH == g.kernelW
+            && g.kernelH > 1 && g.padding <= g.kernelH - 1
     }
 
     /// For stride 1 and zero padding the input gradient is itself a convolution of dy with the
@@ -199,7 +205,7 @@ extension TrainingKernels {
             let pbase = pb.baseAddress!
             TrainingKernels.parallelParts(items, parts: parts) { part, range in
                 let acc = parts == 1 ? dw : pbase + part * wCount
-                var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
+                var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
                 col.withUnsafeMutableBufferPointer { colBuf in
                     for item in range {
                         let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
@@ -225,6 +231,11 @@ extension TrainingKernels {
                 }
             }
         }
+    }
+
+    /// An uninitialised buffer for im2col columns (every element used is written before it is read).
+    static func scratch(_ n: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: n) { _, c in c = n }
     }
 
     // MARK: bias helpers

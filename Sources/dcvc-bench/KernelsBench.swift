@@ -137,7 +137,32 @@ struct ConvBenchPath {
     var name: String
     var prepare: (ConvBenchCase) -> ((ConvBenchInputs, Int) -> Tensor)?
 
-    static let all: [ConvBenchPath] = [deterministic]
+    static let all: [ConvBenchPath] = [blas, deterministic]
+
+    /// The training path: im2col + OpenBLAS sgemm (depthwise and transposed as that path does them).
+    static let blas = ConvBenchPath(name: "blas") { c in
+        switch c.kind {
+        case .conv:
+            return { i, t in
+                TrainingKernels.threads = t
+                return TrainingKernels.conv2d(i.x, weight: i.weight, bias: i.bias, stride: c.stride,
+                                              padding: c.padding, groups: c.groups)
+            }
+        case .transposed:
+            return { i, t in
+                TrainingKernels.threads = t
+                return TrainingKernels.convTranspose2d(i.x, weight: i.weight, bias: i.bias, stride: c.stride,
+                                                       padding: c.padding, outputPadding: c.outputPadding,
+                                                       groups: c.groups)
+            }
+        case .subpel:
+            return { i, t in
+                TrainingKernels.threads = t
+                return TrainingKernels.pixelShuffle(
+                    TrainingKernels.conv2d(i.x, weight: i.weight, bias: i.bias, padding: c.padding), factor: 2)
+            }
+        }
+    }
 
     static let deterministic = ConvBenchPath(name: "deterministic") { c in
         switch c.kind {

@@ -15,7 +15,7 @@ release: deps
 
 ## make test: install what is missing, then run the whole test suite.
 test: deps
-	$(SWIFT) test --parallel
+	$(SWIFT) test --disable-swift-testing
 
 ## make data: fetch the training and test sources into data/ (idempotent, checksummed).
 data:

@@ -13,8 +13,11 @@ public struct AdaptiveModel {
     @usableFromInline var total: UInt64
     @usableFromInline var untilRebuild: Int
     @usableFromInline var period: Int
+    /// Added to a symbol's count each time it is coded.
     public let increment: UInt64
+    /// When the counts' total passes this, every count is halved (rounding up).
     public let countLimit: UInt64
+    /// The longest interval, in symbols, between table rebuilds.
     public let maxPeriod: Int
 
     /// A model over `symbolCount` symbols (2...65536), starting uniform.

@@ -1,41 +1,25 @@
-/// Many bounded tables in flat arrays (one per scale level, or one per channel of a factorized
-/// prior), so that coding with table `i` touches no reference counts: the hot path reads the
-/// shared arrays through buffer pointers instead of copying a table out of an array.
+/// Many bounded tables in flat storage (one per scale level, or one per channel of a
+/// factorized prior): a `FrequencyTableBank` plus each table's window.
 public struct BoundedTableBank: Equatable {
     /// The tables, as built or loaded (serialisation and inspection use these).
     public let tables: [BoundedTable]
-    @usableFromInline let cumulative: [UInt32]
-    @usableFromInline let lookup: [UInt16]
-    @usableFromInline let entries: [BankEntry]
+    @usableFromInline let bank: FrequencyTableBank
+    @usableFromInline let windows: [Window]
 
-    /// Where table `i` lives in the flat arrays.
     @usableFromInline
-    struct BankEntry: Equatable {
-        @usableFromInline var cumulativeBase: Int
-        @usableFromInline var lookupBase: Int
-        @usableFromInline var valueCount: Int
+    struct Window: Equatable {
         @usableFromInline var minValue: Int32
-        @usableFromInline var bits: Int
-        @usableFromInline var lookupShift: UInt32
+        @usableFromInline var valueCount: Int
     }
 
     /// Number of tables.
     public var count: Int { tables.count }
 
+    /// Copies `tables` into flat storage; table `i` of the bank codes exactly like `tables[i]`.
     public init(_ tables: [BoundedTable]) {
         self.tables = tables
-        var cum: [UInt32] = []
-        var lut: [UInt16] = []
-        var entries: [BankEntry] = []
-        for t in tables {
-            entries.append(BankEntry(cumulativeBase: cum.count, lookupBase: lut.count, valueCount: t.valueCount,
-                                     minValue: t.minValue, bits: t.table.bits, lookupShift: t.table.lookupShift))
-            cum.append(contentsOf: t.table.cumulative)
-            lut.append(contentsOf: t.table.lookup)
-        }
-        self.cumulative = cum
-        self.lookup = lut
-        self.entries = entries
+        self.bank = FrequencyTableBank(tables.map(\.table))
+        self.windows = tables.map { Window(minValue: $0.minValue, valueCount: $0.valueCount) }
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.tables == b.tables }
@@ -45,35 +29,22 @@ extension RansEncoder {
     /// Records `value` under table `index` of a bank, `center` subtracted first; out-of-window
     /// values escape exactly as with `encode(_:_:center:)` on the table itself.
     @inlinable
-    public mutating func encode(_ value: Int32, _ bank: BoundedTableBank, index: Int, center: Int32 = 0) {
-        let e = bank.entries[index]
-        let r = Int64(value) - Int64(center) - Int64(e.minValue)
-        let inside = r >= 0 && r < Int64(e.valueCount)
-        let s = inside ? Int(r) : e.valueCount
-        bank.cumulative.withUnsafeBufferPointer { cum in
-            let c = cum[e.cumulativeBase + s]
-            put(start: c, frequency: cum[e.cumulativeBase + s + 1] &- c, bits: e.bits)
-        }
-        if !inside { encodeEscape(r, valueCount: e.valueCount) }
+    public mutating func encode(_ value: Int32, _ bounded: BoundedTableBank, index: Int, center: Int32 = 0) {
+        let w = bounded.windows[index]
+        let r = Int64(value) - Int64(center) - Int64(w.minValue)
+        let inside = r >= 0 && r < Int64(w.valueCount)
+        encode(inside ? Int(r) : w.valueCount, bounded.bank, index: index)
+        if !inside { encodeEscape(r, valueCount: w.valueCount) }
     }
 }
 
 extension RansDecoder {
     /// Decodes a value coded by `RansEncoder.encode(_:_:index:center:)`.
     @inlinable
-    public mutating func decode(_ bank: BoundedTableBank, index: Int, center: Int32 = 0) throws -> Int32 {
-        let e = bank.entries[index]
-        let slot = self.slot(bits: e.bits)
-        let (s, start, freq) = bank.cumulative.withUnsafeBufferPointer { cumAll in
-            bank.lookup.withUnsafeBufferPointer { lut -> (Int, UInt32, UInt32) in
-                let cum = cumAll.baseAddress! + e.cumulativeBase
-                var s = Int(lut[e.lookupBase + Int(slot >> e.lookupShift)])
-                while cum[s + 1] <= slot { s += 1 }
-                return (s, cum[s], cum[s + 1] &- cum[s])
-            }
-        }
-        try advance(slot: slot, start: start, frequency: freq, bits: e.bits)
-        let r = s < e.valueCount ? Int64(s) : try decodeEscape(valueCount: e.valueCount)
-        return try finishValue(center: center, minValue: e.minValue, r)
+    public mutating func decode(_ bounded: BoundedTableBank, index: Int, center: Int32 = 0) throws -> Int32 {
+        let w = bounded.windows[index]
+        let s = try decode(bounded.bank, index: index)
+        let r = s < w.valueCount ? Int64(s) : try decodeEscape(valueCount: w.valueCount)
+        return try finishValue(center: center, minValue: w.minValue, r)
     }
 }

@@ -46,33 +46,48 @@ public struct CategoricalDistribution {
     static func softmaxFrequencies(_ logits: UnsafeBufferPointer<Float>, bits: Int,
                                    into cum: UnsafeMutableBufferPointer<UInt32>) {
         let k = logits.count
+        // Pass 1: fixed-point logits (kept in cum[1...K] as bit patterns) and their maximum.
+        // (Written branch-free so it vectorises; same values as `quantizeLogit`.)
         var maxQ = Int32.min
-        var best = 0
+        let magic: Float = 12_582_912
         for i in 0..<k {
-            let q = quantizeLogit(logits[i])
-            if q > maxQ { maxQ = q; best = i }
+            var v = logits[i] * 1024
+            v = v.isNaN ? -1_048_576 : v
+            v = v < -1_048_576 ? -1_048_576 : v
+            v = v > 1_048_576 ? 1_048_576 : v
+            // v + 1.5 * 2^23 lies in [2^23, 2^24), where consecutive integers have consecutive
+            // bit patterns: the rounded integer is a difference of bit patterns.
+            let q = Int32(bitPattern: (v + magic).bitPattern &- magic.bitPattern)
+            cum[i + 1] = UInt32(bitPattern: q)
+            maxQ = q > maxQ ? q : maxQ
         }
+        var best = 0
+        while Int32(bitPattern: cum[best + 1]) != maxQ { best += 1 }
+        // Pass 2: weights 2^24 * 2^(-e / 1024) from the 1024-entry table. T[j] <= 2^24, so
+        // shifting by min(k, 32) equals the rule's "0 if k >= 32".
         var total: UInt64 = 0
-        for i in 0..<k {
-            let t = Int64(maxQ) &- Int64(quantizeLogit(logits[i]))  // 0...2^21, units of 2^-10 nats
-            let e = (t &* 94548) >> 10                                // units of 2^-16 in log2
-            let n = e >> 16
-            let w = n >= 32 ? 0 : UInt32(truncatingIfNeeded: exp2Fraction(e & 0xFFFF) >> n)
-            cum[i + 1] = w
-            total &+= UInt64(w)
+        exp2Table.withUnsafeBufferPointer { table in
+            for i in 1...k {
+                let t = Int64(maxQ) &- Int64(Int32(bitPattern: cum[i]))  // 0...2^21, units of 2^-10 nats
+                let e = (t &* 94548) >> 16                                 // units of 2^-10 in log2
+                let w = table[Int(e & 1023)] >> UInt32(min(e >> 10, 32))
+                cum[i] = w
+                total &+= UInt64(w)
+            }
         }
         // Same rule as FrequencyNormalization.normalize: total >= 2^24 (the max has weight 2^24).
         let m = UInt64(1) << UInt64(bits)
         let r = ((m &- UInt64(k)) << 40) / total
-        var sum: UInt64 = 0
+        // Frequencies straight into running sums (a register accumulator, no store-to-load chain),
+        // then the remainder that belongs to `best` shifts every later cumulative value.
+        var acc: UInt32 = 0
         for i in 1...k {
-            let f = 1 &+ ((UInt64(cum[i]) &* r) >> 40)
-            cum[i] = UInt32(truncatingIfNeeded: f)
-            sum &+= f
+            acc &+= 1 &+ UInt32(truncatingIfNeeded: (UInt64(cum[i]) &* r) >> 40)
+            cum[i] = acc
         }
-        cum[best + 1] &+= UInt32(truncatingIfNeeded: m &- sum)
+        let remainder = UInt32(truncatingIfNeeded: m) &- acc
         cum[0] = 0
-        for i in 1...k { cum[i] &+= cum[i - 1] }
+        if remainder != 0 { for i in (best + 1)...k { cum[i] &+= remainder } }
     }
 
     /// A logit in fixed point: `round_half_even(logit * 1024)` clamped to ±2^20; NaN and −∞ give −2^20.
@@ -81,8 +96,15 @@ public struct CategoricalDistribution {
         let v = l * 1024
         if !(v > -1_048_576) { return -1_048_576 }
         if !(v < 1_048_576) { return 1_048_576 }
-        return Int32(v.rounded(.toNearestOrEven))
+        // Round half to even without a libm call or a branch: adding 1.5 * 2^23 to |v| < 2^22
+        // leaves no fraction bits, so IEEE round-to-nearest-even does the rounding exactly.
+        let magic: Float = 12_582_912
+        return Int32((v + magic) - magic)
     }
+
+    /// `exp2Table[j] = exp2Fraction(64 j)` ≈ `2^24 · 2^(-j / 1024)`, built once from integers.
+    @usableFromInline
+    static let exp2Table: [UInt32] = (0..<1024).map { UInt32(exp2Fraction(Int64($0) << 6)) }
 
     /// `2^24 · 2^(-r / 2^16)` for `r` in `0..<2^16`, by a degree-8 integer polynomial (Horner,
     /// coefficients `round(2^30 (−ln 2)^n / n!)`, arithmetic shifts). Relative error < 3e-7.
@@ -106,16 +128,18 @@ public struct CategoricalDistribution {
     /// All frequencies, in symbol order.
     public var frequencies: [UInt32] { (0..<count).map(frequency) }
 
-    /// The symbol whose interval holds `slot`: branch-free binary search over `cumulative`.
+    /// The symbol whose interval holds `slot`: branch-free binary search over `cumulative`
+    /// (the step is taken by masking with the sign of `slot - cumulative[mid]`, not a branch).
     @inlinable @inline(__always)
     public func symbol(forSlot slot: UInt32) -> Int {
         cumulative.withUnsafeBufferPointer { cum in
             var lo = 0
-            var n = cum.count - 1
+            var n = cum.count &- 1
             while n > 1 {
                 let half = n >> 1
-                lo = cum[lo + half] <= slot ? lo + half : lo
-                n -= half
+                let d = Int(slot) &- Int(cum[lo &+ half])
+                lo &+= half & ~(d >> 63)
+                n &-= half
             }
             return lo
         }

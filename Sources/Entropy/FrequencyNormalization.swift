@@ -5,8 +5,8 @@
 /// `R = floor(((M - K) << 40) / W)`, `f_i = 1 + ((w_i * R) >> 40)`, and the `M - Σ f` left over
 /// goes to the first index of the largest weight. Every symbol keeps frequency >= 1.
 public enum FrequencyNormalization {
-    /// Largest total weight the rule accepts (so that `w_i * R` stays below 2^64).
-    public static let maxTotalWeight: UInt64 = 1 << 62
+    /// Largest total weight the rule accepts: keeps `R >= M - K`, so the rule stays precise.
+    public static let maxTotalWeight: UInt64 = 1 << 40
 
     /// Writes frequencies for `weights` into `frequencies` (same count). Requires
     /// `1 <= K <= 2^bits`, `bits <= 24`, and `Σ w <= maxTotalWeight`.

@@ -44,9 +44,10 @@ public struct FrequencyTable: Equatable {
         }
         self.bits = bits
         self.cumulative = cum
-        // Enough buckets that most hold one or two symbols, at most 2^bits.
-        var lb = 12
-        while (1 << lb) < 2 * frequencies.count && lb < 16 { lb += 1 }
+        // About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
+        // symbols then start their own bucket and the table stays small enough for L1.
+        var lb = 8
+        while (1 << lb) < 4 * frequencies.count && lb < 14 { lb += 1 }
         lb = min(lb, bits)
         self.lookupShift = UInt32(bits - lb)
         self.lookup = []
@@ -56,10 +57,17 @@ public struct FrequencyTable: Equatable {
     /// A table from non-negative counts by the integer rule (`FrequencyNormalization.normalize`).
     public init(counts: [UInt64], bits: Int = 16) {
         var w = counts
-        // Scale down huge totals so the rule's product stays in 64 bits.
-        while w.reduce(0.0, { $0 + Double($1) }) > Double(FrequencyNormalization.maxTotalWeight / 2) {
-            w = w.map { $0 >> 1 }
+        // Scale down huge totals so the rule keeps its precision.
+        func exceeds(_ w: [UInt64]) -> Bool {  // total > 2^40, without overflowing
+            var total: UInt64 = 0
+            for v in w {
+                let (t, o) = total.addingReportingOverflow(v)
+                if o || t > FrequencyNormalization.maxTotalWeight { return true }
+                total = t
+            }
+            return false
         }
+        while exceeds(w) { w = w.map { $0 >> 1 } }
         try! self.init(frequencies: FrequencyNormalization.normalize(w, bits: bits), bits: bits)
     }
 

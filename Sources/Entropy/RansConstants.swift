@@ -8,6 +8,12 @@ public enum Rans {
     public static let maxBypassBits = 16
     /// Bytes the final flush adds: two 64-bit states.
     public static let flushBytes = 16
+
+    /// The ideal cost in bits of a step of frequency `frequency` out of `2^bits`: `bits - log2(frequency)`.
+    /// A diagnostic for rate estimates; the real rate is the byte count.
+    public static func idealBits(frequency: UInt32, bits: Int) -> Double {
+        Double(bits) - log2Double(Double(frequency))
+    }
 }
 
 /// One coding step as the encoder records it: `start` and `freq` out of `2^bits`,

@@ -23,6 +23,11 @@ public struct RansDecoder {
         other = try readState()
     }
 
+    /// Opens a stream held in part of a larger buffer (copies the slice).
+    public init(_ bytes: ArraySlice<UInt8>) throws {
+        try self.init(Array(bytes))
+    }
+
     private mutating func readState() throws -> UInt64 {
         let lo = UInt64(try readWord())
         let hi = UInt64(try readWord())

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The rANS encoder: feed it coding steps in forward order, then `finish()` for the bytes.
 ///
 /// rANS codes last-in first-out, so the encoder records each step (start, frequency, precision)
@@ -106,23 +112,8 @@ public struct RansEncoder {
     }
 }
 
-/// log2 without Foundation, for diagnostics only (never on the decode path).
+/// log2 for diagnostics and training-time table building only (never on the decode path).
 @usableFromInline
 func log2Double(_ v: Double) -> Double {
-    // Split v = m * 2^e with m in [1, 2), then a short series for log2(m).
-    precondition(v > 0)
-    let e = Double(v.exponent)
-    let m = v.significand
-    // ln(m) = 2 atanh((m-1)/(m+1)); converges fast for m in [1, 2).
-    let z = (m - 1) / (m + 1)
-    let z2 = z * z
-    var term = z
-    var sum = 0.0
-    var k = 1.0
-    while k < 60 {
-        sum += term / k
-        term *= z2
-        k += 2
-    }
-    return e + 2 * sum / 0.693147180559945309417232121458
+    log2(v)
 }

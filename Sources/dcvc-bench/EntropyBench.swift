@@ -22,12 +22,17 @@ struct EntropyBench: ParsableCommand {
     @Option(help: "Timed repetitions per case (the fastest is reported).")
     var repeats = 3
 
+    @Option(help: "Run only the cases whose name contains this.")
+    var only: String?
+
     func run() throws {
         var results: [EntropyCaseResult] = []
         let n = symbols
-        var rng = BenchRandom(seed: 0x5EED)
 
-        for k in [16, 256] {
+        func want(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
+
+        for k in [16, 256] where want("table-K\(k)") || want("peer-ryg-style-K\(k)") {
+            var rng = BenchRandom(seed: 0x5EED_0000 + UInt64(k))
             let counts = (0..<k).map { UInt64(1_000_000.0 * pow(0.8, Double($0))) }
             let table = FrequencyTable(counts: counts, bits: 16)
             let syms = (0..<n).map { _ in rng.draw(table.cumulative, bits: 16) }
@@ -35,9 +40,13 @@ struct EntropyBench: ParsableCommand {
                 encode: { enc in for s in syms { enc.encode(s, table) } },
                 decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(table)) } },
                 expected: syms.map { Int32($0) }))
+            if want("peer-ryg-style-K\(k)") {
+                results.append(try measurePeer("peer-ryg-style-K\(k)", syms, table, repeats))
+            }
         }
 
-        for k in [16, 256, 1024, 4096] {
+        for k in [16, 256, 1024, 4096] where want("categorical-K\(k)") || want("categorical-K\(k)-table") {
+            var rng = BenchRandom(seed: 0x5EED_1000 + UInt64(k))
             // 64 distributions from random logits; each symbol names one (both sides know which).
             let dists = (0..<64).map { _ -> CategoricalDistribution in
                 let temp = 1.0 + 4 * rng.unit()
@@ -49,9 +58,16 @@ struct EntropyBench: ParsableCommand {
                 encode: { enc in for i in 0..<n { enc.encode(syms[i], dists[which[i]]) } },
                 decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(dists[which[i]])) } },
                 expected: syms.map { Int32($0) }))
+            // The same distributions as static tables with a lookup table (for reused priors).
+            let bank = FrequencyTableBank(dists.map { FrequencyTable($0) })
+            results.append(try measure("categorical-K\(k)-table", n, repeats,
+                encode: { enc in for i in 0..<n { enc.encode(syms[i], bank, index: which[i]) } },
+                decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(bank, index: which[i])) } },
+                expected: syms.map { Int32($0) }))
         }
 
-        do {
+        if want("categorical-K256-softmax-per-symbol") {
+            var rng = BenchRandom(seed: 0x5EED_2000)
             // The index-prior path: a fresh integer softmax for every symbol (K = 256).
             let k = 256
             let rows = (0..<64).map { _ in (0..<k).map { _ in Float(rng.gaussian() * 3) } }
@@ -75,9 +91,10 @@ struct EntropyBench: ParsableCommand {
                 expected: syms.map { Int32($0) }))
         }
 
-        for shape in [ScaleTableSet.Shape.laplace, .gaussian] {
+        for shape in [ScaleTableSet.Shape.laplace, .gaussian] where want(shape.rawValue) || only.map({ !$0.contains("-") && shape.rawValue.contains($0) }) ?? false || ["low", "mid", "high"].contains(where: { want("\(shape.rawValue)-\($0)") }) {
             let set = ScaleTableSet.build(shape: shape)
-            for (label, center) in [("low", 0.25), ("mid", 2.5), ("high", 25.0)] {
+            var rng = BenchRandom(seed: shape == .laplace ? 0x5EED_3000 : 0x5EED_4000)
+            for (label, center) in [("low", 0.25), ("mid", 2.5), ("high", 25.0)] where want("\(shape.rawValue)-\(label)") {
                 let scales = (0..<n).map { _ in Float(center * pow(2, rng.unit() - 0.5)) }
                 let means = (0..<n).map { _ in Float(rng.unit() * 20 - 10) }
                 let values = (0..<n).map { i -> Int32 in
@@ -92,7 +109,8 @@ struct EntropyBench: ParsableCommand {
             }
         }
 
-        for k in [16, 256] {
+        for k in [16, 256] where want("adaptive-K\(k)") {
+            var rng = BenchRandom(seed: 0x5EED_5000 + UInt64(k))
             // A skewed source whose statistics drift halfway through.
             let syms = (0..<n).map { i -> Int in
                 var j = 0
@@ -114,17 +132,17 @@ struct EntropyBench: ParsableCommand {
         if json {
             let cases = results.map { r in
                 "{\"name\": \"\(r.name)\", \"ideal_bits\": \(fmt(r.idealBits, 1)), \"actual_bits\": \(r.actualBits), "
-                    + "\"overhead_pct\": \(fmt(r.overheadPct, 5)), \"encode_msym_s\": \(fmt(r.encodeMsym, 2)), "
+                    + "\"overhead_pct\": \(fmt(r.overheadPct, 5)), \"overhead_excl_flush_pct\": \(fmt(r.codingOverheadPct, 5)), \"encode_msym_s\": \(fmt(r.encodeMsym, 2)), "
                     + "\"decode_msym_s\": \(fmt(r.decodeMsym, 2))}"
             }
             print("{\"symbols\": \(n), \"cases\": [\n  " + cases.joined(separator: ",\n  ") + "\n]}")
         } else {
-            print("entropy coder: rANS, 2 interleaved 64-bit states, 32-bit renormalisation; \(n) symbols per case, best of \(repeats)")
-            print(pad("case", 38) + pad("ideal bits", 14) + pad("actual bits", 14) + pad("overhead %", 12)
+            print("entropy coder: rANS, 2 interleaved 64-bit states, 32-bit renormalisation; \(n) symbols per case, best of \(repeats), thread CPU time")
+            print(pad("case", 38) + pad("ideal bits", 14) + pad("actual bits", 14) + pad("overhead %", 12) + pad("excl.flush %", 13)
                   + pad("bits/sym", 10) + pad("enc Msym/s", 12) + "dec Msym/s")
             for r in results {
                 print(pad(r.name, 38) + pad(fmt(r.idealBits, 0), 14) + pad("\(r.actualBits)", 14)
-                      + pad(fmt(r.overheadPct, 4), 12) + pad(fmt(r.idealBits / Double(n), 3), 10)
+                      + pad(fmt(r.overheadPct, 4), 12) + pad(fmt(r.codingOverheadPct, 4), 13) + pad(fmt(r.idealBits / Double(n), 3), 10)
                       + pad(fmt(r.encodeMsym, 1), 12) + fmt(r.decodeMsym, 1))
             }
         }
@@ -135,29 +153,127 @@ struct EntropyBench: ParsableCommand {
                          encode: (inout RansEncoder) -> Void,
                          decode: (inout RansDecoder, UnsafeMutableBufferPointer<Int32>) throws -> Void,
                          expected: [Int32]) throws -> EntropyCaseResult {
-        let clock = ContinuousClock()
         var bestEnc = Double.infinity, bestDec = Double.infinity
         var bytes: [UInt8] = []
         var ideal = 0.0
         var out = [Int32](repeating: 0, count: n)
         for _ in 0..<max(1, repeats) {
             var enc = RansEncoder(capacity: n + n / 8)
-            let t0 = clock.now
+            let t0 = threadSeconds()
             encode(&enc)
             if ideal == 0 { ideal = enc.idealBits }  // outside the timed region below
-            let t1 = clock.now
+            let t1 = threadSeconds()
             bytes = enc.finish()
-            let t2 = clock.now
-            bestEnc = min(bestEnc, seconds(t1 - t0) + seconds(t2 - t1))
-            let t3 = clock.now
+            let t2 = threadSeconds()
+            bestEnc = min(bestEnc, (t1 - t0) + (t2 - t1))
+            let t3 = threadSeconds()
             var dec = try RansDecoder(bytes)
             try out.withUnsafeMutableBufferPointer { try decode(&dec, $0) }
             try dec.finish()
-            bestDec = min(bestDec, seconds(clock.now - t3))
+            bestDec = min(bestDec, threadSeconds() - t3)
             guard out == expected else { throw BenchError.mismatch(name) }
         }
         return EntropyCaseResult(name: name, idealBits: ideal, actualBits: bytes.count * 8,
                                  encodeMsym: Double(n) / bestEnc / 1e6, decodeMsym: Double(n) / bestDec / 1e6)
+    }
+}
+
+extension EntropyBench {
+    /// The peer case: the same symbols and table through `RygStylePeer`, timed the same way.
+    private func measurePeer(_ name: String, _ syms: [Int], _ table: FrequencyTable, _ repeats: Int) throws -> EntropyCaseResult {
+        let peer = RygStylePeer(table)
+        var ideal = RansEncoder()
+        for s in syms { ideal.encode(s, table) }
+        var bestEnc = Double.infinity, bestDec = Double.infinity
+        var bytes: [UInt8] = []
+        var out = [Int32](repeating: 0, count: syms.count)
+        for _ in 0..<max(1, repeats) {
+            let t0 = threadSeconds()
+            bytes = peer.encode(syms)
+            let t1 = threadSeconds()
+            out.withUnsafeMutableBufferPointer { peer.decode(bytes, into: $0) }
+            let t2 = threadSeconds()
+            bestEnc = min(bestEnc, t1 - t0)
+            bestDec = min(bestDec, t2 - t1)
+            guard out.elementsEqual(syms.lazy.map { Int32($0) }) else { throw BenchError.mismatch(name) }
+        }
+        return EntropyCaseResult(name: name, idealBits: ideal.idealBits, actualBits: bytes.count * 8,
+                                 encodeMsym: Double(syms.count) / bestEnc / 1e6,
+                                 decodeMsym: Double(syms.count) / bestDec / 1e6)
+    }
+}
+
+/// A yardstick in the same run: the ryg_rans `rans_byte` design (32-bit state, L = 2^23, byte
+/// renormalisation, two interleaved states, a full 2^bits slot-to-symbol table), written here in
+/// Swift for one static table. Like the original it trusts its input (no bounds checks), so it
+/// is an upper bound for what a careful decoder can do, not a drop-in coder.
+struct RygStylePeer {
+    let cumulative: [UInt32]
+    let slotToSymbol: [UInt16]
+    let bits: UInt32
+    static let low: UInt32 = 1 << 23
+
+    init(_ table: FrequencyTable) {
+        cumulative = table.cumulative
+        bits = UInt32(table.bits)
+        var lut = [UInt16](repeating: 0, count: 1 << table.bits)
+        for s in 0..<table.count {
+            for slot in Int(table.cumulative[s])..<Int(table.cumulative[s + 1]) { lut[slot] = UInt16(s) }
+        }
+        slotToSymbol = lut
+    }
+
+    func encode(_ syms: [Int]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(syms.count + 16)
+        var a = Self.low, b = Self.low
+        let bits = self.bits
+        cumulative.withUnsafeBufferPointer { cum in
+            syms.withUnsafeBufferPointer { sy in
+                func put(_ x: inout UInt32, _ s: Int) {
+                    let start = cum[s], freq = cum[s + 1] &- start
+                    let xMax = ((Self.low >> bits) << 8) &* freq
+                    while x >= xMax { out.append(UInt8(truncatingIfNeeded: x)); x >>= 8 }
+                    x = ((x / freq) << bits) &+ (x % freq) &+ start
+                }
+                var i = sy.count - 1
+                while i >= 0 {
+                    if i & 1 == 0 { put(&a, sy[i]) } else { put(&b, sy[i]) }
+                    i -= 1
+                }
+            }
+        }
+        for x in [b, a] { for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: x >> UInt32(shift))) } }
+        out.reverse()
+        return out
+    }
+
+    func decode(_ bytes: [UInt8], into out: UnsafeMutableBufferPointer<Int32>) {
+        let bits = self.bits
+        let mask = (UInt32(1) << bits) &- 1
+        bytes.withUnsafeBufferPointer { inp in
+            cumulative.withUnsafeBufferPointer { cum in
+                slotToSymbol.withUnsafeBufferPointer { lut in
+                    var p = 0
+                    func readState() -> UInt32 {
+                        var x: UInt32 = 0
+                        for k in 0..<4 { x |= UInt32(inp[p + k]) << UInt32(8 * k) }
+                        p += 4
+                        return x
+                    }
+                    var x = readState(), y = readState()
+                    for i in 0..<out.count {
+                        let slot = x & mask
+                        let s = Int(lut[Int(slot)])
+                        let start = cum[s]
+                        x = (cum[s + 1] &- start) &* (x >> bits) &+ slot &- start
+                        while x < Self.low { x = (x << 8) | UInt32(inp[p]); p &+= 1 }
+                        out[i] = Int32(s)
+                        swap(&x, &y)
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -174,7 +290,13 @@ struct EntropyCaseResult {
     let actualBits: Int
     let encodeMsym: Double
     let decodeMsym: Double
+    /// Bits written above the ideal, in percent of the ideal (the 16-byte flush included).
     var overheadPct: Double { (Double(actualBits) - idealBits) / idealBits * 100 }
+    /// The same without the final flush (`Rans.flushBytes`; the peer's flush is 8 bytes).
+    var codingOverheadPct: Double {
+        let flush = name.hasPrefix("peer-") ? 64.0 : Double(8 * Rans.flushBytes)
+        return (Double(actualBits) - flush - idealBits) / idealBits * 100
+    }
 }
 
 /// Seeded generator for reproducible benchmark inputs.
@@ -203,8 +325,11 @@ struct BenchRandom: RandomNumberGenerator {
     }
 }
 
-private func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+/// CPU time of this thread: steadier than wall time while other jobs share the cores.
+private func threadSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 private func fmt(_ v: Double, _ digits: Int) -> String {

@@ -10,47 +10,65 @@ struct KernelsBench: ParsableCommand {
         commandName: "kernels",
         abstract: "Conv GFLOP/s of each kernel path against OpenBLAS sgemm, measured in the same run.")
 
-    @Flag(help: "Print JSON: {sgemm_gflops, threads, cases: [{name, path, gflops, seconds}]}.")
+    @Flag(help: "Print JSON: {sgemm_gflops, threads, cases: [{name, path, gflops, ...}]}.")
     var json = false
 
     @Option(help: "Threads for every path (OpenBLAS included).")
     var threads = 2
 
-    @Option(help: "Minimum seconds spent timing each case and path (best repetition is reported).")
+    @Option(help: "Minimum seconds spent timing each case and path, alternating with sgemm (best of each is reported).")
     var seconds = 0.5
 
     @Option(help: "Only run cases whose name contains this text.")
     var filter: String?
 
     func run() throws {
-        let sgemm = measureSgemm(size: 1024, threads: threads, seconds: seconds)
-        var rows: [BenchRow] = []
+        // The machine may be shared, so each path is timed in alternation with sgemm (best of each
+        // over the same stretch of time); a row's ratio uses that sgemm rate, and `sgemm_gflops`
+        // is the median of those rates.
+        openblas_set_num_threads(Int32(threads))
+        let sgemm = SgemmProbe(size: 1024)
+        var sgemmRuns: [Double] = []
+        var rows: [KernelsBenchRow] = []
         for c in ConvBenchCase.all where filter.map({ c.name.contains($0) }) ?? true {
             let inputs = c.makeInputs()
             for path in ConvBenchPath.all {
                 guard let op = path.prepare(c) else { continue }
-                let t = bestTime(seconds: seconds) { _ = op(inputs, threads) }
-                rows.append(BenchRow(name: c.name, path: path.name, gflops: 2 * Double(c.macs) / t / 1e9, seconds: t))
+                let (t, ts) = kernelsAlternatingBest(seconds: seconds, { _ = op(inputs, threads) }, sgemm.run)
+                let gflops = 2 * Double(c.macs) / t / 1e9, sg = sgemm.flops / ts / 1e9
+                sgemmRuns.append(sg)
+                rows.append(KernelsBenchRow(name: c.name, path: path.name, gflops: gflops, seconds: t,
+                                            sgemm_nearby_gflops: sg, ratio_to_sgemm: gflops / sg))
                 if !json {
-                    print(String(format: "%-36@ %-13@ %8.2f GFLOP/s  %6.1f%% of sgemm  (%.2f ms)",
-                                 c.name as NSString, path.name as NSString, rows.last!.gflops,
-                                 100 * rows.last!.gflops / sgemm, t * 1e3))
+                    print(String(format: "%-36@ %-13@ %8.2f GFLOP/s  %6.1f%% of sgemm %6.2f  (%.2f ms)",
+                                 c.name as NSString, path.name as NSString, gflops, 100 * gflops / sg,
+                                 sg, t * 1e3))
                 }
             }
         }
+        let median = sgemmRuns.isEmpty ? 0 : sgemmRuns.sorted()[sgemmRuns.count / 2]
         if json {
-            let report = KernelsReport(sgemm_gflops: sgemm, threads: threads, cases: rows)
+            let report = KernelsBenchReport(sgemm_gflops: median, sgemm_runs_gflops: sgemmRuns, threads: threads,
+                                            cases: rows)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(report), as: UTF8.self))
         } else {
-            print(String(format: "OpenBLAS sgemm 1024^3, %d threads: %.2f GFLOP/s", threads, sgemm))
+            print(String(format: "OpenBLAS sgemm 1024^3, %d threads: median %.2f GFLOP/s (%@)", threads, median,
+                         sgemmRuns.map { String(format: "%.1f", $0) }.joined(separator: " ") as NSString))
         }
     }
 }
 
-struct BenchRow: Codable { var name: String; var path: String; var gflops: Double; var seconds: Double }
-struct KernelsReport: Codable { var sgemm_gflops: Double; var threads: Int; var cases: [BenchRow] }
+struct KernelsBenchRow: Codable {
+    var name: String, path: String, gflops: Double, seconds: Double
+    /// sgemm measured just before this case, and gflops / that.
+    var sgemm_nearby_gflops: Double, ratio_to_sgemm: Double
+}
+
+struct KernelsBenchReport: Codable {
+    var sgemm_gflops: Double, sgemm_runs_gflops: [Double], threads: Int, cases: [KernelsBenchRow]
+}
 
 /// One convolution shape from our models.
 struct ConvBenchCase {
@@ -119,7 +137,32 @@ struct ConvBenchPath {
     var name: String
     var prepare: (ConvBenchCase) -> ((ConvBenchInputs, Int) -> Tensor)?
 
-    static let all: [ConvBenchPath] = [deterministic]
+    static let all: [ConvBenchPath] = [blas, deterministic]
+
+    /// The training path: im2col + OpenBLAS sgemm (depthwise and transposed as that path does them).
+    static let blas = ConvBenchPath(name: "blas") { c in
+        switch c.kind {
+        case .conv:
+            return { i, t in
+                TrainingKernels.threads = t
+                return TrainingKernels.conv2d(i.x, weight: i.weight, bias: i.bias, stride: c.stride,
+                                              padding: c.padding, groups: c.groups)
+            }
+        case .transposed:
+            return { i, t in
+                TrainingKernels.threads = t
+                return TrainingKernels.convTranspose2d(i.x, weight: i.weight, bias: i.bias, stride: c.stride,
+                                                       padding: c.padding, outputPadding: c.outputPadding,
+                                                       groups: c.groups)
+            }
+        case .subpel:
+            return { i, t in
+                TrainingKernels.threads = t
+                return TrainingKernels.pixelShuffle(
+                    TrainingKernels.conv2d(i.x, weight: i.weight, bias: i.bias, padding: c.padding), factor: 2)
+            }
+        }
+    }
 
     static let deterministic = ConvBenchPath(name: "deterministic") { c in
         switch c.kind {
@@ -144,28 +187,37 @@ struct ConvBenchPath {
     }
 }
 
-/// Best wall time of `body` over repetitions lasting at least `seconds` in total (at least 2 runs,
-/// the first a warm-up).
-func bestTime(seconds: Double, _ body: () -> Void) -> Double {
-    body()
-    var best = Double.infinity, total = 0.0, runs = 0
-    while total < seconds || runs < 2 {
+/// Best wall times of `a` and of `b`, run in alternation (after one warm-up each) until `seconds`
+/// have passed and at least 3 rounds are done, so both see the same machine load.
+fileprivate func kernelsAlternatingBest(seconds: Double, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+    func time(_ f: () -> Void) -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
-        body()
-        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        best = min(best, dt); total += dt; runs += 1
+        f()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
     }
-    return best
+    a(); b()
+    var bestA = Double.infinity, bestB = Double.infinity, total = 0.0, rounds = 0
+    while total < seconds || rounds < 3 {
+        let ta = time(a), tb = time(b)
+        bestA = min(bestA, ta); bestB = min(bestB, tb); total += ta + tb; rounds += 1
+    }
+    return (bestA, bestB)
 }
 
-/// OpenBLAS sgemm GFLOP/s on square `size` matrices with `threads` threads (one cblas_sgemm call).
-func measureSgemm(size n: Int, threads: Int, seconds: Double) -> Double {
-    openblas_set_num_threads(Int32(threads))
-    let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-    var c = [Float](repeating: 0, count: n * n)
-    let t = bestTime(seconds: seconds) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
-                    1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+/// One OpenBLAS sgemm call on square `size` matrices (the peer rate of DESIGN §3.7).
+fileprivate final class SgemmProbe {
+    let n: Int
+    let a: [Float], b: [Float]
+    var c: [Float]
+    init(size: Int) {
+        n = size
+        a = [Float](repeating: 0.5, count: size * size)
+        b = [Float](repeating: 0.25, count: size * size)
+        c = [Float](repeating: 0, count: size * size)
     }
-    return 2 * Double(n) * Double(n) * Double(n) / t / 1e9
+    var flops: Double { 2 * Double(n) * Double(n) * Double(n) }
+    func run() {
+        let m = Int32(n)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1, a, m, b, m, 0, &c, m)
+    }
 }

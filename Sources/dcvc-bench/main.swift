@@ -5,6 +5,6 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcvc-bench",
         abstract: "Measure kernels, the entropy coder and training steps against peers in the same run.",
-        subcommands: [KernelsBench.self, EntropyBench.self])
+        subcommands: [KernelsBench.self, EntropyBench.self, TrainBench.self])
 }
 Bench.main()

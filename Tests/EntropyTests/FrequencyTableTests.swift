@@ -6,7 +6,8 @@ final class FrequencyTableTests: XCTestCase {
         var rng = SplitMix64(seed: 3)
         for k in [1, 2, 3, 17, 256, 4096, 65536] {
             for bits in [16, 20, 24] where k <= 1 << bits {
-                let w = (0..<k).map { _ in rng.next() >> UInt64(20 + rng.next() % 44) }
+                let cap = FrequencyNormalization.maxTotalWeight / UInt64(k)
+                let w = (0..<k).map { _ in (rng.next() % (cap + 1)) >> (rng.next() % 40) }
                 let f = FrequencyNormalization.normalize(w, bits: bits)
                 XCTAssertEqual(f.reduce(UInt64(0)) { $0 + UInt64($1) }, UInt64(1) << UInt64(bits))
                 XCTAssert(f.allSatisfy { $0 >= 1 })
@@ -91,5 +92,38 @@ final class FrequencyTableTests: XCTestCase {
         XCTAssertThrowsError(try FrequencyTable(frequencies: [1, 65534], bits: 16))
         XCTAssertThrowsError(try FrequencyTable(frequencies: [1, 1], bits: 25))
         XCTAssertThrowsError(try FrequencyTable(frequencies: [], bits: 16))
+    }
+}
+
+final class FrequencyTableBankTests: XCTestCase {
+    func testBankCodesLikeItsTables() throws {
+        var rng = SplitMix64(seed: 15)
+        let tables = (0..<20).map { i -> FrequencyTable in
+            let k = 2 + Int(rng.next() % 3000)
+            return FrequencyTable(counts: (0..<k).map { _ in rng.next() % 50 }, bits: 12 + i % 13)
+        }
+        let bank = FrequencyTableBank(tables)
+        var picks: [(Int, Int)] = []
+        var viaTables = RansEncoder(), viaBank = RansEncoder()
+        for _ in 0..<5000 {
+            let i = Int(rng.next() % 20)
+            let s = draw(tables[i].cumulative, bits: tables[i].bits, &rng)
+            picks.append((i, s))
+            viaTables.encode(s, tables[i])
+            viaBank.encode(s, bank, index: i)
+        }
+        let bytes = viaTables.finish()
+        XCTAssertEqual(viaBank.finish(), bytes)
+        var dec = try RansDecoder(bytes)
+        for (i, s) in picks { XCTAssertEqual(try dec.decode(bank, index: i), s) }
+        XCTAssertNoThrow(try dec.finish())
+    }
+
+    func testHugeCountsAreScaledNotOverflowed() {
+        let t = FrequencyTable(counts: [UInt64.max, UInt64.max, 1, 0], bits: 16)
+        XCTAssertEqual(t.frequencies.reduce(0, +), 1 << 16)
+        XCTAssert(t.frequencies.allSatisfy { $0 >= 1 })
+        XCTAssertLessThanOrEqual(abs(Int(t.frequency(0)) - Int(t.frequency(1))), 4)  // equal up to the remainder
+        XCTAssertGreaterThan(t.frequency(0), 32000)
     }
 }

@@ -10,6 +10,21 @@ final class RansCoreTests: XCTestCase {
         XCTAssertNoThrow(try dec.finish())
     }
 
+    func testByteLayoutFollowsTheSpec() throws {
+        // Spec §2 by hand: an empty stream is A = B = 2^31, each as low word then high word, LE.
+        var empty = RansEncoder()
+        XCTAssertEqual(empty.finish(), [0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0])
+        // One step (start 0, freq 2^15, n 16) on A: x_max = 2^62 > x, so x = (2^31 / 2^15) << 16 = 2^32.
+        var one = RansEncoder()
+        one.put(start: 0, frequency: 1 << 15, bits: 16)
+        let bytes = one.finish()
+        XCTAssertEqual(bytes, [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0])
+        var dec = try RansDecoder(bytes[...])
+        XCTAssertLessThan(dec.slot(bits: 16), 1 << 15)
+        try dec.advance(slot: dec.slot(bits: 16), start: 0, frequency: 1 << 15, bits: 16)
+        XCTAssertNoThrow(try dec.finish())
+    }
+
     func testBypassBitsRoundTripAllWidths() throws {
         var rng = SplitMix64(seed: 1)
         var enc = RansEncoder()
@@ -67,5 +82,6 @@ final class RansCoreTests: XCTestCase {
         enc.put(start: 0, frequency: 1, bits: 10)         // 10 bits
         enc.put(start: 0, frequency: 3, bits: 4)          // 4 - log2 3
         XCTAssertEqual(enc.idealBits, 1 + 10 + 4 - 1.584962500721156, accuracy: 1e-9)
+        XCTAssertEqual(Rans.idealBits(frequency: 3, bits: 4), 4 - 1.584962500721156, accuracy: 1e-12)
     }
 }

@@ -18,6 +18,25 @@ final class ScaleTableTests: XCTestCase {
         }
     }
 
+    func testLevelMatchesBruteForceCount() throws {
+        var rng = SplitMix64(seed: 13)
+        // The built set, and an odd one with negative, zero and huge thresholds.
+        let t = BoundedTable(minValue: 0, probabilities: [0.5, 0.4], bits: 8)
+        let odd = try ScaleTableSet(thresholds: [-1e30, -2, -0.0, 1e-40, 3, 3.0000002, 1e30],
+                                    scales: [Float](repeating: 1, count: 8), tables: [BoundedTable](repeating: t, count: 8))
+        for set in [Self.laplace, odd] {
+            var probes: [Float] = [0, -0.0, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+            for th in set.thresholds { probes += [th, th.nextUp, th.nextDown] }
+            for _ in 0..<5000 {
+                probes.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())))
+                probes.append(Float(0.05 * pow2(rng.unit() * 14)))
+            }
+            for s in probes {
+                XCTAssertEqual(set.level(forScale: s), set.thresholds.filter { s >= $0 }.count, "scale \(s)")
+            }
+        }
+    }
+
     func testCenterRounding() {
         XCTAssertEqual(ScaleTableSet.center(mean: 2.5), 2)
         XCTAssertEqual(ScaleTableSet.center(mean: 3.5), 4)
@@ -26,6 +45,15 @@ final class ScaleTableTests: XCTestCase {
         XCTAssertEqual(ScaleTableSet.center(mean: .nan), 0)
         XCTAssertEqual(ScaleTableSet.center(mean: 1e20), .max)
         XCTAssertEqual(ScaleTableSet.center(mean: -.infinity), .min)
+        var rng = SplitMix64(seed: 14)
+        for _ in 0..<20000 {
+            let m = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
+            guard m.isFinite && abs(m) < 2e9 else { continue }
+            XCTAssertEqual(ScaleTableSet.center(mean: m), Int32(m.rounded(.toNearestOrEven)), "mean \(m)")
+        }
+        for m: Float in [0.5, 1.5, -0.5, -1.5, 4194303.5, 4194304.5, -4194303.5, 8388607.5, 1e-40] {
+            XCTAssertEqual(ScaleTableSet.center(mean: m), Int32(m.rounded(.toNearestOrEven)), "mean \(m)")
+        }
     }
 
     func testTablesAreSaneAtBothEnds() {

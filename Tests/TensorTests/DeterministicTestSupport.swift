@@ -2,7 +2,7 @@ import XCTest
 @testable import Tensor
 
 /// A small deterministic generator for test data (SplitMix64).
-struct SplitMix {
+struct DetSplitMix {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -19,13 +19,13 @@ struct SplitMix {
 }
 
 /// A tensor of `shape` with uniform values in [lo, hi).
-func randomTensor(_ shape: [Int], seed: UInt64, _ lo: Float = -1, _ hi: Float = 1) -> Tensor {
-    var rng = SplitMix(seed: seed)
+func detRandomTensor(_ shape: [Int], seed: UInt64, _ lo: Float = -1, _ hi: Float = 1) -> Tensor {
+    var rng = DetSplitMix(seed: seed)
     return Tensor(shape: shape, storage: (0..<shape.reduce(1, *)).map { _ in rng.nextFloat(lo, hi) })
 }
 
 /// Straightforward Double-precision conv2d reference (PyTorch semantics, zero or replicate padding).
-func referenceConv2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int,
+func detReferenceConv2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int,
                      mode: PaddingMode, groups: Int) -> [Double] {
     let g = Conv2DGeometry(input: x.shape, weight: w.shape, stride: s, padding: p, groups: groups,
                            paddingMode: mode)
@@ -59,7 +59,7 @@ func referenceConv2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padd
 }
 
 /// Double-precision transposed conv2d reference (PyTorch `conv_transpose2d`, weight [cin, cout/g, kh, kw]).
-func referenceConvTranspose2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int,
+func detReferenceConvTranspose2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: Int, padding p: Int,
                               outputPadding op: Int, groups: Int) -> (shape: [Int], values: [Double]) {
     let n = x.shape[0], cin = x.shape[1], h = x.shape[2], wd = x.shape[3]
     let opg = w.shape[1], kh = w.shape[2], kw = w.shape[3], ipg = cin / groups
@@ -84,7 +84,7 @@ func referenceConvTranspose2d(_ x: Tensor, _ w: Tensor, _ b: Tensor?, stride s: 
 }
 
 /// Largest |a - b| / (1 + |b|) over two equally long arrays.
-func maxRelativeError(_ a: [Float], _ b: [Double]) -> Double {
+func detMaxRelativeError(_ a: [Float], _ b: [Double]) -> Double {
     precondition(a.count == b.count, "lengths \(a.count) vs \(b.count)")
     var worst = 0.0
     for (x, y) in zip(a, b) { worst = max(worst, abs(Double(x) - y) / (1 + abs(y))) }
@@ -93,7 +93,7 @@ func maxRelativeError(_ a: [Float], _ b: [Double]) -> Double {
 
 /// Runs `op` for threads 1, 2, 8 and both variants and checks all results are bit-identical;
 /// returns the threads-1 SIMD result.
-func assertInvariant(_ name: String, file: StaticString = #filePath, line: UInt = #line,
+func detAssertInvariant(_ name: String, file: StaticString = #filePath, line: UInt = #line,
                      _ op: (_ threads: Int, _ variant: KernelVariant) -> Tensor) -> Tensor {
     let base = op(1, .simd)
     for variant in KernelVariant.allCases {
@@ -106,4 +106,17 @@ func assertInvariant(_ name: String, file: StaticString = #filePath, line: UInt 
         }
     }
     return base
+}
+
+/// The agreement expected between a deterministic decode kernel and the training kernel for the
+/// same op: max |a - b| / (1 + |b|) (spec/deterministic-math.md §4).
+let deterministicVersusTrainingTolerance = 1e-5
+
+/// Asserts that a deterministic kernel's output is within `deterministicVersusTrainingTolerance`
+/// of another implementation's (e.g. the training kernels) for the same inputs.
+func assertDeterministicMatches(_ deterministic: Tensor, _ other: Tensor, _ name: String,
+                                file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(deterministic.shape, other.shape, "\(name): shapes", file: file, line: line)
+    let err = detMaxRelativeError(deterministic.storage, other.storage.map(Double.init))
+    XCTAssertLessThan(err, deterministicVersusTrainingTolerance, "\(name): deterministic vs other", file: file, line: line)
 }

@@ -43,10 +43,15 @@ final class OpGradTests: XCTestCase {
         gradCheck([a]) { Ops.crop($0[0], top: 1, left: 2, height: 2, width: 3) }
         gradCheck([a]) { Ops.pad2d($0[0], left: 1, right: 2, top: 0, bottom: 1) }
         gradCheck([a]) { Ops.pad2d($0[0], left: 2, right: 1, top: 2, bottom: 1, mode: .replicate) }
+        gradCheck([a]) { Ops.pad2d($0[0], left: -1, right: 2, top: 1, bottom: -2) } // negative amounts crop
+        XCTAssertEqual(TrainingKernels.pad2d(a, left: -1, right: 0, top: -2, bottom: 0)[1, 2, 0, 0], a[1, 2, 2, 1])
         gradCheck([a]) { Ops.reshape($0[0], [6, 20]) }
         let s = randomTensor([2, 8, 3, 2], seed: 8)
         gradCheck([s]) { Ops.pixelShuffle($0[0], factor: 2) }
         gradCheck([a]) { Ops.upsampleNearest($0[0], factor: 2) }
+        gradCheck([a]) { Ops.upsampleNearest($0[0], factor: 3) }
+        let up = TrainingKernels.upsampleNearest(a, factor: 3)
+        XCTAssertEqual(up[1, 2, 11, 7], a[1, 2, 3, 2])
         gradCheck([randomTensor([1, 2, 4, 6], seed: 9)]) { Ops.pixelUnshuffle($0[0], factor: 2) }
         // pixel_shuffle definition: out[c, h*r+i, w*r+j] = in[c*r*r + i*r + j, h, w].
         let p = TrainingKernels.pixelShuffle(s, factor: 2)

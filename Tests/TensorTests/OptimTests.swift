@@ -116,5 +116,54 @@ final class OptimTests: XCTestCase {
         let tail = trainSteps(resumed, adam2, &rng2, steps: state.step..<8)
         XCTAssertEqual(head + tail, expected) // bit-identical
         for (a, b) in zip(full.params.parameters, resumed.params.parameters) { XCTAssertEqual(a.value, b.value, a.name) }
+
+        // Two optimizers under their own keys (e.g. generator and discriminator).
+        let genOpt = Adam(), discOpt = Adam()
+        let gen = first.params.subset { $0.hasPrefix("c1") }, disc = first.params.subset { !$0.hasPrefix("c1") }
+        for p in first.params.parameters { p.grad = Tensor(shape: p.shape, repeating: 0.1) }
+        genOpt.update(gen, lr: 0.01); discOpt.update(disc, lr: 0.02); discOpt.update(disc, lr: 0.02)
+        try Checkpoint.save(to: path, params: first.params, optimizers: ["gen": genOpt, "disc": discOpt], step: 9, rng: rng1)
+        let g2 = Adam(), d2 = Adam()
+        _ = try Checkpoint.load(from: path, params: resumed.params, optimizers: ["gen": g2, "disc": d2])
+        XCTAssertEqual(g2.step, 1); XCTAssertEqual(d2.step, 2)
+        XCTAssertEqual(Set(g2.m.keys), Set(gen.names)); XCTAssertEqual(Set(d2.v.keys), Set(disc.names))
+        XCTAssertEqual(d2.v["c2.weight"], discOpt.v["c2.weight"])
+        XCTAssertThrowsError(try Checkpoint.load(from: path, params: resumed.params, optimizer: Adam())) { e in
+            XCTAssertTrue("\(e)".contains("optimizer"), "\(e)")
+        }
+    }
+}
+
+final class AutogradTests: XCTestCase {
+    func testSharedNodesAccumulateAndNoGradRecordsNothing() {
+        let x = Variable(Tensor(shape: [2], storage: [1, 2]), requiresGrad: true)
+        let y = x * x + x  // x used three times
+        Ops.sum(y).backward()
+        XCTAssertEqual(x.grad?.storage, [3, 5])
+        // The graph is consumed by backward unless retained.
+        let w = x * x
+        w.backward(seed: Tensor(shape: [2], repeating: 1), retainGraph: true)
+        w.backward(seed: Tensor(shape: [2], repeating: 1))
+        XCTAssertEqual(x.grad?.storage, [3 + 4, 5 + 8])
+        w.backward(seed: Tensor(shape: [2], repeating: 1))
+        XCTAssertEqual(x.grad?.storage, [3 + 4, 5 + 8])
+        let z = Variable.noGrad { x * x }
+        XCTAssertFalse(z.requiresGrad)
+        XCTAssertEqual(z.value.storage, [1, 4])
+    }
+
+    func testFrozenParametersGetNoGradient() {
+        let params = ParameterSet()
+        var rng = RNG(seed: 1)
+        let a = Conv2d(params, "motion", inChannels: 2, outChannels: 2, kernel: 3, rng: &rng)
+        let b = Conv2d(params, "context", inChannels: 2, outChannels: 2, kernel: 3, rng: &rng)
+        params.setTrainable(false) { $0.hasPrefix("motion") }
+        let x = Variable(rng.uniformTensor([1, 2, 5, 5]))
+        Ops.mean(b(a(x))).backward()
+        XCTAssertNil(a.weight.grad)
+        XCTAssertNotNil(b.weight.grad)
+        let trainable = params.subset { $0.hasPrefix("context") }
+        XCTAssertEqual(trainable.names, ["context.weight", "context.bias"])
+        XCTAssertTrue(trainable["context.weight"] === b.weight)
     }
 }

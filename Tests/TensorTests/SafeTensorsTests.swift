@@ -68,6 +68,12 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertNoThrow(try f.validate(Array(good.dropLast()), allowExtra: true))
     }
 
+    func header(_ json: String) -> [UInt8] {
+        var b: [UInt8] = []
+        withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { b += $0 }
+        return b + Array(json.utf8)
+    }
+
     func testMalformedFilesAreRejected() {
         let bytes = sample().serialized()
         let cases: [(String, [UInt8])] = [
@@ -76,6 +82,9 @@ final class SafeTensorsTests: XCTestCase {
             ("trailing data", bytes + [0]),
             ("huge header length", [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0] + Array(bytes.dropFirst(8))),
             ("not json", [4, 0, 0, 0, 0, 0, 0, 0] + Array("nope".utf8)),
+            ("overflowing shape", header(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#)),
+            ("bad dtype", header(#"{"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#) + [UInt8](repeating: 0, count: 8)),
+            ("overlapping", header(#"{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"b":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}"#) + [1, 2, 3]),
         ]
         for (label, b) in cases {
             XCTAssertThrowsError(try SafeTensorsFile.parse(b), label) { e in

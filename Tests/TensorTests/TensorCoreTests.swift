@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import Tensor
 
 final class TensorCoreTests: XCTestCase {
@@ -18,5 +19,23 @@ final class TensorCoreTests: XCTestCase {
             }
             XCTAssertEqual(hits, [Int](repeating: 1, count: 37), "parts \(parts)")
         }
+    }
+}
+
+final class FastMathTests: XCTestCase {
+    func testFastExpAgainstLibm() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let ref = Foundation.exp(Double(x))
+            worst = max(worst, abs(Double(TrainingKernels.fastExp(x)) - ref) / ref)
+            x += 0.0137
+        }
+        XCTAssertLessThan(worst, 3e-7)
+        XCTAssertEqual(TrainingKernels.fastExp(0), 1)
+        XCTAssertEqual(TrainingKernels.fastExp(-1000) / Float(Foundation.exp(-87.0)), 1, accuracy: 1e-5)
+        XCTAssertTrue(TrainingKernels.fastExp(1000).isFinite)
+        XCTAssertEqual(TrainingKernels.fastSigmoid(-200), 0, accuracy: 1e-30)
+        XCTAssertEqual(TrainingKernels.fastSigmoid(200), 1)
     }
 }

@@ -31,6 +31,22 @@ public final class ParameterSet {
     /// Total number of scalar weights.
     public var scalarCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 
+    /// The parameters whose names satisfy `include`, sharing the same `Variable`s (e.g. to give
+    /// an optimizer only the unfrozen part of a model, or to save one sub-model).
+    public func subset(_ include: (String) -> Bool) -> ParameterSet {
+        let s = ParameterSet()
+        for p in parameters where include(p.name) {
+            s.index[p.name] = s.parameters.count
+            s.parameters.append(p)
+        }
+        return s
+    }
+
+    /// Freezes (or unfreezes) the parameters whose names satisfy `include`.
+    public func setTrainable(_ trainable: Bool, where include: (String) -> Bool) {
+        for p in parameters where include(p.name) { p.requiresGrad = trainable; if !trainable { p.grad = nil } }
+    }
+
     /// Clears every gradient.
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 }

@@ -11,13 +11,13 @@ public final class Variable {
     public var value: Tensor
     /// The accumulated gradient (nil until a backward pass reaches this node).
     public var grad: Tensor?
-    /// Whether gradients flow into this node.
-    public let requiresGrad: Bool
+    /// Whether gradients flow into this node. Setting it to false on a parameter freezes it.
+    public var requiresGrad: Bool
     /// A label for parameters and error messages.
     public var name: String
 
-    let parents: [Variable]
-    let backwardFn: ((Tensor) -> Void)?
+    private(set) var parents: [Variable]
+    private(set) var backwardFn: ((Tensor) -> Void)?
 
     /// A leaf: an input (`requiresGrad: false`) or a trainable parameter (`true`).
     public init(_ value: Tensor, requiresGrad: Bool = false, name: String = "") {
@@ -32,10 +32,21 @@ public final class Variable {
     init(op value: Tensor, parents: [Variable], name: String = "", backward: @escaping (Tensor) -> Void) {
         self.value = value
         self.name = name
-        let needs = parents.contains { $0.requiresGrad }
+        let needs = Variable.gradEnabled && parents.contains { $0.requiresGrad }
         requiresGrad = needs
         self.parents = needs ? parents : []
         backwardFn = needs ? backward : nil
+    }
+
+    nonisolated(unsafe) static var gradEnabled = true
+
+    /// Runs `body` without recording a graph (evaluation, EMA updates): ops return plain values
+    /// and keep no activations. Not thread-safe; nests.
+    public static func noGrad<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = gradEnabled
+        gradEnabled = false
+        defer { gradEnabled = saved }
+        return try body()
     }
 
     /// The value's shape.
@@ -59,14 +70,21 @@ public final class Variable {
     public func zeroGrad() { grad = nil }
 
     /// Back-propagates from this node, seeded with `seed` (ones for a scalar loss by default).
-    public func backward(seed: Tensor? = nil) {
+    ///
+    /// Unless `retainGraph` is set, each node drops its backward closure (and with it the saved
+    /// activations) as soon as it has run, so memory falls during the pass and the graph cannot
+    /// be differentiated twice.
+    public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         guard requiresGrad else { return }
         let order = topologicalOrder()
         accumulate(seed ?? Tensor(shape: value.shape, repeating: 1))
         for node in order.reversed() {
-            guard let fn = node.backwardFn, let g = node.grad else { continue }
-            fn(g)
-            node.grad = nil // interior gradient consumed; frees memory early
+            guard let fn = node.backwardFn else { continue }
+            if let g = node.grad {
+                node.grad = nil // interior gradient consumed; frees memory early
+                fn(g)
+            }
+            if !retainGraph { node.backwardFn = nil; node.parents = [] }
         }
     }
 

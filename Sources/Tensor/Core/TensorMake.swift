@@ -41,7 +41,7 @@ extension Tensor {
         let n = count
         other.withPointer { o in
             withMutablePointer { d in
-                parallelFor(n) { r in for i in r { d[i] += o[i] } }
+                TrainingKernels.parallelFor(n) { r in for i in r { d[i] += o[i] } }
             }
         }
     }

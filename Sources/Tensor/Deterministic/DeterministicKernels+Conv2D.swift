@@ -4,7 +4,8 @@ extension DeterministicKernels {
     /// Supports any stride, symmetric zero or replicate padding, and groups (depthwise included).
     /// Each output is `sum over ci (ascending), ky, kx (raster) of w * x`, from +0, then `+ bias`.
     /// The input is first copied into padded planes split by column phase (`kx mod stride`), so
-    /// every tap of 16 neighbouring outputs is one contiguous vector load.
+    /// every tap of 16 neighbouring outputs is one contiguous vector load. (The copy also keeps
+    /// channel planes off power-of-two strides, which would alias in the L1 cache.)
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Int = 0, paddingMode: PaddingMode = .zeros, groups: Int = 1,
                               threads: Int = defaultThreadCount,
@@ -16,46 +17,51 @@ extension DeterministicKernels {
         let s = stride, kh = g.kernelH, kw = g.kernelW
         let oh = g.outHeight, ow = g.outWidth
         let hp = g.height + 2 * padding
-        let wq = roundUp(ow, 32) + (kw - 1) / s + 1
+        let wq = detRoundUp(ow, 32) + (kw - 1) / s + 1
         let plane = s * hp * wq
-        let prepared = preparePhasePlanes(x, padding: padding, mode: paddingMode, stride: s,
-                                          paddedHeight: hp, phaseWidth: wq, threads: threads)
+        let ipg = g.inChannels / groups, opg = g.outChannels / groups
+        // With one input channel per group (depthwise), each thread pads one plane at a time into
+        // a scratch buffer that stays in cache; otherwise all planes are padded up front.
+        let perPlane = ipg == 1
+        let prepared = perPlane ? [] : preparePhasePlanes(x, padding: padding, mode: paddingMode, stride: s,
+                                                          paddedHeight: hp, phaseWidth: wq, threads: threads)
         var taps: [Int] = []
         for ky in 0..<kh { for kx in 0..<kw { taps.append((kx % s) * hp * wq + ky * wq + kx / s) } }
-        let ipg = g.inChannels / groups, opg = g.outChannels / groups
         let packed = weight.storage.withUnsafeBufferPointer { w in
             PackedCorrelationWeights(outPerGroup: opg, inPerGroup: ipg, taps: kh * kw, groups: groups,
                                      blockWidth: 4) { gi, co, ci, t in
                 w[((gi * opg + co) * ipg + ci) * kh * kw + t]
             }
         }
-        var out = [Float](repeating: 0, count: g.outputShape.reduce(1, *))
-        let biasValues = bias?.storage
-        prepared.withUnsafeBufferPointer { pp in
-            taps.withUnsafeBufferPointer { tp in
-                packed.data.withUnsafeBufferPointer { wp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        let items = g.batch * oh * groups * packed.blocks.count
-                        forEachTile(items, threads: threads) { range in
-                            for item in range {
-                                var r = item
-                                let bi = r % packed.blocks.count; r /= packed.blocks.count
-                                let gi = r % groups; r /= groups
-                                let oy = r % oh
-                                let n = r / oh
-                                let block = packed.blocks[bi]
-                                let job = CorrelationJob(
-                                    input: pp.baseAddress! + (n * g.inChannels + gi * ipg) * plane,
-                                    channelStride: plane, channels: ipg, taps: tp.baseAddress!,
-                                    tapCount: tp.count,
-                                    weights: wp.baseAddress! + gi * packed.groupStride + block.offset)
-                                let co0 = gi * opg + block.start
-                                let dst = op.baseAddress! + ((n * g.outChannels + co0) * oh + oy) * ow
-                                runCorrelationRow(job, rowOrigin: oy * s * wq, count: ow, block: block.width,
-                                                  out: dst, laneStride: 1, channelStride: oh * ow,
-                                                  bias: biasValues, firstChannel: co0, variant: variant)
-                            }
+        var out = detUninitializedFloats(g.outputShape.reduce(1, *))  // every output is written
+        withCorrelationBuffers(input: prepared, taps: taps, packed: packed, bias: bias?.storage, out: &out) { buf in
+            func row(_ n: Int, _ gi: Int, _ oy: Int, input: UnsafePointer<Float>) {
+                let job = CorrelationJob(input: input, channelStride: plane, channels: ipg, taps: buf.taps,
+                                         tapCount: taps.count, weights: buf.weights + gi * packed.groupStride)
+                let co0 = gi * opg
+                let target = CorrelationRowTarget(out: buf.out + ((n * g.outChannels + co0) * oh + oy) * ow,
+                                                  count: ow, laneStride: 1, channelStride: oh * ow,
+                                                  bias: buf.bias, firstChannel: co0)
+                correlateRow(job, rowOrigin: oy * s * wq, blocks: buf.blocks, target: target, variant: variant)
+            }
+            if perPlane {
+                x.storage.withUnsafeBufferPointer { xs in
+                    forEachTile(g.batch * groups, threads: threads) { range in
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: plane)
+                        defer { scratch.deallocate() }
+                        for item in range {
+                            fillPhasePlane(xs.baseAddress! + item * g.height * g.width, into: scratch, height: g.height,
+                                           width: g.width, padding: padding, replicate: paddingMode == .replicate,
+                                           stride: s, paddedHeight: hp, phaseWidth: wq)
+                            for oy in 0..<oh { row(item / groups, item % groups, oy, input: scratch) }
                         }
+                    }
+                }
+            } else {
+                forEachTile(g.batch * oh * groups, threads: threads) { range in
+                    for item in range {
+                        let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
+                        row(n, gi, oy, input: buf.input + (n * g.inChannels + gi * ipg) * plane)
                     }
                 }
             }
@@ -67,87 +73,58 @@ extension DeterministicKernels {
     /// `ph` column `j` holds padded column `j * stride + ph`. Columns past the padded width are 0.
     static func preparePhasePlanes(_ x: Tensor, padding p: Int, mode: PaddingMode, stride s: Int,
                                    paddedHeight hp: Int, phaseWidth wq: Int, threads: Int) -> [Float] {
-        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-        var out = [Float](repeating: 0, count: n * c * s * hp * wq)
-        x.storage.withUnsafeBufferPointer { xs in
-            out.withUnsafeMutableBufferPointer { os in
-                forEachTile(n * c, threads: threads) { r in
-                    for nc in r {
-                        let src = xs.baseAddress! + nc * h * w
-                        let dstPlane = os.baseAddress! + nc * s * hp * wq
-                        for ph in 0..<s {
-                            for yy in 0..<hp {
-                                var iy = yy - p
-                                if iy < 0 || iy >= h {
-                                    if mode == .zeros { continue }
-                                    iy = min(max(iy, 0), h - 1)
-                                }
-                                let row = dstPlane + (ph * hp + yy) * wq
-                                for j in 0..<wq {
-                                    let cc = j * s + ph
-                                    if cc >= w + 2 * p { break }
-                                    var ix = cc - p
-                                    if ix < 0 || ix >= w {
-                                        if mode == .zeros { continue }
-                                        ix = min(max(ix, 0), w - 1)
-                                    }
-                                    row[j] = src[iy * w + ix]
-                                }
-                            }
-                        }
+        let nc = x.shape[0] * x.shape[1], h = x.shape[2], w = x.shape[3]
+        // Every element is written by fillPhasePlane, so the buffer starts uninitialised.
+        return [Float](unsafeUninitializedCapacity: nc * s * hp * wq) { os, initialized in
+            x.storage.withUnsafeBufferPointer { xs in
+                forEachTile(nc, threads: threads) { r in
+                    for i in r {
+                        fillPhasePlane(xs.baseAddress! + i * h * w, into: os.baseAddress! + i * s * hp * wq,
+                                       height: h, width: w, padding: p, replicate: mode == .replicate, stride: s,
+                                       paddedHeight: hp, phaseWidth: wq)
                     }
                 }
             }
+            initialized = nc * s * hp * wq
         }
-        return out
     }
 
-    /// Computes `count` outputs of one row for a block of 1 or 4 output channels.
-    @inline(__always)
-    static func runCorrelationRow(_ job: CorrelationJob, rowOrigin: Int, count: Int, block: Int,
-                                  out: UnsafeMutablePointer<Float>, laneStride: Int, channelStride: Int,
-                                  bias: [Float]?, firstChannel: Int, variant: KernelVariant) {
-        if variant == .scalar {
-            for c in 0..<block {
-                let b = bias?[firstChannel + c]
-                let dst = out + c * channelStride
-                for x in 0..<count {
-                    let acc = job.scalar(at: rowOrigin + x, channel: c, block: block)
-                    dst[x * laneStride] = b.map { acc + $0 } ?? acc
+    /// Writes every element of one padded, phase-split plane ([phase][paddedHeight][phaseWidth])
+    /// from the `height` x `width` plane at `src`.
+    static func fillPhasePlane(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, height h: Int,
+                               width w: Int, padding p: Int, replicate: Bool, stride s: Int,
+                               paddedHeight hp: Int, phaseWidth wq: Int) {
+        for ph in 0..<s {
+            // Phase columns j whose padded column j * s + ph lies inside the image, and those in
+            // the left and right padding; the rest are 0.
+            let jIn0 = min(wq, max(0, (p - ph + s - 1) / s))
+            let jIn1 = min(wq, max(jIn0, (p + w - ph + s - 1) / s))
+            let jPadEnd = min(wq, max(jIn1, (2 * p + w - ph + s - 1) / s))
+            for yy in 0..<hp {
+                let row = dst + (ph * hp + yy) * wq
+                var iy = yy - p
+                if iy < 0 || iy >= h {
+                    if !replicate { row.initialize(repeating: 0, count: wq); continue }
+                    iy = min(max(iy, 0), h - 1)
                 }
-            }
-            return
-        }
-        if block == 4 {
-            let b0 = bias?[firstChannel], b1 = bias?[firstChannel + 1]
-            let b2 = bias?[firstChannel + 2], b3 = bias?[firstChannel + 3]
-            var x = 0
-            while x < count {
-                let lanes = min(16, count - x)
-                let (a0, a1, a2, a3) = job.simd4(at: rowOrigin + x)
-                let dst = out + x * laneStride
-                storeLanes(a0, to: dst, lanes: lanes, laneStride: laneStride, bias: b0)
-                storeLanes(a1, to: dst + channelStride, lanes: lanes, laneStride: laneStride, bias: b1)
-                storeLanes(a2, to: dst + 2 * channelStride, lanes: lanes, laneStride: laneStride, bias: b2)
-                storeLanes(a3, to: dst + 3 * channelStride, lanes: lanes, laneStride: laneStride, bias: b3)
-                x += 16
-            }
-        } else {
-            precondition(block == 1)
-            let b0 = bias?[firstChannel]
-            var x = 0
-            while x < count {
-                let (a0, a1) = job.simd1x2(at: rowOrigin + x)
-                let dst = out + x * laneStride
-                storeLanes(a0, to: dst, lanes: min(16, count - x), laneStride: laneStride, bias: b0)
-                if count - x > 16 {
-                    storeLanes(a1, to: dst + 16 * laneStride, lanes: min(16, count - x - 16),
-                               laneStride: laneStride, bias: b0)
+                let srow = src + iy * w
+                if s == 1 {
+                    (row + jIn0).initialize(from: srow + (jIn0 - p), count: jIn1 - jIn0)
+                } else {
+                    var j = jIn0, sx = jIn0 * s + ph - p
+                    while j < jIn1 { (row + j).initialize(to: srow[sx]); j += 1; sx += s }
                 }
-                x += 32
+                row.initialize(repeating: replicate ? srow[0] : 0, count: jIn0)
+                (row + jIn1).initialize(repeating: replicate ? srow[w - 1] : 0, count: jPadEnd - jIn1)
+                (row + jPadEnd).initialize(repeating: 0, count: wq - jPadEnd)
             }
         }
     }
 }
 
-@inline(__always) func roundUp(_ v: Int, _ m: Int) -> Int { (v + m - 1) / m * m }
+@inline(__always) func detRoundUp(_ v: Int, _ m: Int) -> Int { (v + m - 1) / m * m }
+
+/// A Float array whose elements the caller promises to write before reading.
+@inline(__always) func detUninitializedFloats(_ count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+}

@@ -28,8 +28,7 @@ extension DeterministicKernels {
         let planes = preparePhasePlanesOffset(x, top: padT, left: padL, height: hq, width: wq, threads: threads)
         let plane = hq * wq
 
-        var out = [Float](repeating: 0, count: n * cout * oh * ow)
-        let biasValues = bias?.storage
+        var out = detUninitializedFloats(n * cout * oh * ow)  // every output lies in exactly one phase
         for phy in 0..<min(s, oh) {
             for phx in 0..<min(s, ow) {
                 // Taps reaching this phase, raster order, and where they read in the padded input.
@@ -47,35 +46,19 @@ extension DeterministicKernels {
                         wt[((gi * ipg + ci) * opg + co) * kh * kw + kidx[t]]
                     }
                 }
-                planes.withUnsafeBufferPointer { pp in
-                    taps.withUnsafeBufferPointer { tp in
-                        packed.data.withUnsafeBufferPointer { wp in
-                            out.withUnsafeMutableBufferPointer { op in
-                                let items = n * rows * groups * packed.blocks.count
-                                forEachTile(items, threads: threads) { range in
-                                    for item in range {
-                                        var r = item
-                                        let bi = r % packed.blocks.count; r /= packed.blocks.count
-                                        let gi = r % groups; r /= groups
-                                        let jy = r % rows
-                                        let b0 = r / rows
-                                        let block = packed.blocks[bi]
-                                        let job = CorrelationJob(
-                                            input: pp.baseAddress! + (b0 * cin + gi * ipg) * plane,
-                                            channelStride: plane, channels: ipg,
-                                            taps: tp.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                            tapCount: tp.count,
-                                            weights: (wp.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                                                + gi * packed.groupStride + block.offset)
-                                        let co0 = gi * opg + block.start
-                                        let oy = phy + s * jy
-                                        let dst = op.baseAddress! + ((b0 * cout + co0) * oh + oy) * ow + phx
-                                        runCorrelationRow(job, rowOrigin: jy * wq, count: cols, block: block.width,
-                                                          out: dst, laneStride: s, channelStride: oh * ow,
-                                                          bias: biasValues, firstChannel: co0, variant: variant)
-                                    }
-                                }
-                            }
+                withCorrelationBuffers(input: planes, taps: taps, packed: packed, bias: bias?.storage,
+                                       out: &out) { buf in
+                    forEachTile(n * rows * groups, threads: threads) { range in
+                        for item in range {
+                            let gi = item % groups, jy = (item / groups) % rows, b0 = item / (groups * rows)
+                            let job = CorrelationJob(input: buf.input + (b0 * cin + gi * ipg) * plane,
+                                                     channelStride: plane, channels: ipg, taps: buf.taps,
+                                                     tapCount: taps.count, weights: buf.weights + gi * packed.groupStride)
+                            let co0 = gi * opg, oy = phy + s * jy
+                            let target = CorrelationRowTarget(
+                                out: buf.out + ((b0 * cout + co0) * oh + oy) * ow + phx, count: cols, laneStride: s,
+                                channelStride: oh * ow, bias: buf.bias, firstChannel: co0)
+                            correlateRow(job, rowOrigin: jy * wq, blocks: buf.blocks, target: target, variant: variant)
                         }
                     }
                 }

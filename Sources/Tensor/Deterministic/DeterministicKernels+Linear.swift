@@ -42,7 +42,7 @@ extension DeterministicKernels {
     static func rowsTimesMatrix(rows: Int, depth: Int, columns: Int, bias: [Float]?, threads: Int,
                                 variant: KernelVariant, weightAt: (Int, Int) -> Float, input: [Float]) -> [Float] {
         // Input rows padded to whole 32-lane steps plus slack for the vector loads.
-        let stride = roundUp(columns, 32) + 1
+        let stride = detRoundUp(columns, 32) + 1
         var padded = [Float](repeating: 0, count: depth * stride)
         for p in 0..<depth {
             for j in 0..<columns { padded[p * stride + j] = input[p * columns + j] }
@@ -50,24 +50,15 @@ extension DeterministicKernels {
         let packed = PackedCorrelationWeights(outPerGroup: rows, inPerGroup: depth, taps: 1, groups: 1,
                                               blockWidth: 4) { _, i, p, _ in weightAt(i, p) }
         var out = [Float](repeating: 0, count: rows * columns)
-        let tap = [0]
-        padded.withUnsafeBufferPointer { pp in
-            packed.data.withUnsafeBufferPointer { wp in
-                tap.withUnsafeBufferPointer { tp in
-                    out.withUnsafeMutableBufferPointer { op in
-                        forEachTile(packed.blocks.count, threads: threads) { range in
-                            for bi in range {
-                                let block = packed.blocks[bi]
-                                let job = CorrelationJob(input: pp.baseAddress!, channelStride: stride,
-                                                         channels: depth, taps: tp.baseAddress!, tapCount: 1,
-                                                         weights: wp.baseAddress! + block.offset)
-                                runCorrelationRow(job, rowOrigin: 0, count: columns, block: block.width,
-                                                  out: op.baseAddress! + block.start * columns, laneStride: 1,
-                                                  channelStride: columns, bias: bias, firstChannel: block.start,
-                                                  variant: variant)
-                            }
-                        }
-                    }
+        withCorrelationBuffers(input: padded, taps: [0], packed: packed, bias: bias, out: &out) { buf in
+            forEachTile(packed.blocks.count, threads: threads) { range in
+                for bi in range {
+                    let job = CorrelationJob(input: buf.input, channelStride: stride, channels: depth, taps: buf.taps,
+                                             tapCount: 1, weights: buf.weights)
+                    let target = CorrelationRowTarget(out: buf.out, count: columns, laneStride: 1,
+                                                      channelStride: columns, bias: buf.bias, firstChannel: 0)
+                    correlateRow(job, rowOrigin: 0, blocks: UnsafeBufferPointer(rebasing: buf.blocks[bi...bi]),
+                                 target: target, variant: variant)
                 }
             }
         }

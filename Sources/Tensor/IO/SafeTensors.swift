@@ -143,8 +143,12 @@ public struct SafeTensorsFile: Sendable, Equatable {
         let data = Data(serialized())
         do {
             try data.write(to: URL(fileURLWithPath: tmp))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: tmp, toPath: path)
+            guard rename(tmp, path) == 0 else {
+                throw SafeTensorsError.io(path: path, reason: "cannot rename \(tmp) into place: errno \(errno)")
+            }
+        } catch let e as SafeTensorsError {
+            try? FileManager.default.removeItem(atPath: tmp)
+            throw e
         } catch {
             try? FileManager.default.removeItem(atPath: tmp)
             throw SafeTensorsError.io(path: path, reason: "cannot write: \(error.localizedDescription)")
@@ -212,7 +216,14 @@ public struct SafeTensorsFile: Sendable, Equatable {
             guard let lo = (offAny[0] as? NSNumber)?.intValue, let hi = (offAny[1] as? NSNumber)?.intValue,
                   0 <= lo, lo <= hi, hi <= dataCount
             else { throw bad("entry '\(name)' has data_offsets outside the data (\(dataCount) bytes)") }
-            guard hi - lo == shape.reduce(1, *) * dtype.size
+            // Overflow-checked element count: a hostile shape must not trap.
+            var bytesNeeded = dtype.size
+            for d in shape {
+                let (v, o) = bytesNeeded.multipliedReportingOverflow(by: d)
+                guard !o else { throw bad("entry '\(name)' has an impossibly large shape \(shape)") }
+                bytesNeeded = v
+            }
+            guard hi - lo == bytesNeeded
             else { throw bad("entry '\(name)' has \(hi - lo) bytes for \(ds) \(shape)") }
             ranges.append((lo, hi, name))
             file.tensors[name] = SafeTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + lo)..<(headerEnd + hi)]))

@@ -13,11 +13,15 @@ extension TrainingKernels {
                               paddingMode: PaddingMode = .zeros, groups: Int = 1) -> Tensor {
         let g = Conv2DGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding,
                                groups: groups, paddingMode: paddingMode)
+        precondition(bias == nil || bias!.count == g.outChannels, "conv2d bias \(bias!.shape) for \(g.outChannels) channels")
         var y = Tensor.make(shape: g.outputShape) { _ in }
         x.withPointer { xp in weight.withPointer { wp in y.withMutablePointer { yp in
-            convForward(xp, wp, yp, g)
+            if let bias {
+                bias.withPointer { bp in convForward(xp, wp, yp, g, bias: bp) }
+            } else {
+                convForward(xp, wp, yp, g)
+            }
         } } }
-        if let bias { addChannelBias(&y, bias) }
         return y
     }
 
@@ -31,7 +35,8 @@ extension TrainingKernels {
         precondition(gradOut.shape == g.outputShape, "conv2d grad \(gradOut.shape) for output \(g.outputShape)")
         var dx: Tensor? = nil, dw: Tensor? = nil
         if needInput {
-            var t = Tensor.zeros(x.shape)
+            // The flipped-convolution path overwrites every element; the others accumulate.
+            var t = backwardDataOverwrites(g) ? Tensor.make(shape: x.shape) { _ in } : Tensor.zeros(x.shape)
             gradOut.withPointer { gp in weight.withPointer { wp in t.withMutablePointer { dp in
                 convBackwardData(gp, wp, dp, g)
             } } }
@@ -64,10 +69,23 @@ extension TrainingKernels {
         return max(1, min(g.outHeight, cols / max(1, g.outWidth)))
     }
 
-    /// y = conv(x, w) without bias; `y` is fully overwritten.
+    /// y = conv(x, w) + bias; `y` is fully overwritten. The bias initialises each band of the
+    /// output so the GEMM accumulates onto it (beta = 1) instead of zeroing it first.
     static func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                            _ g: Conv2DGeometry) {
-        if isDepthwise(g) { depthwiseForward(x, w, y, g); return }
+                            _ g: Conv2DGeometry, bias: UnsafePointer<Float>? = nil) {
+        if isDepthwise(g) {
+            depthwiseForward(x, w, y, g)
+            if let bias {
+                let plane = g.outHeight * g.outWidth
+                TrainingKernels.parallelFor(g.batch * g.outChannels, grain: max(1, 8192 / max(1, plane))) { r in
+                    for nc in r {
+                        let v = bias[nc % g.outChannels], p = y + nc * plane
+                        for i in 0..<plane { p[i] += v }
+                    }
+                }
+            }
+            return
+        }
         let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
         let k = cpg * g.kernelH * g.kernelW
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
@@ -79,7 +97,7 @@ extension TrainingKernels {
         let parallel = items >= threads
         Gemm.setThreads(parallel ? 1 : threads)
         parallelChunks(items, parts: parallel ? threads : 1) { range in
-            var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
+            var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
             col.withUnsafeMutableBufferPointer { colBuf in
                 for item in range {
                     let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
@@ -93,17 +111,25 @@ extension TrainingKernels {
                         Im2Col.im2col(xg, channels: cpg, g: g, rows: r0..<r1, col: colBuf.baseAddress!)
                         b = UnsafePointer(colBuf.baseAddress!); ldb = (r1 - r0) * ow
                     }
-                    Gemm.sgemm(m: opg, n: (r1 - r0) * ow, k: k, a: w + gi * opg * k, lda: k,
-                               b: b, ldb: ldb, beta: 0, c: yg, ldc: ohw)
+                    let cols = (r1 - r0) * ow
+                    if let bias {
+                        for co in 0..<opg { (yg + co * ohw).update(repeating: bias[gi * opg + co], count: cols) }
+                    }
+                    Gemm.sgemm(m: opg, n: cols, k: k, a: w + gi * opg * k, lda: k,
+                               b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: yg, ldc: ohw)
                 }
             }
         }
     }
 
-    /// dx += conv-transpose(dy, w): the input gradient. `dx` must start zeroed.
+    /// dx = conv-transpose(dy, w): the input gradient. `dx` must start zeroed.
     static func convBackwardData(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                  _ g: Conv2DGeometry) {
         if isDepthwise(g) { depthwiseBackwardData(dy, w, dx, g); return }
+        if backwardDataOverwrites(g) {
+            backwardDataAsConvolution(dy, w, dx, g)
+            return
+        }
         let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
         let k = cpg * g.kernelH * g.kernelW
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
@@ -114,7 +140,7 @@ extension TrainingKernels {
         let parallel = g.batch >= threads
         Gemm.setThreads(parallel ? 1 : threads)
         parallelChunks(g.batch, parts: parallel ? threads : 1) { range in
-            var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
+            var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
             col.withUnsafeMutableBufferPointer { colBuf in
                 for n in range {
                     for gi in 0..<g.groups {
@@ -138,6 +164,26 @@ extension TrainingKernels {
         }
     }
 
+    /// Whether `convBackwardData` takes the flipped-convolution path (which overwrites `dx`).
+    static func backwardDataOverwrites(_ g: Conv2DGeometry) -> Bool {
+        !isDepthwise(g) && g.stride == 1 && g.groups == 1 && g.paddingMode == .zeros && g.kernelH == g.kernelW
+            && g.kernelH > 1 && g.padding <= g.kernelH - 1
+    }
+
+    /// For stride 1 and zero padding the input gradient is itself a convolution of dy with the
+    /// kernel flipped and transposed (padding k-1-p): im2col + GEMM with no col2im scatter.
+    static func backwardDataAsConvolution(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                          _ dx: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry) {
+        let k = g.kernelH, cin = g.inChannels, cout = g.outChannels
+        var flipped = [Float](repeating: 0, count: cin * cout * k * k)
+        for co in 0..<cout { for ci in 0..<cin { for ky in 0..<k { for kx in 0..<k {
+            flipped[((ci * cout + co) * k + (k - 1 - ky)) * k + (k - 1 - kx)] = w[((co * cin + ci) * k + ky) * k + kx]
+        } } } }
+        let gt = Conv2DGeometry(input: [g.batch, cout, g.outHeight, g.outWidth], weight: [cin, cout, k, k],
+                                stride: 1, padding: k - 1 - g.padding)
+        flipped.withUnsafeBufferPointer { convForward(dy, $0.baseAddress!, dx, gt) }
+    }
+
     /// dw = dy · im2col(x)ᵀ summed over samples and bands; `dw` must start zeroed.
     static func convBackwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
                                    _ g: Conv2DGeometry) {
@@ -157,9 +203,9 @@ extension TrainingKernels {
         var partials = [Float](repeating: 0, count: wCount * parts)
         partials.withUnsafeMutableBufferPointer { pb in
             let pbase = pb.baseAddress!
-            parallelParts(items, parts: parts) { part, range in
+            TrainingKernels.parallelParts(items, parts: parts) { part, range in
                 let acc = parts == 1 ? dw : pbase + part * wCount
-                var col = pointwise ? [] : [Float](repeating: 0, count: k * rowsPerBand * ow)
+                var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
                 col.withUnsafeMutableBufferPointer { colBuf in
                     for item in range {
                         let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
@@ -187,6 +233,11 @@ extension TrainingKernels {
         }
     }
 
+    /// An uninitialised buffer for im2col columns (every element used is written before it is read).
+    static func scratch(_ n: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: n) { _, c in c = n }
+    }
+
     // MARK: bias helpers
 
     /// Adds `bias[c]` to every element of channel `c` of an NC... tensor.
@@ -194,7 +245,7 @@ extension TrainingKernels {
         let n = y.shape[0], c = y.shape[1], inner = y.count / max(1, n * c)
         precondition(bias.count == c, "bias \(bias.shape) for \(c) channels")
         bias.withPointer { bp in y.withMutablePointer { yp in
-            parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
+            TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
                 for nc in r {
                     let v = bp[nc % c], p = yp + nc * inner
                     for i in 0..<inner { p[i] += v }
@@ -210,7 +261,7 @@ extension TrainingKernels {
         t.withPointer { tp in
             var perNC = [Float](repeating: 0, count: n * c)
             perNC.withUnsafeMutableBufferPointer { pb in
-                parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
+                TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
                     for nc in r {
                         var s: Float = 0
                         let p = tp + nc * inner

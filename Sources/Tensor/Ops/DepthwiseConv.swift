@@ -5,7 +5,7 @@ extension TrainingKernels {
                                  _ g: Conv2DGeometry) {
         let h = g.height, wd = g.width, oh = g.outHeight, ow = g.outWidth, s = g.stride, p = g.padding
         let kk = g.kernelH * g.kernelW, rep = g.paddingMode == .replicate
-        parallelFor(g.batch * g.inChannels, grain: 1) { r in
+        TrainingKernels.parallelFor(g.batch * g.inChannels, grain: 1) { r in
             for plane in r {
                 let c = plane % g.inChannels
                 let src = x + plane * h * wd, dst = y + plane * oh * ow, wc = w + c * kk
@@ -39,7 +39,7 @@ extension TrainingKernels {
                                       _ g: Conv2DGeometry) {
         let h = g.height, wd = g.width, oh = g.outHeight, ow = g.outWidth, s = g.stride, p = g.padding
         let kk = g.kernelH * g.kernelW, rep = g.paddingMode == .replicate
-        parallelFor(g.batch * g.inChannels, grain: 1) { r in
+        TrainingKernels.parallelFor(g.batch * g.inChannels, grain: 1) { r in
             for plane in r {
                 let c = plane % g.inChannels
                 let dst = dx + plane * h * wd, src = dy + plane * oh * ow, wc = w + c * kk
@@ -74,7 +74,7 @@ extension TrainingKernels {
         let planes = g.batch * g.inChannels
         var partial = [Float](repeating: 0, count: planes * kk)
         partial.withUnsafeMutableBufferPointer { pb in
-            parallelFor(planes, grain: 1) { r in
+            TrainingKernels.parallelFor(planes, grain: 1) { r in
                 for plane in r {
                     let src = x + plane * h * wd, go = dy + plane * oh * ow, acc = pb.baseAddress! + plane * kk
                     for ky in 0..<g.kernelH {

@@ -7,7 +7,7 @@ extension TrainingKernels {
         x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(x.count) { r in for i in r { o[i] = f(xp[i]) } }
+                TrainingKernels.parallelFor(x.count) { r in for i in r { o[i] = f(xp[i]) } }
             }
         }
     }
@@ -18,7 +18,7 @@ extension TrainingKernels {
         return a.withPointer { ap in b.withPointer { bp in
             Tensor.make(shape: a.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i]) } }
+                TrainingKernels.parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i]) } }
             }
         } }
     }
@@ -29,7 +29,7 @@ extension TrainingKernels {
         return a.withPointer { ap in b.withPointer { bp in c.withPointer { cp in
             Tensor.make(shape: a.shape) { out in
                 let o = out.baseAddress!
-                parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i], cp[i]) } }
+                TrainingKernels.parallelFor(a.count) { r in for i in r { o[i] = f(ap[i], bp[i], cp[i]) } }
             }
         } } }
     }
@@ -40,51 +40,99 @@ public enum UnaryFunction: Sendable, Equatable {
     case relu, leakyRelu(slope: Float), silu, gelu, sigmoid, tanh, softplus
     case exp, log, sqrt, square, abs, neg
 
-    /// f(x).
+    /// f(x). The switch sits outside each chunk's loop so every loop body is straight-line code
+    /// the compiler can inline and vectorise (a closure per element would not be).
     public func apply(_ x: Tensor) -> Tensor {
-        switch self {
-        case .relu: return TrainingKernels.map(x) { max($0, 0) }
-        case .leakyRelu(let s): return TrainingKernels.map(x) { $0 > 0 ? $0 : s * $0 }
-        case .silu: return TrainingKernels.map(x) { $0 / (1 + Foundation.exp(-$0)) }
-        case .gelu: return TrainingKernels.map(x) { 0.5 * $0 * (1 + erf($0 * 0.70710678)) }
-        case .sigmoid: return TrainingKernels.map(x) { 1 / (1 + Foundation.exp(-$0)) }
-        case .tanh: return TrainingKernels.map(x) { Foundation.tanh($0) }
-        case .softplus: return TrainingKernels.map(x) { $0 > 20 ? $0 : log1p(Foundation.exp($0)) }
-        case .exp: return TrainingKernels.map(x) { Foundation.exp($0) }
-        case .log: return TrainingKernels.map(x) { Foundation.log($0) }
-        case .sqrt: return TrainingKernels.map(x) { $0.squareRoot() }
-        case .square: return TrainingKernels.map(x) { $0 * $0 }
-        case .abs: return TrainingKernels.map(x) { Swift.abs($0) }
-        case .neg: return TrainingKernels.map(x) { -$0 }
+        x.withPointer { xp in
+            Tensor.make(shape: x.shape) { out in
+                let o = out.baseAddress!
+                TrainingKernels.parallelFor(x.count) { r in
+                    switch self {
+                    case .relu: for i in r { o[i] = max(xp[i], 0) }
+                    case .leakyRelu(let s): for i in r { let v = xp[i]; o[i] = v > 0 ? v : s * v }
+                    case .silu: for i in r { let v = xp[i]; o[i] = v * TrainingKernels.fastSigmoid(v) }
+                    case .gelu: for i in r { let v = xp[i]; o[i] = 0.5 * v * (1 + erf(v * 0.70710678)) }
+                    case .sigmoid: for i in r { o[i] = TrainingKernels.fastSigmoid(xp[i]) }
+                    case .tanh: for i in r { o[i] = Foundation.tanh(xp[i]) }
+                    case .softplus: for i in r { let v = xp[i]; o[i] = v > 20 ? v : log1p(TrainingKernels.fastExp(v)) }
+                    case .exp: for i in r { o[i] = TrainingKernels.fastExp(xp[i]) }
+                    case .log: for i in r { o[i] = Foundation.log(xp[i]) }
+                    case .sqrt: for i in r { o[i] = xp[i].squareRoot() }
+                    case .square: for i in r { o[i] = xp[i] * xp[i] }
+                    case .abs: for i in r { o[i] = Swift.abs(xp[i]) }
+                    case .neg: for i in r { o[i] = -xp[i] }
+                    }
+                }
+            }
         }
     }
 
     /// dL/dx from dL/dy, the input x and the output y.
     public func backward(_ g: Tensor, x: Tensor, y: Tensor) -> Tensor {
-        typealias K = TrainingKernels
-        switch self {
-        case .relu: return K.map2(g, x) { $1 > 0 ? $0 : 0 }
-        case .leakyRelu(let s): return K.map2(g, x) { $1 > 0 ? $0 : s * $0 }
-        case .silu:
-            return K.map2(g, x) { g, x in
-                let s = 1 / (1 + Foundation.exp(-x))
-                return g * s * (1 + x * (1 - s))
+        g.withPointer { gp in x.withPointer { xp in y.withPointer { yp in
+            Tensor.make(shape: x.shape) { out in
+                let o = out.baseAddress!
+                TrainingKernels.parallelFor(x.count) { r in
+                    switch self {
+                    case .relu: for i in r { o[i] = xp[i] > 0 ? gp[i] : 0 }
+                    case .leakyRelu(let s): for i in r { o[i] = xp[i] > 0 ? gp[i] : s * gp[i] }
+                    case .silu:
+                        for i in r {
+                            let v = xp[i], s = TrainingKernels.fastSigmoid(v)
+                            o[i] = gp[i] * s * (1 + v * (1 - s))
+                        }
+                    case .gelu:
+                        for i in r {
+                            let v = xp[i]
+                            let cdf = 0.5 * (1 + erf(v * 0.70710678)), pdf = TrainingKernels.fastExp(-0.5 * v * v) * 0.39894228
+                            o[i] = gp[i] * (cdf + v * pdf)
+                        }
+                    case .sigmoid: for i in r { o[i] = gp[i] * yp[i] * (1 - yp[i]) }
+                    case .tanh: for i in r { o[i] = gp[i] * (1 - yp[i] * yp[i]) }
+                    case .softplus: for i in r { o[i] = xp[i] > 20 ? gp[i] : gp[i] * TrainingKernels.fastSigmoid(xp[i]) }
+                    case .exp: for i in r { o[i] = gp[i] * yp[i] }
+                    case .log: for i in r { o[i] = gp[i] / xp[i] }
+                    case .sqrt: for i in r { o[i] = gp[i] * 0.5 / yp[i] }
+                    case .square: for i in r { o[i] = 2 * gp[i] * xp[i] }
+                    case .abs: for i in r { o[i] = xp[i] > 0 ? gp[i] : (xp[i] < 0 ? -gp[i] : 0) }
+                    case .neg: for i in r { o[i] = -gp[i] }
+                    }
+                }
             }
-        case .gelu:
-            return K.map2(g, x) { g, x in
-                let cdf = 0.5 * (1 + erf(x * 0.70710678))
-                let pdf = Foundation.exp(-0.5 * x * x) * 0.39894228
-                return g * (cdf + x * pdf)
+        } } }
+    }
+}
+
+/// Same-shape binary arithmetic with the loop per op (see `UnaryFunction.apply`).
+public enum BinaryFunction: Sendable {
+    case add, sub, mul, div
+
+    public func apply(_ a: Tensor, _ b: Tensor) -> Tensor {
+        precondition(a.count == b.count, "elementwise \(self) of \(a.shape) and \(b.shape)")
+        return a.withPointer { ap in b.withPointer { bp in
+            Tensor.make(shape: a.shape) { out in
+                let o = out.baseAddress!
+                TrainingKernels.parallelFor(a.count) { r in
+                    switch self {
+                    case .add: for i in r { o[i] = ap[i] + bp[i] }
+                    case .sub: for i in r { o[i] = ap[i] - bp[i] }
+                    case .mul: for i in r { o[i] = ap[i] * bp[i] }
+                    case .div: for i in r { o[i] = ap[i] / bp[i] }
+                    }
+                }
             }
-        case .sigmoid: return K.map2(g, y) { $0 * $1 * (1 - $1) }
-        case .tanh: return K.map2(g, y) { $0 * (1 - $1 * $1) }
-        case .softplus: return K.map2(g, x) { $1 > 20 ? $0 : $0 / (1 + Foundation.exp(-$1)) }
-        case .exp: return K.map2(g, y) { $0 * $1 }
-        case .log: return K.map2(g, x) { $0 / $1 }
-        case .sqrt: return K.map2(g, y) { $0 * 0.5 / $1 }
-        case .square: return K.map2(g, x) { 2 * $0 * $1 }
-        case .abs: return K.map2(g, x) { $1 > 0 ? $0 : ($1 < 0 ? -$0 : 0) }
-        case .neg: return K.map(g) { -$0 }
+        } }
+    }
+}
+
+extension TrainingKernels {
+    /// x * s + t elementwise.
+    public static func affine(_ x: Tensor, scale s: Float, shift t: Float) -> Tensor {
+        x.withPointer { xp in
+            Tensor.make(shape: x.shape) { out in
+                let o = out.baseAddress!
+                TrainingKernels.parallelFor(x.count) { r in for i in r { o[i] = xp[i] * s + t } }
+            }
         }
     }
 }
@@ -142,11 +190,11 @@ extension Ops {
 
 extension Ops {
     /// a ∘ b elementwise after broadcasting both to a common shape.
-    static func binary(_ a: Variable, _ b: Variable, _ f: (Float, Float) -> Float,
+    static func binary(_ a: Variable, _ b: Variable, _ f: BinaryFunction,
                        grads: @escaping (Tensor, Tensor, Tensor) -> (Tensor?, Tensor?)) -> Variable {
         let shape = TrainingKernels.broadcastShape(a.shape, b.shape)
         let av = TrainingKernels.expand(a.value, to: shape), bv = TrainingKernels.expand(b.value, to: shape)
-        let y = TrainingKernels.map2(av, bv, f)
+        let y = f.apply(av, bv)
         let aShape = a.shape, bShape = b.shape
         return Variable(op: y, parents: [a, b]) { g in
             let (ga, gb) = grads(g, av, bv)
@@ -156,27 +204,27 @@ extension Ops {
     }
 
     public static func add(_ a: Variable, _ b: Variable) -> Variable {
-        binary(a, b, +) { g, _, _ in (g, g) }
+        binary(a, b, .add) { g, _, _ in (g, g) }
     }
     public static func sub(_ a: Variable, _ b: Variable) -> Variable {
-        binary(a, b, -) { g, _, _ in (g, b.requiresGrad ? TrainingKernels.map(g) { -$0 } : nil) }
+        binary(a, b, .sub) { g, _, _ in (g, b.requiresGrad ? UnaryFunction.neg.apply(g) : nil) }
     }
     public static func mul(_ a: Variable, _ b: Variable) -> Variable {
-        binary(a, b, *) { g, av, bv in
-            (a.requiresGrad ? TrainingKernels.map2(g, bv, *) : nil, b.requiresGrad ? TrainingKernels.map2(g, av, *) : nil)
+        binary(a, b, .mul) { g, av, bv in
+            (a.requiresGrad ? BinaryFunction.mul.apply(g, bv) : nil, b.requiresGrad ? BinaryFunction.mul.apply(g, av) : nil)
         }
     }
     public static func div(_ a: Variable, _ b: Variable) -> Variable {
-        binary(a, b, /) { g, av, bv in
-            (a.requiresGrad ? TrainingKernels.map2(g, bv, /) : nil,
+        binary(a, b, .div) { g, av, bv in
+            (a.requiresGrad ? BinaryFunction.div.apply(g, bv) : nil,
              b.requiresGrad ? TrainingKernels.map3(g, av, bv) { g, a, b in -g * a / (b * b) } : nil)
         }
     }
 
     /// x * s + t for scalars s, t.
     public static func affine(_ x: Variable, scale s: Float, shift t: Float = 0) -> Variable {
-        Variable(op: TrainingKernels.map(x.value) { $0 * s + t }, parents: [x]) { g in
-            x.accumulate(s == 1 ? g : TrainingKernels.map(g) { $0 * s })
+        Variable(op: TrainingKernels.affine(x.value, scale: s, shift: t), parents: [x]) { g in
+            x.accumulate(s == 1 ? g : TrainingKernels.affine(g, scale: s, shift: 0))
         }
     }
 }

@@ -34,13 +34,13 @@ extension TrainingKernels {
         return x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let op = out.baseAddress!
-                parallelFor(rows, grain: max(1, 4096 / d)) { r in
+                TrainingKernels.parallelFor(rows, grain: max(1, 4096 / d)) { r in
                     for row in r {
                         let s = xp + row * d, o = op + row * d
                         var mx = -Float.infinity
                         for i in 0..<d { mx = max(mx, s[i]) }
                         var sum: Float = 0
-                        for i in 0..<d { let e = Foundation.exp(s[i] - mx); o[i] = e; sum += e }
+                        for i in 0..<d { let e = TrainingKernels.fastExp(s[i] - mx); o[i] = e; sum += e }
                         let inv = 1 / sum
                         for i in 0..<d { o[i] *= inv }
                     }
@@ -55,7 +55,7 @@ extension TrainingKernels {
         return g.withPointer { gp in y.withPointer { yp in
             Tensor.make(shape: y.shape) { out in
                 let op = out.baseAddress!
-                parallelFor(rows, grain: max(1, 4096 / d)) { r in
+                TrainingKernels.parallelFor(rows, grain: max(1, 4096 / d)) { r in
                     for row in r {
                         let gs = gp + row * d, ys = yp + row * d, o = op + row * d
                         var dot: Float = 0

@@ -7,7 +7,7 @@ extension TrainingKernels {
     static func rowStats(_ x: UnsafePointer<Float>, rows: Int, len: Int, eps: Float) -> ([Float], [Float]) {
         var mean = [Float](repeating: 0, count: rows), rstd = [Float](repeating: 0, count: rows)
         mean.withUnsafeMutableBufferPointer { mp in rstd.withUnsafeMutableBufferPointer { rp in
-            parallelFor(rows, grain: max(1, 16384 / max(1, len))) { r in
+            TrainingKernels.parallelFor(rows, grain: max(1, 16384 / max(1, len))) { r in
                 for row in r {
                     let p = x + row * len
                     var s: Double = 0, ss: Double = 0
@@ -33,7 +33,7 @@ extension TrainingKernels {
         let y = x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let op = out.baseAddress!
-                parallelFor(n * c, grain: max(1, 8192 / max(1, s))) { r in
+                TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, s))) { r in
                     for nc in r {
                         let ch = nc % c, row = (nc / c) * groups + ch / cpg
                         let a = rstd[row] * (gamma?.storage[ch] ?? 1)
@@ -57,7 +57,7 @@ extension TrainingKernels {
         var dx = Tensor.make(shape: x.shape) { _ in }
         g.withPointer { gp in x.withPointer { xp in dx.withMutablePointer { dp in
             sumG.withUnsafeMutableBufferPointer { sg in sumGX.withUnsafeMutableBufferPointer { sgx in
-                parallelFor(n * groups, grain: 1) { r in
+                TrainingKernels.parallelFor(n * groups, grain: 1) { r in
                     for row in r {
                         let ni = row / groups, gi = row % groups
                         let m = mean[row], rs = rstd[row]
@@ -101,7 +101,7 @@ extension TrainingKernels {
         let y = x.withPointer { xp in
             Tensor.make(shape: x.shape) { out in
                 let op = out.baseAddress!
-                parallelFor(rows, grain: max(1, 8192 / d)) { r in
+                TrainingKernels.parallelFor(rows, grain: max(1, 8192 / d)) { r in
                     for row in r {
                         let src = xp + row * d, dst = op + row * d, m = mean[row], rs = rstd[row]
                         for i in 0..<d { dst[i] = (src[i] - m) * rs * (gamma?.storage[i] ?? 1) + (beta?.storage[i] ?? 0) }
@@ -119,7 +119,7 @@ extension TrainingKernels {
         var dx = Tensor.make(shape: x.shape) { _ in }
         var dGamma = [Float](repeating: 0, count: d), dBeta = [Float](repeating: 0, count: d)
         g.withPointer { gp in x.withPointer { xp in dx.withMutablePointer { dp in
-            parallelFor(rows, grain: max(1, 8192 / d)) { r in
+            TrainingKernels.parallelFor(rows, grain: max(1, 8192 / d)) { r in
                 for row in r {
                     let gs = gp + row * d, xs = xp + row * d, ds = dp + row * d, m = mean[row], rs = rstd[row]
                     var a: Float = 0, b: Float = 0

@@ -7,7 +7,7 @@ extension TrainingKernels {
         var partial = [Double](repeating: 0, count: parts)
         x.withPointer { xp in
             partial.withUnsafeMutableBufferPointer { pb in
-                parallelParts(n, parts: parts) { part, r in
+                TrainingKernels.parallelParts(n, parts: parts) { part, r in
                     var s: Double = 0
                     for i in r { s += Double(xp[i]) }
                     pb[part] = s

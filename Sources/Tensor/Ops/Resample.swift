@@ -10,7 +10,7 @@ extension TrainingKernels {
         return x.withPointer { xp in
             Tensor.make(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
                 let op = out.baseAddress!
-                parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
+                TrainingKernels.parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
                     for p in r { for oy in 0..<oh { for ox in 0..<ow {
                         var sum: Float = 0
                         for ky in 0..<k { for kx in 0..<k { sum += xp[(p * h + oy * s + ky) * w + ox * s + kx] } }
@@ -26,7 +26,7 @@ extension TrainingKernels {
         let oh = g.shape[2], ow = g.shape[3], inv = 1 / Float(k * k)
         var dx = Tensor.zeros(inputShape)
         g.withPointer { gp in dx.withMutablePointer { dp in
-            parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
+            TrainingKernels.parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
                 for p in r { for oy in 0..<oh { for ox in 0..<ow {
                     let v = gp[(p * oh + oy) * ow + ox] * inv
                     for ky in 0..<k { for kx in 0..<k { dp[(p * h + oy * s + ky) * w + ox * s + kx] += v } }
@@ -57,7 +57,7 @@ extension TrainingKernels {
         return x.withPointer { xp in
             Tensor.make(shape: [x.shape[0], x.shape[1], oh, ow]) { out in
                 let op = out.baseAddress!
-                parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
+                TrainingKernels.parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
                     for p in r { for oy in 0..<oh {
                         let (y0, y1, ly) = ty[oy]
                         let r0 = xp + (p * h + y0) * w, r1 = xp + (p * h + y1) * w
@@ -78,7 +78,7 @@ extension TrainingKernels {
         let ty = linearTaps(out: oh, in: h, alignCorners: alignCorners), tx = linearTaps(out: ow, in: w, alignCorners: alignCorners)
         var dx = Tensor.zeros(inputShape)
         g.withPointer { gp in dx.withMutablePointer { dp in
-            parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
+            TrainingKernels.parallelFor(nc, grain: max(1, 4096 / max(1, oh * ow))) { r in
                 for p in r { for oy in 0..<oh {
                     let (y0, y1, ly) = ty[oy]
                     for ox in 0..<ow {
@@ -104,7 +104,7 @@ extension TrainingKernels {
         return x.withPointer { xp in flow.withPointer { fp in
             Tensor.make(shape: x.shape) { out in
                 let op = out.baseAddress!
-                parallelFor(n * h, grain: 1) { r in
+                TrainingKernels.parallelFor(n * h, grain: 1) { r in
                     for ny in r {
                         let b = ny / h, y = ny % h
                         for xx in 0..<w {
@@ -127,7 +127,7 @@ extension TrainingKernels {
         g.withPointer { gp in x.withPointer { xp in flow.withPointer { fp in
             dx.withMutablePointer { dxp in dflow.withMutablePointer { dfp in
                 // Samples scatter anywhere in their image, so split by sample only.
-                parallelFor(n, grain: 1) { r in
+                TrainingKernels.parallelFor(n, grain: 1) { r in
                     for b in r { for y in 0..<h { for xx in 0..<w {
                         let t = warpTap(fp, b: b, y: y, x: xx, h: h, w: w)
                         var gu: Float = 0, gv: Float = 0

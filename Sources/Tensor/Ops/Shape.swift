@@ -65,7 +65,7 @@ extension TrainingKernels {
         return x.withPointer { s in
             Tensor.make(shape: [x.shape[0], x.shape[1], oh, ow]) { o in
                 let op = o.baseAddress!
-                parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
+                TrainingKernels.parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
                     for p in r {
                         for oy in 0..<oh {
                             var iy = oy - top
@@ -91,7 +91,7 @@ extension TrainingKernels {
         let oh = g.shape[2], ow = g.shape[3]
         var out = Tensor.zeros(inputShape)
         g.withPointer { s in out.withMutablePointer { d in
-            parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
+            TrainingKernels.parallelFor(nc, grain: max(1, 4096 / (oh * ow))) { r in
                 for p in r {
                     for oy in 0..<oh {
                         var iy = oy - top
@@ -119,7 +119,7 @@ extension TrainingKernels {
         return x.withPointer { s in
             Tensor.make(shape: outShape) { o in
                 let op = o.baseAddress!
-                parallelFor(n * c, grain: 1) { range in
+                TrainingKernels.parallelFor(n * c, grain: 1) { range in
                     for nc in range {
                         for i in 0..<r { for j in 0..<r {
                             let sub = (nc * r * r + i * r + j) * h * w   // packed [n, c*r*r, h, w]
@@ -141,10 +141,15 @@ extension TrainingKernels {
         return x.withPointer { s in
             Tensor.make(shape: [x.shape[0], x.shape[1], h * r, w * r]) { o in
                 let op = o.baseAddress!
-                parallelFor(nc, grain: 1) { range in
-                    for p in range { for y in 0..<h * r {
-                        let src = s + (p * h + y / r) * w, dst = op + (p * h * r + y) * w * r
-                        for x in 0..<w * r { dst[x] = src[x / r] }
+                TrainingKernels.parallelFor(nc, grain: 1) { range in
+                    for p in range { for y in 0..<h {
+                        let src = s + (p * h + y) * w, dst = op + (p * h * r + y * r) * w * r
+                        if r == 2 {
+                            for x in 0..<w { let v = src[x]; dst[2 * x] = v; dst[2 * x + 1] = v }
+                        } else {
+                            for x in 0..<w { let v = src[x]; for j in 0..<r { dst[x * r + j] = v } }
+                        }
+                        for i in 1..<r { (dst + i * w * r).update(from: dst, count: w * r) }
                     } }
                 }
             }
@@ -157,13 +162,17 @@ extension TrainingKernels {
         return g.withPointer { s in
             Tensor.make(shape: [g.shape[0], g.shape[1], h, w]) { o in
                 let op = o.baseAddress!
-                parallelFor(nc, grain: 1) { range in
+                TrainingKernels.parallelFor(nc, grain: 1) { range in
                     for p in range { for y in 0..<h {
                         let dst = op + (p * h + y) * w
                         for x in 0..<w { dst[x] = 0 }
                         for i in 0..<r {
                             let src = s + (p * h * r + y * r + i) * w * r
-                            for x in 0..<w * r { dst[x / r] += src[x] }
+                            if r == 2 {
+                                for x in 0..<w { dst[x] += src[2 * x] + src[2 * x + 1] }
+                            } else {
+                                for x in 0..<w { var acc: Float = 0; for j in 0..<r { acc += src[x * r + j] }; dst[x] += acc }
+                            }
                         }
                     } }
                 }

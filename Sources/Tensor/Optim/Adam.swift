@@ -12,7 +12,7 @@ public final class Adam {
     /// First and second moments by parameter name.
     public var m: [String: Tensor] = [:], v: [String: Tensor] = [:]
 
-    /// Adam (`decoupled: false`) or AdamW (`decoupled: true`, PyTorch's default decay 0.01).
+    /// Adam (`decoupled: false`) or AdamW (`decoupled: true`; PyTorch's AdamW uses weightDecay 0.01).
     public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay; self.decoupled = decoupled
     }
@@ -29,7 +29,7 @@ public final class Adam {
             m[p.name] = nil; v[p.name] = nil // keep the buffers uniquely referenced
             let n = g.count
             g.withPointer { gp in mt.withMutablePointer { mp in vt.withMutablePointer { vp in p.value.withMutablePointer { wp in
-                parallelFor(n) { r in
+                TrainingKernels.parallelFor(n) { r in
                     for i in r {
                         var gi = gp[i]
                         if decoupled { wp[i] *= 1 - lr * wd } else if wd != 0 { gi += wd * wp[i] }

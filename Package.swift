@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "dcvc-dec", targets: ["dcvc-dec"]),
         .executable(name: "dcvc-info", targets: ["dcvc-info"]),
         .executable(name: "dcvc-bench", targets: ["dcvc-bench"]),
+        .executable(name: "dcvc-eval", targets: ["dcvc-eval"]),
         .executable(name: "dcvc-train", targets: ["dcvc-train"]),
     ],
     dependencies: [
@@ -44,6 +45,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
         .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["Media"]),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -59,6 +61,10 @@ let package = Package(
         ]),
         .executableTarget(name: "dcvc-info", dependencies: [
             "ToolSupport", "Bitstream",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dcvc-eval", dependencies: [
+            "ToolSupport", "Evaluation", "Media",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-bench", dependencies: [
@@ -79,6 +85,7 @@ let package = Package(
         .target(name: "ToolTesting", path: "Tests/ToolTesting"),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "ToolTesting"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "Media"]),

@@ -5,19 +5,21 @@ cd "$(dirname "$0")/.."
 BIN=.build/release
 CLIP=data/videos/carphone.mp4
 FRAMES=${DEMO_FRAMES:-32}
+LAYERS=${DEMO_RVQ_LAYERS:-4}
+MODEL=${DEMO_MODEL:-vqgan-f8}
 
 bash scripts/fetch-data.sh --only demo
 [ -f "$CLIP" ] || { echo "demo: $CLIP is missing after make data" >&2; exit 1; }
 
-shopt -s nullglob
-weights=(weights/*.safetensors)
-if [ ${#weights[@]} -eq 0 ]; then
-  echo "demo: built the tools and fetched $CLIP, but no model weights are shipped yet"
-  echo "demo: (weights/ is empty: the I-frame models arrive with the VQGAN/RVQ work)."
-  echo "demo: what works today: $BIN/dcvc-info FILE.dcv, and the media/container/coder libraries under make test."
+if [ ! -f "weights/$MODEL.safetensors" ]; then
+  echo "demo: built the tools and fetched $CLIP, but weights/$MODEL.safetensors is not there;"
+  echo "demo: train it with dcvc-train (docs/training.md) and run make demo again."
   exit 0
 fi
 
-"$BIN/dcvc-enc" "$CLIP" -o demo.dcv -y --frames "$FRAMES" --rvq-layers 4
-"$BIN/dcvc-dec" demo.dcv -o rec.y4m -y --reference "$CLIP"
+echo "demo: encoding the first $FRAMES frames of $CLIP with $MODEL, $LAYERS RVQ levels"
+"$BIN/dcvc-enc" "$CLIP" -o demo.dcv -y --frames "$FRAMES" --rvq-layers "$LAYERS" --model "$MODEL"
+"$BIN/dcvc-dec" demo.dcv -o rec.y4m -y
 "$BIN/dcvc-info" demo.dcv | tail -n 3
+"$BIN/dcvc-eval" compare "$CLIP" rec.y4m --frames "$FRAMES"
+echo "demo: decoded video in rec.y4m"

@@ -1,0 +1,48 @@
+import Foundation
+import ToolTesting
+import XCTest
+
+/// Decodes every vector in conformance/ with the built dcvc-dec at 1 and 2 threads and checks the
+/// MD5 of the Y4M against conformance/vectors.tsv.
+final class ConformanceTests: XCTestCase {
+    private let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func md5(_ path: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/md5sum")
+        p.arguments = [path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(String(decoding: data, as: UTF8.self).prefix(32))
+    }
+
+    func testVectorsDecodeToTheirMD5AtAnyThreadCount() throws {
+        let list = root.appendingPathComponent("conformance/vectors.tsv")
+        guard let text = try? String(contentsOf: list, encoding: .utf8) else {
+            throw XCTSkip("no conformance/vectors.tsv")
+        }
+        let dec = try ToolRunner("dcvc-dec", from: Self.self)
+        let tmp = NSTemporaryDirectory() + "conformance-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        var checked = 0
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let cols = line.split(separator: "\t").map(String.init)
+            XCTAssertGreaterThanOrEqual(cols.count, 2, "bad line \(line)")
+            let vector = root.appendingPathComponent("conformance/\(cols[0])").path
+            for threads in ["1", "2"] {
+                let out = "\(tmp)/\(cols[0]).\(threads).y4m"
+                let r = try dec.run([vector, "-o", out, "--threads", threads,
+                                     "--weights", root.appendingPathComponent("weights").path])
+                XCTAssertEqual(r.status, 0, "\(cols[0]): \(r.err)")
+                XCTAssertEqual(try md5(out), cols[1], "\(cols[0]) with \(threads) threads")
+            }
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 3, "conformance/ should hold at least three vectors")
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Regenerates conformance/: intra test vectors coded with the shipped weights, and the MD5 of each
+# decoded Y4M. Run after the weights change (the vectors name the weights by SHA-256).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.build/release
+[ -x "$BIN/dcvc-enc" ] || swift build -c release
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+out=conformance
+mkdir -p "$out"
+: > "$out/vectors.tsv.new"
+# name  width height frames model levels
+while read -r name w h n model levels; do
+  python3 scripts/synth_y4m.py "$w" "$h" "$n" "$tmp/$name.y4m"
+  "$BIN/dcvc-enc" "$tmp/$name.y4m" -o "$out/$name.dcv" -y --model "$model" --rvq-layers "$levels" --threads 1
+  "$BIN/dcvc-dec" "$out/$name.dcv" -o "$tmp/$name.rec.y4m" -y --threads 1
+  md5=$(md5sum "$tmp/$name.rec.y4m" | cut -d' ' -f1)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name.dcv" "$md5" "$w" "$h" "$n" "$model" "$levels" >> "$out/vectors.tsv.new"
+done <<'LIST'
+intra-32x32-l4 32 32 1 vqgan-f8 4
+intra-23x17-l1 23 17 2 vqgan-f8 1
+intra-48x40-l8 48 40 1 vqgan-f8 8
+LIST
+mv "$out/vectors.tsv.new" "$out/vectors.tsv"
+cat "$out/vectors.tsv"

@@ -13,6 +13,9 @@ let vectorFlags: [String] = []
 /// Release builds of the numeric targets skip exclusivity checks in hot loops.
 let numericSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"] + vectorFlags, .when(configuration: .release)),
+    // Debug builds still optimise the numeric code: unoptimised SIMD generics run ~1000x slower,
+    // which would make decode-path tests take minutes.
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
 let package = Package(
@@ -37,7 +40,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         // Libraries, bottom up.
-        .target(name: "Checksum"),
+        .target(name: "Checksum", swiftSettings: numericSettings),
         .target(name: "Tensor", dependencies: ["COpenBLAS", "Checksum"], swiftSettings: numericSettings),
         .target(name: "Entropy", swiftSettings: numericSettings),
         .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),

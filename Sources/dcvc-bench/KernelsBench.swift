@@ -27,7 +27,7 @@ struct KernelsBench: ParsableCommand {
         // over the same stretch of time); a row's ratio uses that sgemm rate, and `sgemm_gflops`
         // is the median of those rates.
         openblas_set_num_threads(Int32(threads))
-        let sgemm = SgemmProbe(size: 1024)
+        let sgemm = SgemmProbe(size: 1024, threads: threads)
         var sgemmRuns: [Double] = []
         var rows: [KernelsBenchRow] = []
         for c in ConvBenchCase.all where filter.map({ c.name.contains($0) }) ?? true {
@@ -207,16 +207,21 @@ fileprivate func kernelsAlternatingBest(seconds: Double, _ a: () -> Void, _ b: (
 /// One OpenBLAS sgemm call on square `size` matrices (the peer rate of DESIGN §3.7).
 fileprivate final class SgemmProbe {
     let n: Int
+    let threads: Int
     let a: [Float], b: [Float]
     var c: [Float]
-    init(size: Int) {
+    init(size: Int, threads: Int) {
         n = size
+        self.threads = threads
         a = [Float](repeating: 0.5, count: size * size)
         b = [Float](repeating: 0.25, count: size * size)
         c = [Float](repeating: 0, count: size * size)
     }
     var flops: Double { 2 * Double(n) * Double(n) * Double(n) }
     func run() {
+        // The training kernels change OpenBLAS's thread count (one BLAS thread per batch chunk),
+        // so the peer sets its own before every call.
+        Gemm.setThreads(threads)
         let m = Int32(n)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, m, m, 1, a, m, b, m, 0, &c, m)
     }

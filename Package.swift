@@ -82,9 +82,9 @@ let package = Package(
 
         // Tests sit beside the module they test.
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "EntropyTests", dependencies: ["Entropy"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "ToolTesting"]),
+        .testTarget(name: "EntropyTests", dependencies: ["Entropy", "ToolTesting"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "ToolTesting"]),
         .target(name: "ToolTesting", path: "Tests/ToolTesting"),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "ToolTesting"]),

@@ -1,3 +1,4 @@
+import ToolTesting
 import XCTest
 @testable import Bitstream
 import Foundation

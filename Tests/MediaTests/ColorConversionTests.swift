@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Media
+import ToolTesting
 
 final class ColorConversionTests: XCTestCase {
     /// Published 8-bit YCbCr of the primaries and white/black/grey (ITU-R BT.601 / BT.709 tables
@@ -300,15 +301,3 @@ final class ColorConversionTests: XCTestCase {
     }
 }
 
-/// A small deterministic generator for test inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

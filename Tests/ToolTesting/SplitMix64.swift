@@ -1,4 +1,3 @@
-import ToolTesting
 /// A small seeded generator (SplitMix64) so that randomised tests reproduce exactly.
 public struct SplitMix64: RandomNumberGenerator {
     public var state: UInt64

@@ -2,8 +2,8 @@ import Bitstream
 
 /// The names the intra coding tool uses in the sequence header and frame units (spec/intra.md §2).
 public enum IntraStreamSyntax {
-    /// Version of the index coding: adaptive count models per level, raster order.
-    public static let indexModel = "adaptive-v1"
+    /// Version of the index coding: per level, raster order, a uniform or an adaptive model.
+    public static let indexModel = "uniform-or-adaptive-v1"
 
     /// The substream holding level `level` (0-based).
     public static func substreamName(level: Int) -> String { "rvq.\(level)" }

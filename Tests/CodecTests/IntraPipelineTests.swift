@@ -84,6 +84,22 @@ final class IntraPipelineTests: XCTestCase {
         XCTAssertLessThan(Double(bytes.count * 8), ideal + 8 * 40)
     }
 
+    func testShortPlanesFallBackToUniformAndSkewedOnesAdapt() throws {
+        var rng = SystemRandomNumberGenerator()
+        let short = (0..<396).map { _ in Int32.random(in: 0..<256, using: &rng) }
+        let s = IndexPlaneCoder.encode(short, codebookSize: 256)
+        XCTAssertEqual(s.first, IndexPlaneCoder.Mode.uniform.rawValue)
+        XCTAssertLessThanOrEqual(s.count, 1 + 396 + 16, "uniform costs log2(K) bits an index plus the flush")
+        let skewed = (0..<4000).map { _ in Int32.random(in: 0..<4, using: &rng) }
+        let k = IndexPlaneCoder.encode(skewed, codebookSize: 256)
+        XCTAssertEqual(k.first, IndexPlaneCoder.Mode.adaptive.rawValue)
+        XCTAssertLessThan(k.count, 4000 / 3)
+        XCTAssertEqual(try IndexPlaneCoder.decode(s, count: 396, codebookSize: 256), short)
+        XCTAssertEqual(try IndexPlaneCoder.decode(k, count: 4000, codebookSize: 256), skewed)
+        XCTAssertThrowsError(try IndexPlaneCoder.decode([7] + s.dropFirst(), count: 396, codebookSize: 256))
+        XCTAssertThrowsError(try IndexPlaneCoder.decode([], count: 396, codebookSize: 256))
+    }
+
     func testMissingLevelAndWrongModelAreErrors() throws {
         let tok = BlockMeanTokenizer()
         let enc = try IntraStreamEncoder(tokenizer: tok, levels: 2, width: 16, height: 16,

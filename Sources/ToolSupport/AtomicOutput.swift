@@ -4,11 +4,13 @@ import Foundation
 ///
 /// Bytes go to a hidden temporary file beside the destination; `commit()` renames it into place,
 /// and an output that is never committed is removed by `deinit`, so a failed or interrupted run
-/// leaves nothing half-written. The path `-` writes straight to standard output instead.
+/// leaves nothing half-written. The path `-` writes straight to standard output, and an existing
+/// destination that is not a regular file (`/dev/null`, a FIFO) is written in place: renaming
+/// over a device would replace it.
 public final class AtomicOutput {
     /// The destination the user named.
     public let path: String
-    /// Where bytes are written until commit (`nil` for standard output).
+    /// Where bytes are written until commit (`nil` for standard output and devices).
     public let temporaryPath: String?
     private var handle: FileHandle?
     private var committed = false
@@ -22,6 +24,15 @@ public final class AtomicOutput {
             return
         }
         let fm = FileManager.default
+        if let type = (try? fm.attributesOfItem(atPath: path))?[.type] as? FileAttributeType,
+           ![.typeRegular, .typeDirectory, .typeSymbolicLink].contains(type) {
+            guard let h = FileHandle(forWritingAtPath: path) else {
+                throw ToolError(file: path, "cannot open for writing", exitCode: ExitStatus.outputError)
+            }
+            temporaryPath = nil
+            handle = h
+            return
+        }
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue {
@@ -44,8 +55,8 @@ public final class AtomicOutput {
         temporaryPath = tmp
     }
 
-    /// Where a writer that opens files by path should write: the temporary file, or `-`.
-    public var writePath: String { temporaryPath ?? "-" }
+    /// Where a writer that opens files by path should write: the temporary file, the device, or `-`.
+    public var writePath: String { temporaryPath ?? path }
 
     /// Appends bytes.
     public func write(_ bytes: [UInt8]) throws {

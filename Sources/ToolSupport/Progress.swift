@@ -11,6 +11,7 @@ public final class ProgressLine {
     private var lastDraw = Date.distantPast
     private let fps: Double
     private var drewSomething = false
+    private var last = (frames: 0, bytes: 0)
 
     /// - Parameters:
     ///   - total: the number of frames expected, if known (for the percentage and ETA).
@@ -23,10 +24,11 @@ public final class ProgressLine {
     }
 
     /// Reports that `frames` frames and `bytes` bytes are done.
-    public func update(frames: Int, bytes: Int) {
+    public func update(frames: Int, bytes: Int, force: Bool = false) {
         guard enabled else { return }
+        last = (frames, bytes)
         let now = Date()
-        guard now.timeIntervalSince(lastDraw) >= 0.2 || frames == total else { return }
+        guard force || now.timeIntervalSince(lastDraw) >= 0.2 || frames == total else { return }
         lastDraw = now
         let elapsed = max(now.timeIntervalSince(start), 1e-6)
         let speed = Double(frames) / elapsed
@@ -43,7 +45,10 @@ public final class ProgressLine {
 
     /// Ends the progress line so the summary starts on a fresh line.
     public func finish() {
-        if drewSomething { FileHandle.standardError.write(Data("\n".utf8)) }
+        if drewSomething {
+            update(frames: last.frames, bytes: last.bytes, force: true)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
         drewSomething = false
     }
 

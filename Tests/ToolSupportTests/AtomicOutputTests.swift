@@ -65,3 +65,16 @@ final class AtomicOutputTests: XCTestCase {
         XCTAssertEqual(ProgressLine.clock(65), "1:05")
     }
 }
+
+final class DeviceOutputTests: XCTestCase {
+    /// Renaming over /dev/null would replace the device with a regular file.
+    func testDevicesAreWrittenInPlace() throws {
+        let out = try AtomicOutput(path: "/dev/null", overwrite: false)
+        XCTAssertNil(out.temporaryPath)
+        XCTAssertEqual(out.writePath, "/dev/null")
+        try out.write([1, 2, 3])
+        try out.commit()
+        let type = try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType
+        XCTAssertEqual(type, .typeCharacterSpecial)
+    }
+}

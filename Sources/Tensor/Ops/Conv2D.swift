@@ -86,37 +86,24 @@ extension TrainingKernels {
             }
             return
         }
-        let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
-        let k = cpg * g.kernelH * g.kernelW
-        let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
-        let pointwise = isPointwise(g)
-        let rowsPerBand = pointwise ? max(1, min(g.outHeight, (4096 + ow - 1) / ow)) : bandRows(g)
-        let bands = (g.outHeight + rowsPerBand - 1) / rowsPerBand
-        let items = g.batch * g.groups * bands
+        let plan = BandPlan(g)
+        let opg = plan.opg, k = plan.k, ohw = plan.ohw
         let threads = TrainingKernels.threads
-        let parallel = items >= threads
+        let parallel = plan.items >= threads
         Gemm.setThreads(parallel ? 1 : threads)
-        parallelChunks(items, parts: parallel ? threads : 1) { range in
-            var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
+        parallelChunks(plan.items, parts: parallel ? threads : 1) { range in
+            var col = plan.scratchColumns()
             col.withUnsafeMutableBufferPointer { colBuf in
                 for item in range {
-                    let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
-                    let r0 = band * rowsPerBand, r1 = min(g.outHeight, r0 + rowsPerBand)
-                    let xg = x + (n * g.inChannels + gi * cpg) * hw
-                    let yg = y + (n * g.outChannels + gi * opg) * ohw + r0 * ow
-                    let b: UnsafePointer<Float>, ldb: Int
-                    if pointwise {
-                        b = xg + r0 * ow; ldb = hw
-                    } else {
-                        Im2Col.im2col(xg, channels: cpg, g: g, rows: r0..<r1, col: colBuf.baseAddress!)
-                        b = UnsafePointer(colBuf.baseAddress!); ldb = (r1 - r0) * ow
-                    }
-                    let cols = (r1 - r0) * ow
+                    let band = plan.columns(item: item, x: x, col: colBuf.baseAddress)
+                    let yg = y + (band.n * g.outChannels + band.group * opg) * ohw + band.rows.lowerBound * plan.ow
                     if let bias {
-                        for co in 0..<opg { (yg + co * ohw).update(repeating: bias[gi * opg + co], count: cols) }
+                        for co in 0..<opg {
+                            (yg + co * ohw).update(repeating: bias[band.group * opg + co], count: band.count)
+                        }
                     }
-                    Gemm.sgemm(m: opg, n: cols, k: k, a: w + gi * opg * k, lda: k,
-                               b: b, ldb: ldb, beta: bias == nil ? 0 : 1, c: yg, ldc: ohw)
+                    Gemm.sgemm(m: opg, n: band.count, k: k, a: w + band.group * opg * k, lda: k,
+                               b: band.b, ldb: band.ldb, beta: bias == nil ? 0 : 1, c: yg, ldc: ohw)
                 }
             }
         }
@@ -134,7 +121,7 @@ extension TrainingKernels {
         let k = cpg * g.kernelH * g.kernelW
         let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
         let pointwise = isPointwise(g)
-        let rowsPerBand = pointwise ? g.outHeight : bandRows(g)
+        let rowsPerBand = pointwise ? g.outHeight : TrainingKernels.bandRows(g)
         let bands = (g.outHeight + rowsPerBand - 1) / rowsPerBand
         let threads = TrainingKernels.threads
         let parallel = g.batch >= threads
@@ -188,13 +175,8 @@ extension TrainingKernels {
     static func convBackwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
                                    _ g: Conv2DGeometry) {
         if isDepthwise(g) { depthwiseBackwardWeight(x, dy, dw, g); return }
-        let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
-        let k = cpg * g.kernelH * g.kernelW
-        let hw = g.height * g.width, ohw = g.outHeight * g.outWidth, ow = g.outWidth
-        let pointwise = isPointwise(g)
-        let rowsPerBand = pointwise ? max(1, min(g.outHeight, (4096 + ow - 1) / ow)) : bandRows(g)
-        let bands = (g.outHeight + rowsPerBand - 1) / rowsPerBand
-        let items = g.batch * g.groups * bands
+        let plan = BandPlan(g)
+        let opg = plan.opg, k = plan.k, ohw = plan.ohw, items = plan.items
         let threads = TrainingKernels.threads
         let parts = items >= threads ? threads : 1
         Gemm.setThreads(parts > 1 ? 1 : threads)
@@ -205,22 +187,13 @@ extension TrainingKernels {
             let pbase = pb.baseAddress!
             TrainingKernels.parallelParts(items, parts: parts) { part, range in
                 let acc = parts == 1 ? dw : pbase + part * wCount
-                var col = pointwise ? [] : scratch(k * rowsPerBand * ow)
+                var col = plan.scratchColumns()
                 col.withUnsafeMutableBufferPointer { colBuf in
                     for item in range {
-                        let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
-                        let r0 = band * rowsPerBand, r1 = min(g.outHeight, r0 + rowsPerBand)
-                        let xg = x + (n * g.inChannels + gi * cpg) * hw
-                        let yg = dy + (n * g.outChannels + gi * opg) * ohw + r0 * ow
-                        let b: UnsafePointer<Float>, ldb: Int
-                        if pointwise {
-                            b = xg + r0 * ow; ldb = hw
-                        } else {
-                            Im2Col.im2col(xg, channels: cpg, g: g, rows: r0..<r1, col: colBuf.baseAddress!)
-                            b = UnsafePointer(colBuf.baseAddress!); ldb = (r1 - r0) * ow
-                        }
-                        Gemm.sgemm(transB: true, m: opg, n: k, k: (r1 - r0) * ow, a: yg, lda: ohw,
-                                   b: b, ldb: ldb, beta: 1, c: acc + gi * opg * k, ldc: k)
+                        let band = plan.columns(item: item, x: x, col: colBuf.baseAddress)
+                        let yg = dy + (band.n * g.outChannels + band.group * opg) * ohw + band.rows.lowerBound * plan.ow
+                        Gemm.sgemm(transB: true, m: opg, n: k, k: band.count, a: yg, lda: ohw,
+                                   b: band.b, ldb: band.ldb, beta: 1, c: acc + band.group * opg * k, ldc: k)
                     }
                 }
             }
@@ -230,6 +203,42 @@ extension TrainingKernels {
                     for i in 0..<wCount { dw[i] += src[i] }
                 }
             }
+        }
+    }
+
+    /// How a convolution's GEMMs are cut: one work item per (sample, group, band of output rows),
+    /// each multiplying against that band's im2col columns (or the input itself for a 1x1 conv).
+    struct BandPlan {
+        let g: Conv2DGeometry
+        let cpg: Int, opg: Int, k: Int, hw: Int, ohw: Int, ow: Int
+        let pointwise: Bool
+        let rowsPerBand: Int, bands: Int, items: Int
+
+        init(_ g: Conv2DGeometry) {
+            self.g = g
+            cpg = g.inChannels / g.groups; opg = g.outChannels / g.groups
+            k = cpg * g.kernelH * g.kernelW
+            hw = g.height * g.width; ohw = g.outHeight * g.outWidth; ow = g.outWidth
+            pointwise = TrainingKernels.isPointwise(g)
+            rowsPerBand = pointwise ? max(1, min(g.outHeight, (4096 + ow - 1) / ow)) : TrainingKernels.bandRows(g)
+            bands = (g.outHeight + rowsPerBand - 1) / rowsPerBand
+            items = g.batch * g.groups * bands
+        }
+
+        /// A per-thread column buffer (empty for 1x1 convs, which read the input directly).
+        func scratchColumns() -> [Float] { pointwise ? [] : TrainingKernels.scratch(k * rowsPerBand * ow) }
+
+        /// Work item `item`: its sample, group and output rows, and the GEMM's right-hand matrix
+        /// (`b`, leading dimension `ldb`, `count` columns), written into `col` when im2col is needed.
+        func columns(item: Int, x: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>?)
+            -> (n: Int, group: Int, rows: Range<Int>, count: Int, b: UnsafePointer<Float>, ldb: Int) {
+            let band = item % bands, gi = (item / bands) % g.groups, n = item / (bands * g.groups)
+            let r0 = band * rowsPerBand, r1 = min(g.outHeight, r0 + rowsPerBand)
+            let xg = x + (n * g.inChannels + gi * cpg) * hw
+            let count = (r1 - r0) * ow
+            if pointwise { return (n, gi, r0..<r1, count, xg + r0 * ow, hw) }
+            Im2Col.im2col(xg, channels: cpg, g: g, rows: r0..<r1, col: col!)
+            return (n, gi, r0..<r1, count, UnsafePointer(col!), count)
         }
     }
 

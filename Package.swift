@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "ToolTesting"]),
         .target(name: "ToolTesting", path: "Tests/ToolTesting"),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "ToolTesting"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "Models", "Tensor", "ToolTesting"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),

@@ -4,26 +4,50 @@ import Entropy
 ///
 /// Each level is a separate rANS stream so that a decoder can stop after any prefix of levels.
 /// The first byte says how the codes that follow are modelled: 0, a uniform table over the
-/// codebook; 1, an adaptive count model that starts uniform. The encoder writes both and keeps
-/// the smaller, because a short plane (a small frame) gives the adaptive model too few symbols to
-/// learn from and it would cost more than log2(K) bits per index.
+/// codebook; 1, an adaptive count model that starts uniform; 2, the stream's learned index prior
+/// (only in streams whose header names one). The encoder writes every mode it can and keeps the
+/// smallest: a short plane gives the adaptive model too few symbols to learn from, and a prior
+/// trained on other content can lose to it.
 public enum IndexPlaneCoder {
     /// How a substream's codes are modelled (its first byte).
     public enum Mode: UInt8 {
         case uniform = 0
         case adaptive = 1
+        case prior = 2
     }
 
-    /// The coded bytes of `plane`, codes in `0..<codebookSize`.
-    public static func encode(_ plane: [Int32], codebookSize: Int) -> [UInt8] {
+    /// What mode 2 needs: the prior and everything it conditions on.
+    public struct PriorContext {
+        public var prior: IndexPrior
+        public var level: Int
+        public var width: Int, height: Int
+        /// Planes of levels `0..<level`.
+        public var lower: [[Int32]]
+        public var threads: Int
+
+        public init(prior: IndexPrior, level: Int, width: Int, height: Int, lower: [[Int32]], threads: Int) {
+            self.prior = prior; self.level = level; self.width = width; self.height = height
+            self.lower = lower; self.threads = threads
+        }
+    }
+
+    /// The coded bytes of `plane`, codes in `0..<codebookSize`: the smallest of the uniform, the
+    /// adaptive and (with `prior`) the prior-coded substream.
+    public static func encode(_ plane: [Int32], codebookSize: Int, prior: PriorContext? = nil) throws -> [UInt8] {
         precondition(plane.allSatisfy { $0 >= 0 && Int($0) < codebookSize }, "index outside codebook of \(codebookSize)")
-        let uniform = [Mode.uniform.rawValue] + encode(plane, mode: .uniform, codebookSize: codebookSize)
+        var best = [Mode.uniform.rawValue] + encode(plane, mode: .uniform, codebookSize: codebookSize)
         let adaptive = [Mode.adaptive.rawValue] + encode(plane, mode: .adaptive, codebookSize: codebookSize)
-        return adaptive.count < uniform.count ? adaptive : uniform
+        if adaptive.count < best.count { best = adaptive }
+        if let prior {
+            let coded = [Mode.prior.rawValue] + (try encodeWithPrior(plane, prior).bytes)
+            if coded.count < best.count { best = coded }
+        }
+        return best
     }
 
-    /// Decodes `count` codes; throws on an unknown mode or truncated or corrupt bytes.
-    public static func decode(_ bytes: [UInt8], count: Int, codebookSize: Int) throws -> [Int32] {
+    /// Decodes `count` codes; throws on an unknown mode, a mode-2 substream without `prior`, or
+    /// truncated or corrupt bytes.
+    public static func decode(_ bytes: [UInt8], count: Int, codebookSize: Int, prior: PriorContext? = nil) throws -> [Int32] {
         guard let first = bytes.first, let mode = Mode(rawValue: first) else {
             throw EntropyError.corrupt(offset: 0, reason: bytes.isEmpty ? "empty index substream" : "unknown index mode \(bytes[0])")
         }
@@ -36,9 +60,33 @@ public enum IndexPlaneCoder {
         case .adaptive:
             var model = AdaptiveModel(symbolCount: codebookSize)
             for i in 0..<count { plane[i] = Int32(try decoder.decode(&model)) }
+        case .prior:
+            guard let p = prior else {
+                throw EntropyError.corrupt(offset: 0, reason: "index mode 2 (learned prior) in a stream that names no index prior")
+            }
+            precondition(p.width * p.height == count && p.prior.codebookSize == codebookSize)
+            var dist = CategoricalDistribution(logits: [Float](repeating: 0, count: codebookSize))
+            plane = try p.prior.code(level: p.level, width: p.width, height: p.height, lower: p.lower, threads: p.threads) { _, logits in
+                dist.setLogits(logits)
+                return Int32(try decoder.decode(dist))
+            }
         }
         try decoder.finish()
         return plane
+    }
+
+    /// The prior-coded rANS bytes of `plane` (without the mode byte) and their ideal cost in bits
+    /// (a diagnostic beside the real bytes, never instead of them).
+    public static func encodeWithPrior(_ plane: [Int32], _ p: PriorContext) throws -> (bytes: [UInt8], idealBits: Double) {
+        var encoder = RansEncoder(capacity: plane.count)
+        var dist = CategoricalDistribution(logits: [Float](repeating: 0, count: p.prior.codebookSize))
+        _ = try p.prior.code(level: p.level, width: p.width, height: p.height, lower: p.lower, threads: p.threads) { pos, logits in
+            dist.setLogits(logits)
+            encoder.encode(Int(plane[pos]), dist)
+            return plane[pos]
+        }
+        let ideal = encoder.idealBits
+        return (encoder.finish(), ideal)
     }
 
     /// The ideal cost in bits of `plane` under the adaptive model (a diagnostic beside the real
@@ -59,6 +107,8 @@ public enum IndexPlaneCoder {
         case .adaptive:
             var model = AdaptiveModel(symbolCount: codebookSize)
             for s in plane { encoder.encode(Int(s), &model) }
+        case .prior:
+            preconditionFailure("prior mode needs its context")
         }
         return encoder.finish()
     }

@@ -39,7 +39,7 @@ public enum IntraModelRegistry {
             throw CodecError(file: file, "sequence header names no weight file for \(name)")
         }
         let tokenizer = try entry.load(try store.locate(ref))
-        guard tokenizer.weightRefs == header.weights else {
+        guard header.weights.starts(with: tokenizer.weightRefs) else {
             throw CodecError(file: file, "weights \(header.weights.map(\.name)) do not match model \(name)")
         }
         return tokenizer

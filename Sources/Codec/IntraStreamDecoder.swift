@@ -8,19 +8,23 @@ import Tensor
 public final class IntraStreamDecoder {
     public let header: SequenceHeader
     public let tokenizer: IntraTokenizer
+    /// The learned index prior the header names, if any.
+    public let prior: IndexPrior?
     public let levels: Int
     public let threads: Int
     private let file: String
     private let matrix: ColorMatrix
     private let range: ColorRange
 
-    /// Checks that `header` is an intra stream `tokenizer` can decode.
-    public init(header: SequenceHeader, tokenizer: IntraTokenizer, file: String, threads: Int) throws {
+    /// Checks that `header` is an intra stream `tokenizer` (and `prior`, which must be the one
+    /// the header names) can decode.
+    public init(header: SequenceHeader, tokenizer: IntraTokenizer, prior: IndexPrior? = nil, file: String, threads: Int) throws {
         self.header = header
         self.tokenizer = tokenizer
+        self.prior = prior
         self.file = file
         self.threads = threads
-        levels = try IntraStreamSyntax.levels(in: header, for: tokenizer, file: file)
+        levels = try IntraStreamSyntax.levels(in: header, for: tokenizer, prior: prior, file: file)
         // An unknown or unspecified matrix falls back to BT.709, as spec/intra.md states.
         let m = ColorMatrix(h273Code: Int(header.colour.matrix)) ?? .bt709
         matrix = m == .unspecified ? .bt709 : m
@@ -45,8 +49,12 @@ public final class IntraStreamDecoder {
             guard let bytes = unit.substream(named: name) else {
                 throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
             }
+            let context = prior.map {
+                IndexPlaneCoder.PriorContext(prior: $0, level: level, width: w, height: h, lower: planes, threads: threads)
+            }
             do {
-                planes.append(try IndexPlaneCoder.decode(bytes, count: w * h, codebookSize: tokenizer.codebookSize))
+                planes.append(try IndexPlaneCoder.decode(bytes, count: w * h, codebookSize: tokenizer.codebookSize,
+                                                         prior: context))
             } catch {
                 throw CodecError(file: file, frame: unit.index, "substream \(name): \(error)")
             }

@@ -6,6 +6,8 @@ import Tensor
 /// model's multiple, RVQ indices, one entropy-coded substream per level (spec/intra.md).
 public final class IntraStreamEncoder {
     public let tokenizer: IntraTokenizer
+    /// The learned index prior, if the stream uses one.
+    public let prior: IndexPrior?
     /// Levels sent per frame (1...tokenizer.maxLevels); sets the bitrate.
     public let levels: Int
     public let threads: Int
@@ -15,14 +17,20 @@ public final class IntraStreamEncoder {
     public let color: ResolvedColor
     private var nextIndex = 0
 
-    /// Prepares a stream of `width x height` frames whose colour metadata is `color`.
-    public init(tokenizer: IntraTokenizer, levels: Int, width: Int, height: Int,
+    /// Prepares a stream of `width x height` frames whose colour metadata is `color`; with
+    /// `prior`, each level is also coded with the learned prior and the smallest coding is kept.
+    public init(tokenizer: IntraTokenizer, prior: IndexPrior? = nil, levels: Int, width: Int, height: Int,
                 frameRate: Media.FrameRate, color: ResolvedColor, threads: Int) throws {
         guard (1...tokenizer.maxLevels).contains(levels) else {
             throw CodecError(file: tokenizer.modelName,
                              "--rvq-layers \(levels) is outside 1...\(tokenizer.maxLevels) for this model")
         }
+        if let prior, prior.codebookSize != tokenizer.codebookSize || prior.levels < levels {
+            throw CodecError(file: prior.weightRef.name,
+                             "index prior \(prior.name) models \(prior.levels) levels of \(prior.codebookSize) codes; the stream needs \(levels) of \(tokenizer.codebookSize)")
+        }
         self.tokenizer = tokenizer
+        self.prior = prior
         self.levels = levels
         self.threads = threads
         self.color = color
@@ -32,8 +40,8 @@ public final class IntraStreamEncoder {
             intraPeriod: 1,
             colour: ColourInfo(chromaLocation: 1, matrix: UInt8(color.matrix.h273Code),
                                fullRange: color.range == .full),
-            tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels),
-            weights: tokenizer.weightRefs,
+            tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels, prior: prior),
+            weights: tokenizer.weightRefs + (prior.map { [$0.weightRef] } ?? []),
             substreamNames: IntraStreamSyntax.substreamNames(levels: levels))
     }
 
@@ -46,9 +54,13 @@ public final class IntraStreamEncoder {
         let rgb = ColorConversion.toRGB(frame, color: color)
         let image = FramePadding.padded(rgb, multiple: tokenizer.downsampling)
         let indices = try tokenizer.encode(image, levels: levels, threads: threads)
-        let substreams = indices.planes.enumerated().map { level, plane in
-            Substream(name: IntraStreamSyntax.substreamName(level: level),
-                      bytes: IndexPlaneCoder.encode(plane, codebookSize: tokenizer.codebookSize))
+        let substreams = try indices.planes.enumerated().map { level, plane in
+            let context = prior.map {
+                IndexPlaneCoder.PriorContext(prior: $0, level: level, width: indices.width, height: indices.height,
+                                             lower: Array(indices.planes.prefix(level)), threads: threads)
+            }
+            return Substream(name: IntraStreamSyntax.substreamName(level: level),
+                             bytes: try IndexPlaneCoder.encode(plane, codebookSize: tokenizer.codebookSize, prior: context))
         }
         defer { nextIndex += 1 }
         return FrameUnit(type: .intra, index: nextIndex, substreams: substreams)

@@ -30,8 +30,10 @@ struct Decode: ParsableCommand {
         let reader = input == "-" ? try ContainerReader(fileHandle: .standardInput, name: "<stdin>")
                                   : try ContainerReader(path: input)
         let header = reader.header
-        let tokenizer = try IntraModelRegistry.tokenizer(for: header, store: .standard(explicit: common.weights), file: input)
-        let decoder = try IntraStreamDecoder(header: header, tokenizer: tokenizer, file: input, threads: threads)
+        let store = WeightStore.standard(explicit: common.weights)
+        let tokenizer = try IntraModelRegistry.tokenizer(for: header, store: store, file: input)
+        let prior = try IndexPriorRegistry.prior(for: header, store: store, file: input)
+        let decoder = try IntraStreamDecoder(header: header, tokenizer: tokenizer, prior: prior, file: input, threads: threads)
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
         let y4m = try Y4MWriter(path: output.writePath, header: Y4MHeader(
             width: header.width, height: header.height,

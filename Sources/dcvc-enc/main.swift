@@ -33,6 +33,10 @@ struct Encode: ParsableCommand {
     @Option(name: .long, help: "I-frame model.")
     var model = "vqgan-f8"
 
+    @Option(name: .customLong("index-prior"),
+            help: "Learned index prior: auto (the model's context prior when its weights are found), none, or a name.")
+    var indexPrior = "auto"
+
     func validate() throws {
         guard (1...8).contains(rvqLayers) else { throw ValidationError("--rvq-layers must be 1...8") }
         guard intraPeriod == 1 else {
@@ -47,9 +51,11 @@ struct Encode: ParsableCommand {
             throw ToolError(file: input, "no video frames")
         }
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
-        let tokenizer = try IntraModelRegistry.tokenizer(named: model, store: .standard(explicit: common.weights))
+        let store = WeightStore.standard(explicit: common.weights)
+        let tokenizer = try IntraModelRegistry.tokenizer(named: model, store: store)
+        let prior = try selectedPrior(store: store)
         let color = ColorConversion.resolvedColor(of: first)
-        let encoder = try IntraStreamEncoder(tokenizer: tokenizer, levels: rvqLayers, width: first.width,
+        let encoder = try IntraStreamEncoder(tokenizer: tokenizer, prior: prior, levels: rvqLayers, width: first.width,
                                              height: first.height, frameRate: source.frameRate,
                                              color: color, threads: threads)
         let writer = try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle),
@@ -70,8 +76,22 @@ struct Encode: ParsableCommand {
         let frames = writer.framesWritten, fileBytes = writer.bytesWritten
         let bpp = Double(fileBytes) * 8 / Double(first.width * first.height * frames)
         let kbps = Double(fileBytes) * 8 / 1000 / (Double(frames) / source.frameRate.framesPerSecond)
-        printError(String(format: "dcvc-enc: %d frames %dx%d, %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads)",
-                          frames, first.width, first.height, fileBytes, bpp, kbps, Double(frames) / seconds, threads))
+        printError(String(format: "dcvc-enc: %d frames %dx%d, %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads), index prior %@",
+                          frames, first.width, first.height, fileBytes, bpp, kbps, Double(frames) / seconds, threads,
+                          prior?.name ?? "none"))
+    }
+
+    /// The prior `--index-prior` asks for; `auto` quietly falls back to none when the model has
+    /// no prior or its weights are not installed.
+    func selectedPrior(store: WeightStore) throws -> IndexPrior? {
+        switch indexPrior {
+        case "none": return nil
+        case "auto":
+            guard let name = IndexPriorRegistry.defaultPrior(forModel: model),
+                  let entry = IndexPriorRegistry.priors[name], store.find(named: entry.file) != nil else { return nil }
+            return try IndexPriorRegistry.prior(named: name, model: model, store: store)
+        default: return try IndexPriorRegistry.prior(named: indexPrior, model: model, store: store)
+        }
     }
 }
 

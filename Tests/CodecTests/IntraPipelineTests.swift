@@ -75,7 +75,7 @@ final class IntraPipelineTests: XCTestCase {
     func testIndexPlaneCoderRoundTripsAndRejectsDamage() throws {
         var rng = SystemRandomNumberGenerator()
         let plane = (0..<500).map { _ in Int32.random(in: 0..<256, using: &rng) }
-        let bytes = IndexPlaneCoder.encode(plane, codebookSize: 256)
+        let bytes = try IndexPlaneCoder.encode(plane, codebookSize: 256)
         XCTAssertEqual(try IndexPlaneCoder.decode(bytes, count: 500, codebookSize: 256), plane)
         XCTAssertThrowsError(try IndexPlaneCoder.decode(Array(bytes.dropLast(5)), count: 500, codebookSize: 256))
         XCTAssertThrowsError(try IndexPlaneCoder.decode(bytes, count: 501, codebookSize: 256))
@@ -87,11 +87,11 @@ final class IntraPipelineTests: XCTestCase {
     func testShortPlanesFallBackToUniformAndSkewedOnesAdapt() throws {
         var rng = SystemRandomNumberGenerator()
         let short = (0..<396).map { _ in Int32.random(in: 0..<256, using: &rng) }
-        let s = IndexPlaneCoder.encode(short, codebookSize: 256)
+        let s = try IndexPlaneCoder.encode(short, codebookSize: 256)
         XCTAssertEqual(s.first, IndexPlaneCoder.Mode.uniform.rawValue)
         XCTAssertLessThanOrEqual(s.count, 1 + 396 + 16, "uniform costs log2(K) bits an index plus the flush")
         let skewed = (0..<4000).map { _ in Int32.random(in: 0..<4, using: &rng) }
-        let k = IndexPlaneCoder.encode(skewed, codebookSize: 256)
+        let k = try IndexPlaneCoder.encode(skewed, codebookSize: 256)
         XCTAssertEqual(k.first, IndexPlaneCoder.Mode.adaptive.rawValue)
         XCTAssertLessThan(k.count, 4000 / 3)
         XCTAssertEqual(try IndexPlaneCoder.decode(s, count: 396, codebookSize: 256), short)

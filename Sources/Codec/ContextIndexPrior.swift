@@ -1,0 +1,68 @@
+import Bitstream
+import Checksum
+import Foundation
+import Models
+import Tensor
+
+/// The context prior of `Models` as the codec's `IndexPrior` (spec/intra.md §4): each level is
+/// coded in `passes` interleaved passes; every index is predicted from the lower levels at and
+/// around its position and from the indices of its own level coded in earlier passes.
+public final class ContextIndexPrior: IndexPrior {
+    public let config: ContextPriorConfig
+    public let name: String
+    public let weightRef: WeightRef
+    let network: ContextPriorNetwork
+    let weights: [String: Tensor]
+
+    /// Loads `path`; streams know the prior as `name` (e.g. `ctx-f8`).
+    public init(path: String, name: String) throws {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw CodecError(file: path, "cannot read weight file")
+        }
+        let file = try SafeTensorsFile.parse(Array(bytes), path: path)
+        guard let json = file.metadata[ContextPriorConfig.metadataKey] else {
+            throw CodecError(file: path, "not a context prior (no \(ContextPriorConfig.metadataKey) in __metadata__)")
+        }
+        config = try ContextPriorConfig.parse(json: json)
+        network = ContextPriorNetwork(config: config)
+        let specs = network.weightSpecs()
+        try file.validate(specs, path: path, allowExtra: false)
+        var w: [String: Tensor] = [:]
+        for s in specs { w[s.name] = file.tensors[s.name]!.tensor() }
+        weights = w
+        self.name = name
+        weightRef = WeightRef(name: (path as NSString).lastPathComponent, sha256: SHA256.hash(bytes))
+    }
+
+    public var codebookSize: Int { config.codebookSize }
+    public var levels: Int { config.levels }
+
+    /// Logits `[1, K, h, w]` for `level` in `pass`, given the lower planes and the level's plane
+    /// (read where coded in an earlier pass).
+    func logits(level: Int, pass: Int, width: Int, height: Int, lower: [[Int32]], same: [Int32], threads: Int) -> Tensor {
+        let ctx = ContextPriorEmbedding.Context(level: level, pass: pass, width: width, height: height,
+                                                lower: lower, same: same)
+        let h0 = ContextPriorEmbedding.forward([ctx], config: config) { self.weights[$0]! }
+        return network.trunk(h0, DeterministicBackend(weights: weights, threads: threads))
+    }
+
+    public func code(level: Int, width: Int, height: Int, lower: [[Int32]], threads: Int,
+                     _ code: (_ position: Int, _ logits: UnsafeBufferPointer<Float>) throws -> Int32) throws -> [Int32] {
+        precondition(level < config.levels && lower.count == level)
+        let k = config.codebookSize, hw = width * height
+        var plane = [Int32](repeating: 0, count: hw)
+        var row = [Float](repeating: 0, count: k)
+        for pass in 0..<config.passes {
+            let out = logits(level: level, pass: pass, width: width, height: height, lower: lower, same: plane,
+                             threads: threads)
+            for y in 0..<height {
+                for x in 0..<width where config.pass(x: x, y: y) == pass {
+                    let pos = y * width + x
+                    for c in 0..<k { row[c] = out.storage[c * hw + pos] }
+                    plane[pos] = try row.withUnsafeBufferPointer { try code(pos, $0) }
+                }
+            }
+        }
+        return plane
+    }
+}

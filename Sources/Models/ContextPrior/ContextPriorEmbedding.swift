@@ -1,0 +1,105 @@
+import Tensor
+
+/// The context prior's first layer: a sum of learned vectors per position (spec/intra.md §4.2).
+///
+/// The forward is plain gathers and Float additions in a fixed order, so it is the same function
+/// in training and in the decoder; training wraps it in an autograd node whose backward
+/// scatter-adds into the tables.
+public enum ContextPriorEmbedding {
+    public static func lowerName(_ m: Int) -> String { "prior.embed.lower\(m)" }
+    public static func sameName(_ l: Int) -> String { "prior.embed.same\(l)" }
+    public static let levelBiasName = "prior.bias.level"
+    public static let passBiasName = "prior.bias.pass"
+
+    /// What one grid contributes: coding level `level` in pass `pass` of a `width x height` grid.
+    public struct Context: Sendable {
+        public var level: Int, pass: Int
+        public var width: Int, height: Int
+        /// Planes of levels `0..<level`, raster order.
+        public var lower: [[Int32]]
+        /// Level `level`'s plane; read only where `config.pass(x:y:) < pass`.
+        public var same: [Int32]
+
+        public init(level: Int, pass: Int, width: Int, height: Int, lower: [[Int32]], same: [Int32]) {
+            precondition(lower.count == level && lower.allSatisfy { $0.count == width * height } && same.count == width * height)
+            self.level = level; self.pass = pass; self.width = width; self.height = height
+            self.lower = lower; self.same = same
+        }
+    }
+
+    /// `[N, C, h, w]` for contexts of equal size. Per position and channel, in this order:
+    /// `levelBias[l] + passBias[p]`, then `+ lower_m[index]` for m = 0, 1, ..., l-1, then
+    /// `+ same_l[index]` where the position was coded in an earlier pass. Each `+` is one IEEE
+    /// single-precision addition.
+    public static func forward(_ contexts: [Context], config: ContextPriorConfig,
+                               table: (String) -> Tensor) -> Tensor {
+        let c = config.hidden
+        let (w, h) = (contexts[0].width, contexts[0].height)
+        let hw = w * h
+        let levelBias = table(levelBiasName).storage, passBias = table(passBiasName).storage
+        let lowers = (0..<max(0, config.levels - 1)).map { table(lowerName($0)).storage }
+        let sames = (0..<config.levels).map { table(sameName($0)).storage }
+        var out = [Float](repeating: 0, count: contexts.count * c * hw)
+        var acc = [Float](repeating: 0, count: c)
+        for (n, ctx) in contexts.enumerated() {
+            precondition(ctx.width == w && ctx.height == h, "contexts of different sizes")
+            let l = ctx.level, p = ctx.pass
+            for y in 0..<h {
+                for x in 0..<w {
+                    let pos = y * w + x
+                    for ch in 0..<c { acc[ch] = levelBias[l * c + ch] + passBias[p * c + ch] }
+                    for m in 0..<l {
+                        let row = Int(ctx.lower[m][pos]) * c
+                        for ch in 0..<c { acc[ch] += lowers[m][row + ch] }
+                    }
+                    if config.pass(x: x, y: y) < p {
+                        let row = Int(ctx.same[pos]) * c
+                        for ch in 0..<c { acc[ch] += sames[l][row + ch] }
+                    }
+                    for ch in 0..<c { out[(n * c + ch) * hw + pos] = acc[ch] }
+                }
+            }
+        }
+        return Tensor(shape: [contexts.count, c, h, w], storage: out)
+    }
+
+    /// The forward as an autograd node over the parameters in `params`.
+    public static func forward(_ contexts: [Context], config: ContextPriorConfig, params: ParameterSet) -> Variable {
+        func v(_ name: String) -> Variable {
+            guard let p = params[name] else { preconditionFailure("missing weight \(name)") }
+            return p
+        }
+        let value = forward(contexts, config: config) { v($0).value }
+        let c = config.hidden
+        let levelBias = v(levelBiasName), passBias = v(passBiasName)
+        let lowers = (0..<max(0, config.levels - 1)).map { v(lowerName($0)) }
+        let sames = (0..<config.levels).map { v(sameName($0)) }
+        return Variable.node(value, parents: [levelBias, passBias] + lowers + sames) { g in
+            let (w, h) = (contexts[0].width, contexts[0].height)
+            let hw = w * h
+            var gLevel = Tensor(shape: levelBias.shape, repeating: 0), gPass = Tensor(shape: passBias.shape, repeating: 0)
+            var gLower = lowers.map { Tensor(shape: $0.shape, repeating: 0) }
+            var gSame = sames.map { Tensor(shape: $0.shape, repeating: 0) }
+            for (n, ctx) in contexts.enumerated() {
+                let l = ctx.level, p = ctx.pass
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let pos = y * w + x
+                        let visible = config.pass(x: x, y: y) < p
+                        let sameRow = Int(ctx.same[pos]) * c
+                        for ch in 0..<c {
+                            let d = g.storage[(n * c + ch) * hw + pos]
+                            gLevel.storage[l * c + ch] += d
+                            gPass.storage[p * c + ch] += d
+                            for m in 0..<l { gLower[m].storage[Int(ctx.lower[m][pos]) * c + ch] += d }
+                            if visible { gSame[l].storage[sameRow + ch] += d }
+                        }
+                    }
+                }
+            }
+            levelBias.accumulate(gLevel); passBias.accumulate(gPass)
+            for (t, gr) in zip(lowers, gLower) { t.accumulate(gr) }
+            for (t, gr) in zip(sames, gSame) { t.accumulate(gr) }
+        }
+    }
+}

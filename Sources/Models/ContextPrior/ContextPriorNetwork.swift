@@ -1,0 +1,75 @@
+import Tensor
+
+/// The context index prior's network (spec/intra.md §4), written once over `LayerBackend` for
+/// the part after the embedding sum.
+///
+/// For level `l`, pass `p` of a grid the input at every position is the sum of learned vectors
+/// (`ContextPriorEmbedding`): a level bias, a pass bias, one embedding per lower level m < l of
+/// that level's index at the position, and, where the position was coded in an earlier pass of
+/// the same level, an embedding of its level-l index. Then `blocks` residual blocks
+/// (SiLU, conv 3x3, SiLU, conv 3x3, plus the input), SiLU and a 1x1 conv to K logits. Only the
+/// logits at the positions of pass `p` are used.
+public struct ContextPriorNetwork {
+    public let config: ContextPriorConfig
+
+    public init(config: ContextPriorConfig) { self.config = config }
+
+    /// Embedding sum [N, C, h, w] -> logits [N, K, h, w].
+    public func trunk<B: LayerBackend>(_ h0: B.Value, _ b: B) -> B.Value {
+        var h = h0
+        for i in 0..<config.blocks {
+            var r = b.conv2d(b.silu(h), "prior.block\(i).conv1", outChannels: config.hidden, kernel: 3, stride: 1)
+            r = b.conv2d(b.silu(r), "prior.block\(i).conv2", outChannels: config.hidden, kernel: 3, stride: 1)
+            h = b.add(h, r)
+        }
+        return b.conv2d(b.silu(h), "prior.head", outChannels: config.codebookSize, kernel: 1, stride: 1)
+    }
+
+    /// Embedding tables: `prior.embed.lower<m>` [K, C] (level m as context for higher levels),
+    /// `prior.embed.same<l>` [K, C] (already-coded positions of level l), `prior.bias.level` [L, C],
+    /// `prior.bias.pass` [P, C].
+    public var embeddingSpecs: [TensorSpec] {
+        let k = config.codebookSize, c = config.hidden
+        return (0..<max(0, config.levels - 1)).map { TensorSpec(ContextPriorEmbedding.lowerName($0), .f32, [k, c]) }
+            + (0..<config.levels).map { TensorSpec(ContextPriorEmbedding.sameName($0), .f32, [k, c]) }
+            + [TensorSpec(ContextPriorEmbedding.levelBiasName, .f32, [config.levels, c]),
+               TensorSpec(ContextPriorEmbedding.passBiasName, .f32, [config.passes, c])]
+    }
+
+    /// Every weight, in a stable order.
+    public func weightSpecs() -> [TensorSpec] {
+        let s = ShapeBackend()
+        _ = trunk([1, config.hidden, 4, 4], s)
+        return embeddingSpecs + s.weights.map { TensorSpec($0.name, .f32, $0.shape) }
+    }
+
+    /// Multiply-accumulates per coded index: `passes` trunk evaluations per position.
+    public var macsPerIndex: Double {
+        let s = ShapeBackend()
+        _ = trunk([1, config.hidden, 4, 4], s)
+        return Double(s.macs) / 16 * Double(config.passes)
+    }
+
+    /// Registers every weight in `params`: embeddings N(0, 1/levels), convs Kaiming-uniform as
+    /// the tokenizer's, the head's weights scaled down so the first logits are nearly uniform.
+    public func registerParameters(in params: ParameterSet, rng: inout RNG) {
+        let scale = 1 / Float(config.levels).squareRoot()
+        for spec in embeddingSpecs {
+            var t = Tensor(shape: spec.shape, repeating: 0)
+            for i in 0..<t.count { t.storage[i] = Float(rng.normal()) * scale }
+            params.add(spec.name, t)
+        }
+        let s = ShapeBackend()
+        _ = trunk([1, config.hidden, 4, 4], s)
+        for w in s.weights {
+            switch w.role {
+            case .convWeight:
+                let v = params.add(w.name, shape: w.shape, .kaimingUniform(a: Float(5).squareRoot()), rng: &rng)
+                if w.name.hasPrefix("prior.head") { for i in 0..<v.value.count { v.value.storage[i] *= 0.1 } }
+            case .convBias: params.add(w.name, Tensor(shape: w.shape, repeating: 0))
+            case .normWeight: params.add(w.name, Tensor(shape: w.shape, repeating: 1))
+            case .normBias: params.add(w.name, Tensor(shape: w.shape, repeating: 0))
+            }
+        }
+    }
+}

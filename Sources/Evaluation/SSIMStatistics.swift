@@ -40,14 +40,15 @@ struct SSIMStatistics {
                         let o0 = mp + r * ow, o1 = o0 + plane, o2 = o1 + plane, o3 = o2 + plane, o4 = o3 + plane
                         xx.withUnsafeBufferPointer { xxp in yy.withUnsafeBufferPointer { yyp in
                             xy.withUnsafeBufferPointer { xyp in
-                                for t in 0..<k {
-                                    let g = taps[t]
+                                taps.withUnsafeBufferPointer { tp in
                                     for i in 0..<ow {
-                                        o0[i] += g * xr[i + t]
-                                        o1[i] += g * yr[i + t]
-                                        o2[i] += g * xxp[i + t]
-                                        o3[i] += g * yyp[i + t]
-                                        o4[i] += g * xyp[i + t]
+                                        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0
+                                        for t in 0..<k {
+                                            let g = tp[t]
+                                            s0 += g * xr[i + t]; s1 += g * yr[i + t]
+                                            s2 += g * xxp[i + t]; s3 += g * yyp[i + t]; s4 += g * xyp[i + t]
+                                        }
+                                        o0[i] = s0; o1[i] = s1; o2[i] = s2; o3[i] = s3; o4[i] = s4
                                     }
                                 }
                             }

@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
         .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["Media"]),
+        .target(name: "Evaluation", dependencies: ["Media", "Tensor"], swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -55,6 +55,7 @@ extension ContainerSummary {
             ("bpp", bitsPerPixel.map { .double($0) } ?? .null),
             ("kbps", kilobitsPerSecond.map { .double($0) } ?? .null),
             ("substreams", .array(substreamTotals.map { .object([("name", .string($0.name)), ("bytes", .int($0.bytes))]) })),
+            ("bits_per_index", .object(bitsPerIndex.map { ($0.name, .double($0.bits)) })),
         ])
         return .object([
             ("file", .string(file)),
@@ -90,6 +91,9 @@ extension ContainerSummary {
         row("total", "\(frames.count) frames, \(fileBytes) bytes (headers \(headerBytes), frames \(frameBytes), end marker \(endMarkerBytes))")
         if !substreamTotals.isEmpty {
             row("by stream", substreamTotals.map { "\($0.name):\($0.bytes)" }.joined(separator: " "))
+        }
+        if !bitsPerIndex.isEmpty {
+            row("bits/index", bitsPerIndex.map { "\($0.name):" + String(format: "%.3f", $0.bits) }.joined(separator: " "))
         }
         if let bpp = bitsPerPixel, let kbps = kilobitsPerSecond {
             row("rate", String(format: "%.4f bpp, %.2f kb/s", bpp, kbps))

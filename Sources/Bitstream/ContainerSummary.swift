@@ -60,6 +60,19 @@ public struct ContainerSummary: Equatable, Sendable {
         return header.substreamNames.map { SubstreamSize(name: $0, bytes: totals[$0] ?? 0) }
     }
 
+    /// For intra streams (a `downsampling` tool, spec/intra.md §2): each `rvq.<l>` substream's
+    /// real bits per coded index, 8 × its bytes (mode byte and coder flush included) / (latent
+    /// positions per frame × frames that carry it). Empty for other streams.
+    public var bitsPerIndex: [(name: String, bits: Double)] {
+        guard case .int(let f)? = header.tools["downsampling"], f > 0 else { return [] }
+        let positions = Double((header.width + Int(f) - 1) / Int(f) * ((header.height + Int(f) - 1) / Int(f)))
+        return header.substreamNames.filter { $0.hasPrefix("rvq.") }.map { name in
+            var bytes = 0, carriers = 0
+            for fr in frames { for s in fr.substreams where s.name == name { bytes += s.bytes; carriers += 1 } }
+            return (name, carriers == 0 ? 0 : 8 * Double(bytes) / (positions * Double(carriers)))
+        }
+    }
+
     /// Sum of the frame units' on-disk sizes.
     public var frameBytes: Int { frames.reduce(0) { $0 + $1.bytes } }
 }

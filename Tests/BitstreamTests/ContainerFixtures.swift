@@ -14,7 +14,7 @@ enum Fixtures {
             colour: ColourInfo(bitDepth: 8, chromaFormat: .yuv420, chromaLocation: 1, primaries: 1, transfer: 1,
                                matrix: 6, fullRange: true),
             tools: ["rvq_levels": .int(4), "intra_model": .string("vqgan-f8"), "lambda": .int(-1024),
-                    "note": .string(""), "big": .int(Int64.min)],
+                    "note": .string(""), "big": .int(Int64.min), "downsampling": .int(8)],
             weights: [WeightRef(name: "vqgan-f8.safetensors", sha256: SHA256.hash(Array("vqgan".utf8))),
                       WeightRef(name: "prior.safetensors", sha256: SHA256.hash(Array("prior".utf8)))],
             substreamNames: names)

@@ -18,6 +18,11 @@ final class ContainerSummaryTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(s.bitsPerPixel), 8 * Double(bytes.count) / (176 * 144 * 6), accuracy: 1e-12)
         let rvq0 = frames.compactMap { $0.substream(named: "rvq.0")?.count }.reduce(0, +)
         XCTAssertEqual(s.substreamTotals.first { $0.name == "rvq.0" }?.bytes, rvq0)
+        // 176x144 at f = 8 is 22 x 18 positions a frame.
+        let carriers = frames.filter { $0.substream(named: "rvq.0") != nil }.count
+        XCTAssertEqual(try XCTUnwrap(s.bitsPerIndex.first { $0.name == "rvq.0" }).bits,
+                       8 * Double(rvq0) / (22 * 18 * Double(carriers)), accuracy: 1e-12)
+        XCTAssertTrue(s.text.contains("bits/index  rvq.0:"))
     }
 
     func testJSONHasTheDocumentedShape() throws {

@@ -103,11 +103,14 @@ public final class ContextPriorTrainer {
     }
 
     /// Cross-entropy estimate, bits per index per level, on whole grids (every pass of every
-    /// level). A diagnostic: the real figure comes from coded bytes.
+    /// level): `maxGrids` grids spread evenly over `data` (so every source is represented). A
+    /// diagnostic: the real figure comes from coded bytes.
     public func evaluate(_ data: TokenDataset, maxGrids: Int = 8) -> [Double] {
         var bits = [Double](repeating: 0, count: config.levels), counts = [Int](repeating: 0, count: config.levels)
+        let n = data.grids.count, picks = min(maxGrids, n)
+        let grids = (0..<picks).map { data.grids[$0 * n / picks] }
         Variable.noGrad {
-            for g in data.grids.prefix(maxGrids) {
+            for g in grids {
                 for level in 0..<config.levels {
                     for pass in 0..<config.passes {
                         let s = sample(g, x0: 0, y0: 0, w: g.width, h: g.height, level: level, pass: pass)

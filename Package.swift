@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
         .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["Media"]),
+        .target(name: "Evaluation", dependencies: ["Media"], swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "ToolTesting", path: "Tests/ToolTesting"),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "ToolTesting"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "Media"]),

@@ -74,12 +74,12 @@ public final class EvalRunner {
     private var lpipsWanted: Bool { config.metrics.contains(.lpips) }
 
     /// True when a stored row answers the planned point: same settings, no error, and every
-    /// requested metric that can be measured now is present.
+    /// requested metric that can be measured now is present (LPIPS: once the model is loaded).
     func canReuse(_ row: ResultRow, for p: PlannedPoint) -> Bool {
         guard row.settings == p.settings, row.error == nil, row.psnrYUV != nil, row.psnrRGB != nil else { return false }
         if config.metrics.contains(.ssim) && row.ssim == nil { return false }
         if config.metrics.contains(.msssim) && row.msssim == nil { return false }
-        if lpipsWanted && row.lpips == nil && FileManager.default.fileExists(atPath: lpipsPath) { return false }
+        if lpipsWanted && row.lpips == nil && lpipsModel != nil { return false }
         return true
     }
 
@@ -95,6 +95,7 @@ public final class EvalRunner {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
+        _ = loadLPIPS()  // before the reuse checks: a row lacks LPIPS only if it can be measured now
         let planned = plan(videos)
         var table = ResultsTable()
         // Rows of points still to run keep their stored values until replaced, so an

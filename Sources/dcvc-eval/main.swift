@@ -66,7 +66,9 @@ struct Run: ParsableCommand {
             switch e.phase {
             case .coding:
                 let elapsed = Date().timeIntervalSince(start)
-                var line = tag + "  coding  elapsed " + ProgressLine.clock(elapsed)
+                let filled = 20 * (e.index - 1) / max(e.total, 1)
+                let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] "
+                var line = bar + tag + "  coding  elapsed " + ProgressLine.clock(elapsed)
                 if computed > 0 {
                     line += "  ETA " + ProgressLine.clock(elapsed / Double(computed) * Double(e.total - e.index + 1))
                 }

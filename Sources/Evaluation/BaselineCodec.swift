@@ -4,8 +4,9 @@ import Media
 /// x265 or x264 run in-process through libavcodec with the anchor settings of DESIGN §6
 /// (preset medium, tune zerolatency, keyint = intra period, one crf per rate point).
 ///
-/// The stream is written as a raw Annex B elementary stream, so parameter sets and SEI travel
-/// in-band and the packet bytes are all the bytes a decoder needs (bpp counts them all).
+/// The stream is written as a raw Annex B elementary stream, so parameter sets travel in-band
+/// and the file is all a decoder needs; bpp counts every byte of it. The encoders' version SEI
+/// (text a decoder ignores) is removed from the file before it is counted and decoded.
 struct BaselineCodec: PointCoder {
     let method: EvalMethod
 
@@ -17,9 +18,8 @@ struct BaselineCodec: PointCoder {
     /// The encoder options of a rate point (`g` is libavcodec's keyint).
     ///
     /// x265 gets `info=0` unless the config's params set `info`: otherwise it repeats a text SEI
-    /// of its version and options (about 2.4 kB) before every IDR picture, which would dominate
-    /// the rate of short all-intra clips. x264 has no such switch; its one SEI (about 0.6 kB, in
-    /// the first picture) is counted.
+    /// of its version and options (about 2.4 kB) before every IDR picture. x264 has no such
+    /// switch; its one SEI (about 0.6 kB) is removed from the stream afterwards (`AnnexBFilter`).
     func options(_ point: EvalPoint) -> [String: String] {
         var o = ["preset": method.preset, "tune": method.tune, "crf": formatNumber(point.crf ?? 0),
                  "g": String(method.intraPeriod)]
@@ -50,6 +50,8 @@ struct BaselineCodec: PointCoder {
         for f in source { try writer.write(f) }
         let stats = try writer.finish()
         let encodeSeconds = clock.lap()
+        let bytes = try removeInfoSEI(path, packetBytes: stats.packetBytes)
+        _ = clock.lap()
         // A timed decode pass of its own, so the figure does not include our measurements.
         let reader = try VideoReader(path: path)
         var decoded = 0
@@ -58,8 +60,19 @@ struct BaselineCodec: PointCoder {
         guard decoded == source.count else {
             throw EvaluationError("\(encoderName) stream decodes to \(decoded) frames, \(source.count) were encoded")
         }
-        return CodedPoint(bytes: stats.packetBytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds,
-                          decodedPath: path)
+        return CodedPoint(bytes: bytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds, decodedPath: path)
+    }
+
+    /// Rewrites the stream without the encoder's version SEI (see `AnnexBFilter`); returns its size.
+    private func removeInfoSEI(_ path: String, packetBytes: Int) throws -> Int {
+        guard let data = FileManager.default.contents(atPath: path) else { throw EvaluationError("\(path): cannot read back") }
+        // A raw stream is the packets and nothing else; anything else means the muxer added bytes.
+        guard data.count == packetBytes else {
+            throw EvaluationError("\(path): \(data.count) bytes on disk but \(packetBytes) in packets")
+        }
+        let kept = AnnexBFilter.removingInfoSEI([UInt8](data), codec: method.kind == .x265 ? .hevc : .h264)
+        if kept.count != data.count { try writeAtomically(Data(kept), to: path) }
+        return kept.count
     }
 }
 

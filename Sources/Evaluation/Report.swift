@@ -161,9 +161,9 @@ public struct Report {
             ## How the figures are formed
 
             - bpp = 8 x bytes / (width x height x frames). Bytes are the whole `.dcv` file for our codec \
-            (headers included) and every packet x265/x264 emit for theirs (raw Annex B stream, parameter \
-            sets included; x265 runs with `info=0` so it does not repeat its version SEI before every \
-            IDR picture, while x264's single version SEI, about 0.6 kB, is counted).
+            (headers included) and every packet x265/x264 emit for theirs (the raw Annex B stream file, \
+            parameter sets included; the encoders' version SEI, text a decoder ignores, is left out: \
+            x265 runs with `info=0` and x264's is removed from the file before it is counted and decoded).
             - PSNR YUV: PSNR of (6 MSE_Y + MSE_U + MSE_V) / 8 in 8-bit 4:2:0; PSNR RGB: PSNR of the mean \
             squared error over R, G, B on the 0-255 scale, both frames converted to RGB with the source's \
             colour matrix and range. Both are the PSNR of the mean over frames of the per-frame MSE.

@@ -36,6 +36,7 @@ public final class EvalRunner {
 
     private var lpipsModel: LPIPSModel?
     private var lpipsTried = false
+    private var warned = Set<String>()
 
     public init(config: EvalConfig, toolDirectory: String) {
         self.config = config
@@ -77,9 +78,10 @@ public final class EvalRunner {
     /// requested metric that can be measured now is present (LPIPS: once the model is loaded).
     func canReuse(_ row: ResultRow, for p: PlannedPoint) -> Bool {
         guard row.settings == p.settings, row.error == nil, row.psnrYUV != nil, row.psnrRGB != nil else { return false }
-        if config.metrics.contains(.ssim) && row.ssim == nil { return false }
-        if config.metrics.contains(.msssim) && row.msssim == nil { return false }
-        if lpipsWanted && row.lpips == nil && lpipsModel != nil { return false }
+        let unmeasured = row.unmeasured ?? [:]
+        if config.metrics.contains(.ssim) && row.ssim == nil && unmeasured["ssim"] == nil { return false }
+        if config.metrics.contains(.msssim) && row.msssim == nil && unmeasured["msssim"] == nil { return false }
+        if lpipsWanted && row.lpips == nil && unmeasured["lpips"] == nil && lpipsModel != nil { return false }
         return true
     }
 
@@ -167,6 +169,13 @@ public final class EvalRunner {
             row.psnrRGB = q.psnrRGB; row.psnrYUV = q.psnrYUV
             row.psnrY = q.psnrY; row.psnrU = q.psnrU; row.psnrV = q.psnrV
             row.ssim = q.ssim; row.msssim = q.msssim; row.lpips = q.lpips
+            if !q.unmeasured.isEmpty {
+                row.unmeasured = q.unmeasured
+                for (metric, reason) in q.unmeasured.sorted(by: { $0.key < $1.key })
+                where warned.insert("\(metric) \(p.video.path)").inserted {
+                    warn("\(metric) not measured on \(p.video.clip): \(reason)")
+                }
+            }
         } catch {
             row.error = "\(error)"
             row.bytes = nil; row.bpp = nil; row.encodeSeconds = nil; row.decodeSeconds = nil

@@ -153,6 +153,13 @@ public struct Report {
             s += "\(c(r.psnrRGB, 2)) | \(c(r.psnrYUV, 2)) | \(c(r.ssim, 4)) | \(c(r.msssim, 4)) | \(c(r.lpips, 4)) | "
             s += "\(c(r.encodeSeconds, 2)) | \(c(r.decodeSeconds, 2)) |\n"
         }
+        var missing: [String] = []
+        for r in table.rows {
+            for (m, reason) in (r.unmeasured ?? [:]).sorted(by: { $0.key < $1.key }) {
+                missing.append("- \(r.clip) \(r.method) \(r.point): \(m) not measured: \(reason)")
+            }
+        }
+        if !missing.isEmpty { s += "\n" + missing.joined(separator: "\n") + "\n" }
         return s + "\n"
     }
 

@@ -36,6 +36,9 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var encodeSeconds: Double?
     /// Wall time of decoding (the `dcvc-dec` process; the libavcodec decode of the stream for x265/x264).
     public var decodeSeconds: Double?
+    /// Requested metrics that could not be measured on this video, by name, with the reason
+    /// (the row is complete without them and is not recomputed for them).
+    public var unmeasured: [String: String]?
     /// Why the point has no figures, if it failed.
     public var error: String?
 
@@ -43,7 +46,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
         case video, clip, width, height, frames, method, kind, point, settings, bytes, bpp
         case psnrRGB = "psnr_rgb", psnrYUV = "psnr_yuv", psnrY = "psnr_y", psnrU = "psnr_u", psnrV = "psnr_v"
         case ssim, msssim, lpips
-        case encodeSeconds = "encode_seconds", decodeSeconds = "decode_seconds", error
+        case encodeSeconds = "encode_seconds", decodeSeconds = "decode_seconds", unmeasured, error
     }
 
     public init(video: String, clip: String, width: Int, height: Int, frames: Int,

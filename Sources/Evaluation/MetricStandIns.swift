@@ -47,6 +47,6 @@ public final class LPIPSModel {
     }
 
     public static func defaultPath(dataDir: String) -> String {
-        (dataDir as NSString).appendingPathComponent("lpips/lpips-alex.safetensors")
+        (dataDir as NSString).appendingPathComponent("lpips/alex-lpips-v0.1.safetensors")
     }
 }

@@ -135,9 +135,13 @@ public final class EvalRunner {
         try FileManager.default.createDirectory(atPath: config.output, withIntermediateDirectories: true)
         var plots: [PlotMetric] = []
         for metric in PlotMetric.allCases {
+            let path = (config.output as NSString).appendingPathComponent(metric.fileName)
             guard let svg = RDPlots.svg(table, metric: metric, methods: config.methods.map(\.name),
-                                        title: config.name) else { continue }
-            try writeAtomically(Data(svg.utf8), to: (config.output as NSString).appendingPathComponent(metric.fileName))
+                                        title: config.name) else {
+                try? FileManager.default.removeItem(atPath: path)  // a plot of an earlier run, now without data
+                continue
+            }
+            try writeAtomically(Data(svg.utf8), to: path)
             plots.append(metric)
         }
         let report = Report(config: config, table: table, plots: plots, lpipsNote: lpipsNote).markdown()

@@ -1,0 +1,19 @@
+import Foundation
+
+/// What coding one rate point produced, before it is measured.
+struct CodedPoint {
+    /// Bytes of the coded stream.
+    var bytes: Int
+    var encodeSeconds: Double
+    var decodeSeconds: Double
+    /// A file holding the decoded frames, read back for measurement (deleted afterwards).
+    var decodedPath: String
+}
+
+/// A codec under test: codes a clip at one rate point and says how it was set up.
+protocol PointCoder {
+    /// Everything that decides the point's result, stored in its row to detect config changes.
+    func settings(_ point: EvalPoint, frames: Int) -> String
+    /// Encodes and decodes the clip, leaving temporary files in `scratch`.
+    func code(_ clip: SourceClip, point: EvalPoint, frames: Int, scratch: String) throws -> CodedPoint
+}

@@ -1,0 +1,195 @@
+import Foundation
+
+/// `report.md` of an experiment: what was run where, BD-rate and BD-PSNR of every method against
+/// the anchor per video and on average, the plots, and every row.
+public struct Report {
+    public var config: EvalConfig
+    public var table: ResultsTable
+    /// The metrics whose plots were written.
+    public var plots: [PlotMetric]
+    /// A note about LPIPS (weights missing), if any.
+    public var lpipsNote: String?
+    /// When the report is written (a parameter so tests can fix it).
+    public var date = Date()
+
+    public init(config: EvalConfig, table: ResultsTable, plots: [PlotMetric], lpipsNote: String?) {
+        self.config = config; self.table = table; self.plots = plots; self.lpipsNote = lpipsNote
+    }
+
+    /// Clips in table order.
+    var clips: [String] {
+        var out: [String] = []
+        for r in table.rows where !out.contains(r.clip) { out.append(r.clip) }
+        return out
+    }
+
+    public func markdown() -> String {
+        var s = "# \(config.name): rate-distortion results\n\n"
+        if let d = config.description { s += d + "\n\n" }
+        s += conditions() + "\n" + bdSections() + plotSection() + rowsSection() + notes()
+        return s
+    }
+
+    private func conditions() -> String {
+        let stamp = ISO8601DateFormatter().string(from: date)
+        var s = "## Conditions\n\n"
+        s += "- Config: `\(config.path)`; written by `dcvc-eval --config \(config.path)` at \(stamp).\n"
+        s += "- Machine: \(Report.cpuModel()), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
+        s += "`dcvc-enc`/`dcvc-dec` threads: \(config.threads.map(String.init) ?? "default (all cores)"); "
+        s += "x265/x264: libavcodec's default threading; decoding for timing: 1 thread.\n"
+        s += "- Frames: the first \(config.frames) of each video (or all, if fewer); intra period \(config.intraPeriod)"
+        let overrides = config.methods.filter { $0.intraPeriod != config.intraPeriod }
+        if !overrides.isEmpty {
+            s += " (" + overrides.map { "\($0.name): \($0.intraPeriod)" }.joined(separator: ", ") + ")"
+        }
+        s += ".\n"
+        if let anchor = config.anchor { s += "- Anchor for BD figures: **\(anchor)**.\n" }
+        s += "\n| video | path | size | frames |\n|---|---|---|---|\n"
+        for clip in clips {
+            let r = table.rows.first { $0.clip == clip && $0.width > 0 } ?? table.rows.first { $0.clip == clip }!
+            s += "| \(clip) | `\(r.video)` | \(r.width)x\(r.height) | \(r.frames) |\n"
+        }
+        s += "\n| method | kind | rate points | settings |\n|---|---|---|---|\n"
+        for m in config.methods {
+            let points = m.points.map(\.label).joined(separator: ", ")
+            let settings: String
+            switch m.kind {
+            case .dcvc:
+                settings = "`dcvc-enc " + m.args.joined(separator: " ") + "` + per point: "
+                    + m.points.map { "\($0.label): `\($0.args.joined(separator: " "))`" }.joined(separator: "; ")
+            case .x265, .x264:
+                let o = BaselineCodec(method: m).options(EvalPoint(label: "", args: [], crf: 0))
+                settings = "lib\(m.kind.rawValue) " + o.keys.sorted().filter { $0 != "crf" }
+                    .map { "\($0)=\(o[$0]!)" }.joined(separator: " ") + " (g = keyint)"
+            }
+            s += "| \(m.name) | \(m.kind.rawValue) | \(points) | \(settings) |\n"
+        }
+        return s
+    }
+
+    /// BD-rate and BD-PSNR tables against the anchor.
+    private func bdSections() -> String {
+        guard let anchor = config.anchor else { return "" }
+        let others = config.methods.map(\.name).filter { $0 != anchor }
+        guard !others.isEmpty else { return "" }
+        var s = "## BD-rate against \(anchor)\n\n"
+        s += "Average bit-rate difference at equal quality, in percent (negative: fewer bits than \(anchor)). "
+        s += "Piecewise cubic (pchip) interpolation of log-rate over the overlapping quality range, as the "
+        s += "`bd-metric` package computes it; the average column is the mean of the per-video figures.\n\n"
+        var metrics: [PlotMetric] = [.psnrYUV, .psnrRGB]
+        if table.rows.contains(where: { $0.msssim != nil }) { metrics.append(.msssim) }
+        var reasons: [String] = []
+        for metric in metrics {
+            s += "**\(metric.title)**\n\n" + bdTable(anchor: anchor, methods: others, metric: metric, rate: true, reasons: &reasons)
+        }
+        s += "## BD-PSNR against \(anchor)\n\n"
+        s += "Average quality difference at equal rate, in dB (positive: better than \(anchor)); same interpolation.\n\n"
+        for metric in [PlotMetric.psnrYUV, .psnrRGB] {
+            s += "**\(metric.title)**\n\n" + bdTable(anchor: anchor, methods: others, metric: metric, rate: false, reasons: &reasons)
+        }
+        if !reasons.isEmpty {
+            s += "n/a:\n\n" + Set(reasons).sorted().map { "- \($0)\n" }.joined() + "\n"
+        }
+        return s
+    }
+
+    private func bdTable(anchor: String, methods: [String], metric: PlotMetric, rate: Bool,
+                         reasons: inout [String]) -> String {
+        var s = "| method | " + clips.joined(separator: " | ") + " | average |\n"
+        s += "|---|" + String(repeating: "---:|", count: clips.count + 1) + "\n"
+        for m in methods {
+            var values: [Double] = []
+            var cells: [String] = []
+            for clip in clips {
+                do {
+                    let v = try bd(anchor: curve(clip, anchor, metric), test: curve(clip, m, metric), rate: rate)
+                    values.append(v)
+                    cells.append(String(format: rate ? "%+.1f %%" : "%+.2f", v))
+                } catch {
+                    cells.append("n/a")
+                    reasons.append("\(m) vs \(anchor) on \(clip), \(metric.title): \(error)")
+                }
+            }
+            var avg = "n/a"
+            if !values.isEmpty {
+                let mean = values.reduce(0, +) / Double(values.count)
+                avg = String(format: rate ? "%+.1f %%" : "%+.2f", mean)
+                if values.count < clips.count { avg += " (\(values.count) of \(clips.count))" }
+            }
+            s += "| \(m) | " + cells.joined(separator: " | ") + " | \(avg) |\n"
+        }
+        return s + "\n"
+    }
+
+    private func bd(anchor: [RDPoint], test: [RDPoint], rate: Bool) throws -> Double {
+        rate ? try Bjontegaard.rate(anchor: anchor, test: test) : try Bjontegaard.quality(anchor: anchor, test: test)
+    }
+
+    /// A method's measured points on one clip for one metric.
+    func curve(_ clip: String, _ method: String, _ metric: PlotMetric) -> [RDPoint] {
+        table.rows.filter { $0.clip == clip && $0.method == method && $0.error == nil }
+            .compactMap { r in r.bpp.flatMap { b in r.value(metric).map { RDPoint(rate: b, quality: $0) } } }
+    }
+
+    private func plotSection() -> String {
+        guard !plots.isEmpty else { return "" }
+        var s = "## Plots\n\nOne panel per video, one curve per method (bits per pixel on x).\n\n"
+        for p in plots { s += "![\(p.title)](\(p.fileName))\n\n" }
+        return s
+    }
+
+    private func rowsSection() -> String {
+        var s = "## All points\n\n"
+        s += "| video | method | point | bytes | bpp | PSNR RGB | PSNR YUV | SSIM | MS-SSIM | LPIPS | enc s | dec s |\n"
+        s += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        func c(_ v: Double?, _ d: Int) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "" }
+        for r in table.rows {
+            if let e = r.error {
+                let text = e.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+                s += "| \(r.clip) | \(r.method) | \(r.point) | error: \(text) |" + String(repeating: " |", count: 8) + "\n"
+                continue
+            }
+            s += "| \(r.clip) | \(r.method) | \(r.point) | \(r.bytes.map(String.init) ?? "") | \(c(r.bpp, 4)) | "
+            s += "\(c(r.psnrRGB, 2)) | \(c(r.psnrYUV, 2)) | \(c(r.ssim, 4)) | \(c(r.msssim, 4)) | \(c(r.lpips, 4)) | "
+            s += "\(c(r.encodeSeconds, 2)) | \(c(r.decodeSeconds, 2)) |\n"
+        }
+        var missing: [String] = []
+        for r in table.rows {
+            for (m, reason) in (r.unmeasured ?? [:]).sorted(by: { $0.key < $1.key }) {
+                missing.append("- \(r.clip) \(r.method) \(r.point): \(m) not measured: \(reason)")
+            }
+        }
+        if !missing.isEmpty { s += "\n" + missing.joined(separator: "\n") + "\n" }
+        return s + "\n"
+    }
+
+    private func notes() -> String {
+        var s = """
+            ## How the figures are formed
+
+            - bpp = 8 x bytes / (width x height x frames). Bytes are the whole `.dcv` file for our codec \
+            (headers included) and every packet x265/x264 emit for theirs (the raw Annex B stream file, \
+            parameter sets included; the encoders' version SEI, text a decoder ignores, is left out: \
+            x265 runs with `info=0` and x264's is removed from the file before it is counted and decoded).
+            - PSNR YUV: PSNR of (6 MSE_Y + MSE_U + MSE_V) / 8 in 8-bit 4:2:0; PSNR RGB: PSNR of the mean \
+            squared error over R, G, B on the 0-255 scale, both frames converted to RGB with the source's \
+            colour matrix and range. Both are the PSNR of the mean over frames of the per-frame MSE.
+            - SSIM, MS-SSIM and LPIPS are the mean over frames of the per-frame value (computed on RGB).
+            - Encode and decode seconds are wall time: of the `dcvc-enc`/`dcvc-dec` processes (start-up \
+            and model loading included), and of the libavcodec encode and decode calls for x265/x264.
+
+            """
+        if let lpipsNote { s += "- \(lpipsNote)\n" }
+        return s
+    }
+
+    /// The processor's model name (Linux), or a generic description.
+    static func cpuModel() -> String {
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let name = line.split(separator: ":", maxSplits: 1).last {
+            return name.trimmingCharacters(in: .whitespaces)
+        }
+        return ProcessInfo.processInfo.operatingSystemVersionString
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Media
+import ToolTesting
+import XCTest
+@testable import Evaluation
+
+/// End to end: `dcvc-eval --config` on a synthesized clip (always) and on eval/smoke.json (when
+/// `make data` has fetched data/), checking the outputs' structure and that every method's PSNR
+/// rises with its rate.
+final class EvalRunTests: XCTestCase {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("evalrun-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    /// A 64x48 clip of moving gradients and a disc (the pattern of scripts/synth_y4m.py).
+    private func synthesizeClip(frames n: Int) throws -> String {
+        let path = dir.appendingPathComponent("synth.y4m").path
+        let (w, h) = (64, 48), (cw, ch) = (32, 24)
+        let writer = try Y4MWriter(path: path, header: Y4MHeader(width: w, height: h, frameRate: FrameRate(25)))
+        for t in 0..<n {
+            let cx = w * (t + 2) / (n + 3), cy = h / 2, r2 = (min(w, h) / 3) * (min(w, h) / 3)
+            var y = [UInt8](), u = [UInt8](), v = [UInt8]()
+            for j in 0..<h {
+                for i in 0..<w {
+                    var s = 40 + 150 * i / (w - 1) + 30 * j / (h - 1)
+                    if (i - cx) * (i - cx) + (j - cy) * (j - cy) < r2 { s = 235 - s / 3 }
+                    y.append(UInt8(min(max(s, 16), 235)))
+                }
+            }
+            for _ in 0..<ch { for i in 0..<cw { u.append(UInt8(min(240, 90 + 80 * i / (cw - 1) + 3 * t))) } }
+            for j in 0..<ch { for _ in 0..<cw { v.append(UInt8(min(240, 160 - 60 * j / (ch - 1)))) } }
+            try writer.write(VideoFrame(width: w, height: h, format: .yuv420p, y: y, u: u, v: v, index: t))
+        }
+        try writer.close()
+        return path
+    }
+
+    private func writeConfig(_ object: [String: Any], name: String = "config.json") throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    private func run(_ config: String) throws -> String {
+        let tool = try ToolRunner("dcvc-eval", from: Self.self)
+        let r = try tool.run(["--config", config])
+        XCTAssertEqual(r.status, 0, r.err)
+        return r.err
+    }
+
+    /// Checks the output directory; returns its rows.
+    @discardableResult
+    private func checkOutputs(_ out: URL, rows expected: Int, methods: [String], lpips: Bool = false,
+                              file: StaticString = #filePath, line: UInt = #line) throws -> [ResultRow] {
+        let table = try ResultsTable.load(json: out.appendingPathComponent("results.json").path)
+        XCTAssertEqual(table.rows.count, expected, file: file, line: line)
+        let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        XCTAssertEqual(lines.count, expected + 1, file: file, line: line)
+        XCTAssertEqual(String(lines[0]), ResultsTable.csvColumns.joined(separator: ","), file: file, line: line)
+        for r in table.rows {
+            XCTAssertNil(r.error, "\(r.method) \(r.point): \(r.error ?? "")", file: file, line: line)
+            let bytes = try XCTUnwrap(r.bytes, file: file, line: line)
+            XCTAssertGreaterThan(bytes, 0, file: file, line: line)
+            XCTAssertEqual(r.bpp!, Double(bytes) * 8 / Double(r.width * r.height * r.frames), accuracy: 1e-12,
+                           file: file, line: line)
+            for v in [r.psnrRGB, r.psnrYUV, r.psnrY, r.encodeSeconds, r.decodeSeconds] {
+                XCTAssertNotNil(v, "\(r.method) \(r.point)", file: file, line: line)
+            }
+            // SSIM and MS-SSIM are measured, or say why not (e.g. a picture too small for MS-SSIM).
+            for (name, v) in [("ssim", r.ssim), ("msssim", r.msssim)] {
+                XCTAssertTrue(v != nil || r.unmeasured?[name] != nil, "\(r.method) \(r.point) \(name)", file: file, line: line)
+            }
+            XCTAssertEqual(r.lpips != nil, lpips, file: file, line: line)
+        }
+        for clip in Set(table.rows.map(\.clip)) {
+            for m in methods {
+                let curve = table.rows.filter { $0.clip == clip && $0.method == m }.sorted { $0.bpp! < $1.bpp! }
+                XCTAssertGreaterThanOrEqual(curve.count, 2, m, file: file, line: line)
+                for (a, b) in zip(curve, curve.dropFirst()) {
+                    XCTAssertGreaterThan(b.psnrYUV!, a.psnrYUV!, "\(clip) \(m): \(a.point) -> \(b.point)", file: file, line: line)
+                    XCTAssertGreaterThan(b.psnrRGB!, a.psnrRGB!, "\(clip) \(m): \(a.point) -> \(b.point)", file: file, line: line)
+                }
+            }
+        }
+        XCTAssertTrue(table.rows.allSatisfy { $0.value(.psnrRGB) != nil && $0.value(.psnrYUV) != nil })
+        for metric in PlotMetric.allCases {
+            let path = out.appendingPathComponent(metric.fileName).path
+            // One plot per metric that has values, none for the others.
+            guard table.rows.contains(where: { $0.value(metric) != nil }) else {
+                XCTAssertFalse(FileManager.default.fileExists(atPath: path), metric.fileName, file: file, line: line)
+                continue
+            }
+            let svg = try String(contentsOfFile: path, encoding: .utf8)
+            let xml = try XCTUnwrap(ElementCounter.parse(svg), "\(metric.fileName) is not well-formed", file: file, line: line)
+            XCTAssertEqual(xml.counts["polyline"], methods.count * Set(table.rows.map(\.clip)).count, file: file, line: line)
+        }
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("## BD-rate against x265"), file: file, line: line)
+        XCTAssertTrue(report.contains("## BD-PSNR against x265"), file: file, line: line)
+        for m in methods where m != "x265" {
+            XCTAssertTrue(report.contains("| \(m) |"), m, file: file, line: line)
+        }
+        XCTAssertTrue(report.contains("## All points"), file: file, line: line)
+        return table.rows
+    }
+
+    func testSynthesizedClipEndToEnd() throws {
+        let clip = try synthesizeClip(frames: 3)
+        let out = dir.appendingPathComponent("out")
+        var config: [String: Any] = [
+            "name": "synth", "output": out.path, "frames": 3, "intra_period": 1, "datasets": [clip],
+            "anchor": "x265", "lpips_weights": dir.appendingPathComponent("none.safetensors").path,
+            "methods": [
+                ["name": "dcvc-f8", "kind": "dcvc", "args": ["--model", "vqgan-f8"],
+                 "points": [["label": "L2", "args": ["--rvq-layers", "2"]], ["label": "L4", "args": ["--rvq-layers", "4"]]]],
+                ["name": "x265", "kind": "x265", "crf": [27, 37]],
+            ],
+        ]
+        let path = try writeConfig(config)
+        let err = try run(path)
+        XCTAssertTrue(err.contains("LPIPS weights not found"), err)
+        let first = try checkOutputs(out, rows: 4, methods: ["dcvc-f8", "x265"])
+
+        // A second run measures nothing again and leaves the rows as they were.
+        let again = try run(path)
+        XCTAssertEqual(again.components(separatedBy: "already measured").count - 1, 4, again)
+        XCTAssertEqual(try ResultsTable.load(json: out.appendingPathComponent("results.json").path).rows, first)
+
+        // A changed rate point is measured, the unchanged ones are kept, the removed one goes.
+        var methods = config["methods"] as! [[String: Any]]
+        methods[1]["crf"] = [27, 32]
+        config["methods"] = methods
+        let third = try run(try writeConfig(config))
+        XCTAssertEqual(third.components(separatedBy: "already measured").count - 1, 3, third)
+        let rows = try checkOutputs(out, rows: 4, methods: ["dcvc-f8", "x265"])
+        XCTAssertEqual(rows.filter { $0.method == "x265" }.map(\.point), ["crf27", "crf32"])
+    }
+
+    func testFailedPointIsRecordedAndTheRunGoesOn() throws {
+        let clip = try synthesizeClip(frames: 2)
+        let out = dir.appendingPathComponent("out")
+        let path = try writeConfig([
+            "name": "fail", "output": out.path, "frames": 2, "intra_period": 1, "datasets": [clip],
+            "anchor": "x265", "metrics": ["psnr"],
+            "methods": [
+                ["name": "bad", "kind": "dcvc", "args": ["--model", "no-such-model"],
+                 "points": [["label": "L2", "args": ["--rvq-layers", "2"]]]],
+                ["name": "x265", "kind": "x265", "crf": [30, 40]],
+            ],
+        ])
+        let err = try run(path)
+        let table = try ResultsTable.load(json: out.appendingPathComponent("results.json").path)
+        XCTAssertEqual(table.rows.count, 3)
+        let bad = try XCTUnwrap(table.rows.first { $0.method == "bad" })
+        XCTAssertTrue(bad.error?.contains("no-such-model") ?? false, bad.error ?? "no error")
+        XCTAssertNil(bad.bpp)
+        XCTAssertTrue(err.contains("1 with errors"), err)
+        XCTAssertTrue(table.rows.filter { $0.method == "x265" }.allSatisfy { $0.error == nil && $0.ssim == nil })
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("| bad | L2 | error:"), report)
+    }
+
+    func testBadConfigExitsWithOneLine() throws {
+        let path = try writeConfig(["name": "x", "output": "o", "frames": 0, "intra_period": 1, "datasets": ["a"], "methods": []])
+        let r = try ToolRunner("dcvc-eval", from: Self.self).run(["--config", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.err.split(separator: "\n").count, 1, r.err)
+        XCTAssertTrue(r.err.contains("config.json: "), r.err)
+    }
+
+    /// eval/smoke.json as shipped (4 frames of carphone), outputs in a temporary directory.
+    func testSmokeConfigWithData() throws {
+        let smoke = Self.repoRoot.appendingPathComponent("eval/smoke.json")
+        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: smoke)) as? [String: Any])
+        let datasets = try XCTUnwrap(config["datasets"] as? [String])
+        let absolute = datasets.map { Self.repoRoot.appendingPathComponent($0).path }
+        guard absolute.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else {
+            throw XCTSkip("eval/smoke.json needs \(datasets.joined(separator: ", ")): run `make data` first")
+        }
+        let out = dir.appendingPathComponent("smoke")
+        config["datasets"] = absolute
+        config["output"] = out.path
+        _ = try run(try writeConfig(config, name: "smoke.json"))
+        try checkOutputs(out, rows: 4, methods: ["dcvc-f8", "x265"])
+    }
+}

@@ -26,7 +26,8 @@ struct TrainPrior: ParsableCommand {
     @Option(help: "Crop side in latent positions.") var crop: Int = 16
     @Option(help: "Hidden width.") var hidden: Int = 64
     @Option(help: "Residual 3x3 blocks.") var blocks: Int = 1
-    @Option(help: "Passes per level: 2 (checkerboard) or 4 (2x2).") var passes: Int = 4
+    @Option(help: "Passes of level 0: 1, 2 (checkerboard) or 4 (2x2).") var passes: Int = 4
+    @Option(help: "Passes of levels 1 and up: 1, 2 or 4.") var upperPasses: Int = 1
     @Option(help: "Peak learning rate.") var lr: Float = 2e-3
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(help: "Threads for the training kernels.") var threads: Int = 2
@@ -70,7 +71,7 @@ struct TrainPrior: ParsableCommand {
         } else {
             if resume { printError("no checkpoint in \(out); starting fresh") }
             let config = ContextPriorConfig(levels: tok.config.levels, codebookSize: tok.config.codebookSize,
-                                            hidden: hidden, blocks: blocks, passes: passes)
+                                            hidden: hidden, blocks: blocks, passes: passes, upperPasses: upperPasses)
             var o = ContextPriorTrainOptions()
             o.steps = steps ?? 3000; o.batch = batch; o.crop = crop; o.lr = lr; o.seed = seed
             trainer = try ContextPriorTrainer(config: config, options: o)

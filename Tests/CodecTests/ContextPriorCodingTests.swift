@@ -21,8 +21,10 @@ final class ContextPriorCodingTests: XCTestCase {
 
     /// A random prior over `levels` levels of `k` codes; `counts` sets the head's bias to the
     /// log of these code counts (plus a little), so the prior fits planes drawn from them.
-    private func writePrior(levels: Int, k: Int, passes: Int = 4, counts: [Int]? = nil, seed: UInt64 = 3) throws -> String {
-        let config = ContextPriorConfig(levels: levels, codebookSize: k, hidden: 8, blocks: 1, passes: passes)
+    private func writePrior(levels: Int, k: Int, passes: Int = 4, upperPasses: Int = 2, counts: [Int]? = nil,
+                            seed: UInt64 = 3) throws -> String {
+        let config = ContextPriorConfig(levels: levels, codebookSize: k, hidden: 8, blocks: 1, passes: passes,
+                                        upperPasses: upperPasses)
         let params = ParameterSet()
         var rng = RNG(seed: seed)
         ContextPriorNetwork(config: config).registerParameters(in: params, rng: &rng)
@@ -43,9 +45,9 @@ final class ContextPriorCodingTests: XCTestCase {
     }
 
     func testPriorModeRoundTripsBitExactlyAcrossThreadCounts() throws {
-        for passes in [2, 4] {
+        for (passes, upper) in [(2, 1), (4, 2), (1, 4)] {
             let triangle = [1, 2, 3, 2, 1] + [Int](repeating: 0, count: 11)    // how `planes` draws codes
-            let prior = try ContextIndexPrior(path: try writePrior(levels: 3, k: 16, passes: passes, counts: triangle), name: "test")
+            let prior = try ContextIndexPrior(path: try writePrior(levels: 3, k: 16, passes: passes, upperPasses: upper, counts: triangle), name: "test")
             let (w, h) = (24, 19)
             let p = planes(3, w: w, h: h, k: 16, seed: 11)
             for level in 0..<3 {
@@ -78,7 +80,7 @@ final class ContextPriorCodingTests: XCTestCase {
         // Coding other values in pass 0 changes the logits of a later pass's neighbour.
         var changed: [Float] = []
         _ = try prior.code(level: 1, width: w, height: h, lower: [[Int32](repeating: 2, count: w * h)], threads: 1) { pos, logits in
-            if pos == 1 { changed = Array(logits) }     // (1, 0): pass 2, next to (0, 0) and (2, 0) of pass 0
+            if pos == 1 { changed = Array(logits) }     // (1, 0): checkerboard pass 1, next to (0, 0) and (2, 0) of pass 0
             return pos % 2 == 0 ? 5 : Int32(pos % 8)
         }
         XCTAssertNotEqual(changed, firstLogits[1]!)

@@ -7,7 +7,7 @@ import XCTest
 final class ContextPriorTrainerTests: XCTestCase {
     override func setUp() { TrainingKernels.threads = 1 }
 
-    private let config = ContextPriorConfig(levels: 3, codebookSize: 8, hidden: 8, blocks: 1, passes: 4)
+    private let config = ContextPriorConfig(levels: 3, codebookSize: 8, hidden: 8, blocks: 1, passes: 4, upperPasses: 2)
 
     /// Grids with structure a prior can learn: level 0 is constant along rows, level 1 copies
     /// level 0, level 2 is noise.

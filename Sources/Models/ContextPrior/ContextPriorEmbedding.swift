@@ -17,7 +17,7 @@ public enum ContextPriorEmbedding {
         public var width: Int, height: Int
         /// Planes of levels `0..<level`, raster order.
         public var lower: [[Int32]]
-        /// Level `level`'s plane; read only where `config.pass(x:y:) < pass`.
+        /// Level `level`'s plane; read only where `config.pass(x:y:level:) < pass`.
         public var same: [Int32]
 
         public init(level: Int, pass: Int, width: Int, height: Int, lower: [[Int32]], same: [Int32]) {
@@ -52,7 +52,7 @@ public enum ContextPriorEmbedding {
                         let row = Int(ctx.lower[m][pos]) * c
                         for ch in 0..<c { acc[ch] += lowers[m][row + ch] }
                     }
-                    if config.pass(x: x, y: y) < p {
+                    if config.pass(x: x, y: y, level: l) < p {
                         let row = Int(ctx.same[pos]) * c
                         for ch in 0..<c { acc[ch] += sames[l][row + ch] }
                     }
@@ -85,7 +85,7 @@ public enum ContextPriorEmbedding {
                 for y in 0..<h {
                     for x in 0..<w {
                         let pos = y * w + x
-                        let visible = config.pass(x: x, y: y) < p
+                        let visible = config.pass(x: x, y: y, level: l) < p
                         let sameRow = Int(ctx.same[pos]) * c
                         for ch in 0..<c {
                             let d = g.storage[(n * c + ch) * hw + pos]

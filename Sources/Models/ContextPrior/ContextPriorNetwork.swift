@@ -27,13 +27,13 @@ public struct ContextPriorNetwork {
 
     /// Embedding tables: `prior.embed.lower<m>` [K, C] (level m as context for higher levels),
     /// `prior.embed.same<l>` [K, C] (already-coded positions of level l), `prior.bias.level` [L, C],
-    /// `prior.bias.pass` [P, C].
+    /// `prior.bias.pass` [max passes, C].
     public var embeddingSpecs: [TensorSpec] {
         let k = config.codebookSize, c = config.hidden
         return (0..<max(0, config.levels - 1)).map { TensorSpec(ContextPriorEmbedding.lowerName($0), .f32, [k, c]) }
             + (0..<config.levels).map { TensorSpec(ContextPriorEmbedding.sameName($0), .f32, [k, c]) }
             + [TensorSpec(ContextPriorEmbedding.levelBiasName, .f32, [config.levels, c]),
-               TensorSpec(ContextPriorEmbedding.passBiasName, .f32, [config.passes, c])]
+               TensorSpec(ContextPriorEmbedding.passBiasName, .f32, [config.passTableRows, c])]
     }
 
     /// Every weight, in a stable order.
@@ -43,11 +43,13 @@ public struct ContextPriorNetwork {
         return embeddingSpecs + s.weights.map { TensorSpec($0.name, .f32, $0.shape) }
     }
 
-    /// Multiply-accumulates per coded index: `passes` trunk evaluations per position.
+    /// Multiply-accumulates per coded index, averaged over the levels: one trunk evaluation
+    /// per position and pass.
     public var macsPerIndex: Double {
         let s = ShapeBackend()
         _ = trunk([1, config.hidden, 4, 4], s)
-        return Double(s.macs) / 16 * Double(config.passes)
+        let passes = (0..<config.levels).reduce(0) { $0 + config.passCount(level: $1) }
+        return Double(s.macs) / 16 * Double(passes) / Double(config.levels)
     }
 
     /// Registers every weight in `params`: embeddings N(0, 1/levels), convs Kaiming-uniform as

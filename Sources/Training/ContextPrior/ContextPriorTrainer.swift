@@ -55,7 +55,7 @@ public final class ContextPriorTrainer {
         let same = crop(grid.planes[level])
         var mask = [Bool](repeating: false, count: w * h)
         // The pass pattern is anchored at the grid's origin, as in the codec.
-        for y in 0..<h { for x in 0..<w { mask[y * w + x] = config.pass(x: x0 + x, y: y0 + y) == pass } }
+        for y in 0..<h { for x in 0..<w { mask[y * w + x] = config.pass(x: x0 + x, y: y0 + y, level: level) == pass } }
         let ctx = ContextPriorEmbedding.Context(level: level, pass: pass, width: w, height: h,
                                                 lower: (0..<level).map { crop(grid.planes[$0]) }, same: same)
         return Sample(context: ctx, targets: same, mask: mask)
@@ -70,7 +70,8 @@ public final class ContextPriorTrainer {
             let g = data.grids[r.int(below: data.grids.count)]
             let w = max(1, min(side, g.width) & ~1), h = max(1, min(side, g.height) & ~1)
             let x0 = r.int(below: (g.width - w) / 2 + 1) * 2, y0 = r.int(below: (g.height - h) / 2 + 1) * 2
-            let level = r.int(below: config.levels), pass = r.int(below: config.passes)
+            let level = r.int(below: config.levels)
+            let pass = r.int(below: config.passCount(level: level))
             return sample(g, x0: x0, y0: y0, w: w, h: h, level: level, pass: pass)
         }
     }
@@ -112,7 +113,7 @@ public final class ContextPriorTrainer {
         Variable.noGrad {
             for g in grids {
                 for level in 0..<config.levels {
-                    for pass in 0..<config.passes {
+                    for pass in 0..<config.passCount(level: level) {
                         let s = sample(g, x0: 0, y0: 0, w: g.width, h: g.height, level: level, pass: pass)
                         let n = s.mask.reduce(0) { $0 + ($1 ? 1 : 0) }
                         bits[level] += Double(loss([s]).value.item) / M_LN2 * Double(n)

@@ -46,7 +46,8 @@ let package = Package(
         .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),
         .target(name: "Bitstream", dependencies: ["Checksum"]),
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
-        .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"]),
+        .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"],
+                swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Media", "Tensor"], swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [

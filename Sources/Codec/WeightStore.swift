@@ -19,10 +19,16 @@ public struct WeightStore {
         if let explicit { dirs.append(explicit) }
         if let env = ProcessInfo.processInfo.environment["DCVC_WEIGHTS"], !env.isEmpty { dirs.append(env) }
         dirs.append("weights")
-        // .build/<config>/tool -> package root
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let root = exe.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        dirs.append(root.appendingPathComponent("weights").path)
+        // The package the tool was built in: the nearest ancestor of the executable holding
+        // Package.swift (.build/<config> may be a symlink to .build/<triple>/<config>).
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while dir.path != "/" {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                dirs.append(dir.appendingPathComponent("weights").path)
+                break
+            }
+            dir = dir.deletingLastPathComponent()
+        }
         var seen = Set<String>()
         return WeightStore(directories: dirs.filter { seen.insert(URL(fileURLWithPath: $0).standardized.path).inserted })
     }

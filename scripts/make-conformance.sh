@@ -9,17 +9,22 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 out=conformance
 mkdir -p "$out"
 : > "$out/vectors.tsv.new"
-# name  width height frames model levels
-while read -r name w h n model levels; do
+# name  width height frames model levels index-prior
+while read -r name w h n model levels prior; do
   python3 scripts/synth_y4m.py "$w" "$h" "$n" "$tmp/$name.y4m"
-  "$BIN/dcvc-enc" "$tmp/$name.y4m" -o "$out/$name.dcv" -y --model "$model" --rvq-layers "$levels" --threads 1
+  "$BIN/dcvc-enc" "$tmp/$name.y4m" -o "$out/$name.dcv" -y --model "$model" --rvq-layers "$levels" \
+    --index-prior "$prior" --threads 1
   "$BIN/dcvc-dec" "$out/$name.dcv" -o "$tmp/$name.rec.y4m" -y --threads 1
   md5=$(md5sum "$tmp/$name.rec.y4m" | cut -d' ' -f1)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name.dcv" "$md5" "$w" "$h" "$n" "$model" "$levels" >> "$out/vectors.tsv.new"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name.dcv" "$md5" "$w" "$h" "$n" "$model" "$levels" "$prior" \
+    >> "$out/vectors.tsv.new"
 done <<'LIST'
-intra-32x32-l4 32 32 1 vqgan-f8 4
-intra-23x17-l1 23 17 2 vqgan-f8 1
-intra-48x40-l8 48 40 1 vqgan-f8 8
+intra-32x32-l4 32 32 1 vqgan-f8 4 none
+intra-23x17-l1 23 17 2 vqgan-f8 1 none
+intra-48x40-l8 48 40 1 vqgan-f8 8 none
+intra-96x64-l3-ctx 96 64 1 vqgan-f8 3 ctx-f8
+intra-75x49-l8-ctx 75 49 2 vqgan-f8 8 ctx-f8
+intra-80x48-l4-f16ctx 80 48 1 vqgan-f16 4 ctx-f16
 LIST
 mv "$out/vectors.tsv.new" "$out/vectors.tsv"
 cat "$out/vectors.tsv"

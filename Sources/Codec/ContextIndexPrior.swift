@@ -51,15 +51,17 @@ public final class ContextIndexPrior: IndexPrior {
         precondition(level < config.levels && lower.count == level)
         let k = config.codebookSize, hw = width * height
         var plane = [Int32](repeating: 0, count: hw)
-        var row = [Float](repeating: 0, count: k)
         for pass in 0..<config.passCount(level: level) {
             let out = logits(level: level, pass: pass, width: width, height: height, lower: lower, same: plane,
                              threads: threads)
-            for y in 0..<height {
-                for x in 0..<width where config.pass(x: x, y: y, level: level) == pass {
-                    let pos = y * width + x
-                    for c in 0..<k { row[c] = out.storage[c * hw + pos] }
-                    plane[pos] = try row.withUnsafeBufferPointer { try code(pos, $0) }
+            // Position-major, so each symbol's K logits are contiguous.
+            let byPosition = DeterministicKernels.transpose2D(Tensor(shape: [k, hw], storage: out.storage))
+            try byPosition.storage.withUnsafeBufferPointer { all in
+                for y in 0..<height {
+                    for x in 0..<width where config.pass(x: x, y: y, level: level) == pass {
+                        let pos = y * width + x
+                        plane[pos] = try code(pos, UnsafeBufferPointer(rebasing: all[(pos * k)..<((pos + 1) * k)]))
+                    }
                 }
             }
         }

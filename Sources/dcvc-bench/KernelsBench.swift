@@ -118,6 +118,9 @@ struct ConvBenchCase {
         ConvBenchCase(name: "conv3x3 128->128 128x128", kind: .conv, cin: 128, cout: 128, h: 128, w: 128, k: 3),
         ConvBenchCase(name: "conv3x3 128->128 256x256", kind: .conv, cin: 128, cout: 128, h: 256, w: 256, k: 3),
         ConvBenchCase(name: "conv1x1 128->128 128x128", kind: .conv, cin: 128, cout: 128, h: 128, w: 128, k: 1),
+        // The context index prior's trunk and head on the f = 8 grid of a 720p frame.
+        ConvBenchCase(name: "prior conv3x3 64->64 90x160", kind: .conv, cin: 64, cout: 64, h: 90, w: 160, k: 3),
+        ConvBenchCase(name: "prior head conv1x1 64->256 90x160", kind: .conv, cin: 64, cout: 256, h: 90, w: 160, k: 1),
         ConvBenchCase(name: "depthwise3x3 128 128x128", kind: .conv, cin: 128, cout: 128, h: 128, w: 128, k: 3,
                       groups: 128),
         ConvBenchCase(name: "conv3x3 s2 64->128 256x256", kind: .conv, cin: 64, cout: 128, h: 256, w: 256, k: 3,

@@ -39,26 +39,35 @@ public enum ContextPriorEmbedding {
         let levelBias = table(levelBiasName).storage, passBias = table(passBiasName).storage
         let lowers = (0..<max(0, config.levels - 1)).map { table(lowerName($0)).storage }
         let sames = (0..<config.levels).map { table(sameName($0)).storage }
-        var out = [Float](repeating: 0, count: contexts.count * c * hw)
-        var acc = [Float](repeating: 0, count: c)
-        for (n, ctx) in contexts.enumerated() {
+        var out: [Float] = []
+        out.reserveCapacity(contexts.count * c * hw)
+        // Accumulated position-major (each position's C sums are contiguous), then transposed to
+        // channel-major: the order of the additions per element is the one documented above.
+        var byPosition = [Float](repeating: 0, count: hw * c)
+        for ctx in contexts {
             precondition(ctx.width == w && ctx.height == h, "contexts of different sizes")
             let l = ctx.level, p = ctx.pass
-            for y in 0..<h {
-                for x in 0..<w {
-                    let pos = y * w + x
-                    for ch in 0..<c { acc[ch] = levelBias[l * c + ch] + passBias[p * c + ch] }
-                    for m in 0..<l {
-                        let row = Int(ctx.lower[m][pos]) * c
-                        for ch in 0..<c { acc[ch] += lowers[m][row + ch] }
+            byPosition.withUnsafeMutableBufferPointer { acc in
+                for y in 0..<h {
+                    for x in 0..<w {
+                        let pos = y * w + x, a = acc.baseAddress! + pos * c
+                        for ch in 0..<c { a[ch] = levelBias[l * c + ch] + passBias[p * c + ch] }
+                        for m in 0..<l {
+                            lowers[m].withUnsafeBufferPointer { t in
+                                let row = t.baseAddress! + Int(ctx.lower[m][pos]) * c
+                                for ch in 0..<c { a[ch] += row[ch] }
+                            }
+                        }
+                        if config.pass(x: x, y: y, level: l) < p {
+                            sames[l].withUnsafeBufferPointer { t in
+                                let row = t.baseAddress! + Int(ctx.same[pos]) * c
+                                for ch in 0..<c { a[ch] += row[ch] }
+                            }
+                        }
                     }
-                    if config.pass(x: x, y: y, level: l) < p {
-                        let row = Int(ctx.same[pos]) * c
-                        for ch in 0..<c { acc[ch] += sames[l][row + ch] }
-                    }
-                    for ch in 0..<c { out[(n * c + ch) * hw + pos] = acc[ch] }
                 }
             }
+            out += DeterministicKernels.transpose2D(Tensor(shape: [hw, c], storage: byPosition)).storage
         }
         return Tensor(shape: [contexts.count, c, h, w], storage: out)
     }

@@ -34,7 +34,18 @@ extension DeterministicKernels {
         precondition(x.rank == 2)
         let r = x.shape[0], c = x.shape[1]
         var out = [Float](repeating: 0, count: x.count)
-        for i in 0..<r { for j in 0..<c { out[j * r + i] = x.storage[i * c + j] } }
+        // 32 x 32 tiles, so both the reads and the writes stay in cache lines already loaded.
+        x.storage.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for i0 in stride(from: 0, to: r, by: 32) {
+                    for j0 in stride(from: 0, to: c, by: 32) {
+                        for i in i0..<min(i0 + 32, r) {
+                            for j in j0..<min(j0 + 32, c) { dst[j * r + i] = src[i * c + j] }
+                        }
+                    }
+                }
+            }
+        }
         return Tensor(shape: [c, r], storage: out)
     }
 

@@ -79,3 +79,25 @@ struct TrainPriorTransformer: ParsableCommand {
         print("\(weights) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: weights))")
     }
 }
+
+/// `dcvc-train export-prior`: shipped prior weights from a run's newest checkpoint.
+struct ExportPrior: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-prior",
+        abstract: "Write the transformer prior's weights from a run's newest checkpoint (or a checkpoint file).")
+
+    @Option(name: .customLong("run"), help: "Run directory (or a checkpoint file).") var runDir: String
+    @Option(name: .shortAndLong, help: "Output .safetensors.") var output: String
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        let path: String
+        if FileManager.default.fileExists(atPath: runDir, isDirectory: &isDir), isDir.boolValue {
+            guard let last = TransformerPriorRun.checkpoints(runDir).last else { throw ToolError(file: runDir, "no checkpoint in the run directory") }
+            path = last
+        } else { path = runDir }
+        let (trainer, _) = try TransformerPriorRun.restore(path, steps: nil)
+        try trainer.network.weightsFile(extra: ["trained_steps": String(trainer.step)]).write(to: output)
+        print("\(output) step \(trainer.step) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: output))")
+    }
+}

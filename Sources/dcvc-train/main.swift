@@ -6,7 +6,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcvc-train",
         abstract: "Train the codec's models (resumable, CSV-logged) and export shipped weights.",
-        subcommands: [TrainVQ.self, ExportVQ.self, EvalVQ.self, TrainPriorTransformer.self, EvalPrior.self])
+        subcommands: [TrainVQ.self, ExportVQ.self, EvalVQ.self, TrainPriorTransformer.self, ExportPrior.self, EvalPrior.self])
 }
 
 runTool(Train.self)

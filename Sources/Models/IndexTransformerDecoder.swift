@@ -82,10 +82,14 @@ public final class IndexTransformerDecoder {
                     }
                 }
                 // Embedding sum.
-                for k in 0..<d { x[k] = 0 }
-                for r in rows where r >= 0 {
-                    let o = Int(r) * d
-                    for k in 0..<d { x[k] = x[k] + embed[o + k] }
+                x.withUnsafeMutableBufferPointer { xs in
+                    embed.withUnsafeBufferPointer { es in
+                        for k in 0..<d { xs[k] = 0 }
+                        for r in rows where r >= 0 {
+                            let e = es.baseAddress! + Int(r) * d
+                            for k in 0..<d { xs[k] = xs[k] + e[k] }
+                        }
+                    }
                 }
                 for (li, L) in layers.enumerated() {
                     Self.layerNorm(x, L.ln1w, L.ln1b, into: &h)
@@ -124,36 +128,42 @@ public final class IndexTransformerDecoder {
 
     private func attend(qkv: [Float], keys: [Float], values: [Float], bias: [Float], x: Int, y: Int, width: Int,
                         scale: Float, probs: inout [Float], into out: inout [Float]) {
-        let d = config.dModel, dh = config.headDim, no = offsets.count
-        for k in 0..<d { out[k] = 0 }
-        for h in 0..<config.heads {
-            var m = -Float.infinity
-            for (j, o) in offsets.enumerated() {
-                let yy = y - o.dy, xx = x + o.dx
-                guard yy >= 0, xx >= 0, xx < width else { continue }
-                let kb = (yy * width + xx) * d + h * dh
-                var s: Float = 0
-                for c in 0..<dh { s = s + qkv[h * dh + c] * keys[kb + c] }
-                s = s * scale + bias[h * no + j]
-                probs[j] = s
-                if s > m { m = s }
-            }
-            var total = 0.0
-            for (j, o) in offsets.enumerated() {
-                let yy = y - o.dy, xx = x + o.dx
-                guard yy >= 0, xx >= 0, xx < width else { continue }
-                probs[j] = DetMath.exp(probs[j] - m)
-                total += Double(probs[j])
-            }
-            let tf = Float(total)
-            for (j, o) in offsets.enumerated() {
-                let yy = y - o.dy, xx = x + o.dx
-                guard yy >= 0, xx >= 0, xx < width else { continue }
-                let p = probs[j] / tf
-                let vb = (yy * width + xx) * d + h * dh
-                for c in 0..<dh { out[h * dh + c] = out[h * dh + c] + p * values[vb + c] }
-            }
+        let d = config.dModel, dh = config.headDim, no = offsets.count, heads = config.heads
+        // Raster index of each offset's key, or -1 outside the grid.
+        var keyAt = [Int](repeating: -1, count: no)
+        for (j, o) in offsets.enumerated() {
+            let yy = y - o.dy, xx = x + o.dx
+            if yy >= 0, xx >= 0, xx < width { keyAt[j] = yy * width + xx }
         }
+        qkv.withUnsafeBufferPointer { qs in keys.withUnsafeBufferPointer { ks in values.withUnsafeBufferPointer { vs in
+        bias.withUnsafeBufferPointer { bs in probs.withUnsafeMutableBufferPointer { ps in out.withUnsafeMutableBufferPointer { os in
+            let o = os.baseAddress!, pr = ps.baseAddress!
+            for k in 0..<d { o[k] = 0 }
+            for h in 0..<heads {
+                let q = qs.baseAddress! + h * dh
+                var m = -Float.infinity
+                for j in 0..<no where keyAt[j] >= 0 {
+                    let kp = ks.baseAddress! + keyAt[j] * d + h * dh
+                    var s: Float = 0
+                    for c in 0..<dh { s = s + q[c] * kp[c] }
+                    s = s * scale + bs[h * no + j]
+                    pr[j] = s
+                    if s > m { m = s }
+                }
+                var total = 0.0
+                for j in 0..<no where keyAt[j] >= 0 {
+                    pr[j] = DetMath.exp(pr[j] - m)
+                    total += Double(pr[j])
+                }
+                let tf = Float(total)
+                let oh = o + h * dh
+                for j in 0..<no where keyAt[j] >= 0 {
+                    let p = pr[j] / tf
+                    let vp = vs.baseAddress! + keyAt[j] * d + h * dh
+                    for c in 0..<dh { oh[c] = oh[c] + p * vp[c] }
+                }
+            }
+        } } } } } }
     }
 
     /// y = ((x - mean) * rstd) * w + b with Double statistics in memory order, eps 1e-5.

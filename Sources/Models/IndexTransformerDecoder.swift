@@ -65,13 +65,16 @@ public final class IndexTransformerDecoder {
         precondition(level >= 0 && level < c.levels && lower.count >= level, "level \(level) of \(c.levels)")
         for m in 0..<level { precondition(lower[m].count == hw, "lower plane \(m) size") }
         var plane = [Int32](repeating: 0, count: hw)
-        var kCache = [[Float]](repeating: [Float](repeating: 0, count: hw * d), count: c.layers)
+        // Keys and values of every coded position, per block: [layers][hw][d].
+        var kCache = [Float](repeating: 0, count: c.layers * hw * d)
         var vCache = kCache
         var x = [Float](repeating: 0, count: d), h = x, att = x, tmp = x
         var qkv = [Float](repeating: 0, count: 3 * d), hid = [Float](repeating: 0, count: c.hidden)
         var logits = [Float](repeating: 0, count: K)
         var rows = [Int32](repeating: -1, count: c.slots)
         var probs = [Float](repeating: 0, count: offsets.count)
+        // The keys inside the grid for the current position, in offset order: raster index and offset number.
+        var keyAt = [Int](repeating: 0, count: offsets.count), keyOffset = keyAt
         let scale = 1 / Float(c.headDim).squareRoot()
         for y in 0..<height {
             for xx in 0..<width {
@@ -80,6 +83,11 @@ public final class IndexTransformerDecoder {
                     plane.withUnsafeBufferPointer { pl in
                         c.rows(level: level, x: xx, y: y, width: width, into: r.baseAddress!) { m, j in m == level ? pl[j] : lower[m][j] }
                     }
+                }
+                var keys = 0
+                for (j, o) in offsets.enumerated() {
+                    let yy = y - o.dy, kx = xx + o.dx
+                    if yy >= 0, kx >= 0, kx < width { keyAt[keys] = yy * width + kx; keyOffset[keys] = j; keys += 1 }
                 }
                 // Embedding sum.
                 x.withUnsafeMutableBufferPointer { xs in
@@ -94,9 +102,15 @@ public final class IndexTransformerDecoder {
                 for (li, L) in layers.enumerated() {
                     Self.layerNorm(x, L.ln1w, L.ln1b, into: &h)
                     Self.linear(h, L.qkvT, L.qkvB, into: &qkv)
-                    for k in 0..<d { kCache[li][i * d + k] = qkv[d + k]; vCache[li][i * d + k] = qkv[2 * d + k] }
-                    attend(qkv: qkv, keys: kCache[li], values: vCache[li], bias: L.bias, x: xx, y: y, width: width,
-                           scale: scale, probs: &probs, into: &att)
+                    let base = li * hw * d
+                    for k in 0..<d { kCache[base + i * d + k] = qkv[d + k]; vCache[base + i * d + k] = qkv[2 * d + k] }
+                    qkv.withUnsafeBufferPointer { qs in kCache.withUnsafeBufferPointer { ks in vCache.withUnsafeBufferPointer { vs in
+                    L.bias.withUnsafeBufferPointer { bs in keyAt.withUnsafeBufferPointer { ka in keyOffset.withUnsafeBufferPointer { ko in
+                    probs.withUnsafeMutableBufferPointer { ps in att.withUnsafeMutableBufferPointer { os in
+                        attend(q: qs.baseAddress!, keys: ks.baseAddress! + base, values: vs.baseAddress! + base, bias: bs.baseAddress!,
+                               keyAt: ka.baseAddress!, keyOffset: ko.baseAddress!, count: keys, scale: scale,
+                               probs: ps.baseAddress!, out: os.baseAddress!)
+                    } } } } } } } }
                     Self.linear(att, L.projT, L.projB, into: &tmp)
                     for k in 0..<d { x[k] = x[k] + tmp[k] }
                     Self.layerNorm(x, L.ln2w, L.ln2b, into: &h)
@@ -126,44 +140,51 @@ public final class IndexTransformerDecoder {
         return out
     }
 
-    private func attend(qkv: [Float], keys: [Float], values: [Float], bias: [Float], x: Int, y: Int, width: Int,
-                        scale: Float, probs: inout [Float], into out: inout [Float]) {
-        let d = config.dModel, dh = config.headDim, no = offsets.count, heads = config.heads
-        // Raster index of each offset's key, or -1 outside the grid.
-        var keyAt = [Int](repeating: -1, count: no)
-        for (j, o) in offsets.enumerated() {
-            let yy = y - o.dy, xx = x + o.dx
-            if yy >= 0, xx >= 0, xx < width { keyAt[j] = yy * width + xx }
-        }
-        qkv.withUnsafeBufferPointer { qs in keys.withUnsafeBufferPointer { ks in values.withUnsafeBufferPointer { vs in
-        bias.withUnsafeBufferPointer { bs in probs.withUnsafeMutableBufferPointer { ps in out.withUnsafeMutableBufferPointer { os in
-            let o = os.baseAddress!, pr = ps.baseAddress!
-            for k in 0..<d { o[k] = 0 }
-            for h in 0..<heads {
-                let q = qs.baseAddress! + h * dh
-                var m = -Float.infinity
-                for j in 0..<no where keyAt[j] >= 0 {
-                    let kp = ks.baseAddress! + keyAt[j] * d + h * dh
-                    var s: Float = 0
-                    for c in 0..<dh { s = s + q[c] * kp[c] }
-                    s = s * scale + bs[h * no + j]
-                    pr[j] = s
-                    if s > m { m = s }
+    /// Attention of one query over `count` keys (raster indices `keyAt`, offset numbers
+    /// `keyOffset`, in offset order). Four keys' scores are summed side by side (independent
+    /// chains, each over channels ascending), which changes no result.
+    private func attend(q: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>,
+                        bias: UnsafePointer<Float>, keyAt: UnsafePointer<Int>, keyOffset: UnsafePointer<Int>, count: Int,
+                        scale: Float, probs pr: UnsafeMutablePointer<Float>, out o: UnsafeMutablePointer<Float>) {
+        let d = config.dModel, dh = config.headDim, no = offsets.count
+        for k in 0..<d { o[k] = 0 }
+        for h in 0..<config.heads {
+            let qh = q + h * dh, bh = bias + h * no
+            var t = 0
+            while t + 4 <= count {
+                let k0 = keys + keyAt[t] * d + h * dh, k1 = keys + keyAt[t + 1] * d + h * dh
+                let k2 = keys + keyAt[t + 2] * d + h * dh, k3 = keys + keyAt[t + 3] * d + h * dh
+                var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                for c in 0..<dh {
+                    let qc = qh[c]
+                    s0 = s0 + qc * k0[c]; s1 = s1 + qc * k1[c]; s2 = s2 + qc * k2[c]; s3 = s3 + qc * k3[c]
                 }
-                var total = 0.0
-                for j in 0..<no where keyAt[j] >= 0 {
-                    pr[j] = DetMath.exp(pr[j] - m)
-                    total += Double(pr[j])
-                }
-                let tf = Float(total)
-                let oh = o + h * dh
-                for j in 0..<no where keyAt[j] >= 0 {
-                    let p = pr[j] / tf
-                    let vp = vs.baseAddress! + keyAt[j] * d + h * dh
-                    for c in 0..<dh { oh[c] = oh[c] + p * vp[c] }
-                }
+                pr[t] = s0 * scale + bh[keyOffset[t]]; pr[t + 1] = s1 * scale + bh[keyOffset[t + 1]]
+                pr[t + 2] = s2 * scale + bh[keyOffset[t + 2]]; pr[t + 3] = s3 * scale + bh[keyOffset[t + 3]]
+                t += 4
             }
-        } } } } } }
+            while t < count {
+                let k0 = keys + keyAt[t] * d + h * dh
+                var s0: Float = 0
+                for c in 0..<dh { s0 = s0 + qh[c] * k0[c] }
+                pr[t] = s0 * scale + bh[keyOffset[t]]
+                t += 1
+            }
+            var m = -Float.infinity
+            for t in 0..<count where pr[t] > m { m = pr[t] }
+            var total = 0.0
+            for t in 0..<count {
+                pr[t] = DetMath.exp(pr[t] - m)
+                total += Double(pr[t])
+            }
+            let tf = Float(total)
+            let oh = o + h * dh
+            for t in 0..<count {
+                let p = pr[t] / tf
+                let vp = values + keyAt[t] * d + h * dh
+                for c in 0..<dh { oh[c] = oh[c] + p * vp[c] }
+            }
+        }
     }
 
     /// y = ((x - mean) * rstd) * w + b with Double statistics in memory order, eps 1e-5.

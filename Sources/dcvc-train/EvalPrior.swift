@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checksum
 import Codec
 import Foundation
 import Media
@@ -38,6 +39,7 @@ struct EvalPrior: ParsableCommand {
             var baseline = [Int](repeating: 0, count: L)
             var indices = 0, n = 0, encSeconds = 0.0, decSeconds = 0.0, encCPU = 0.0, decCPU = 0.0
             var size = ""
+            var digest = SHA256()
             let reader = try openVideo(path: path, maxFrames: frames)
             while let frame = try reader.nextFrame() {
                 let rgb = ColorConversion.toRGB(frame)
@@ -59,6 +61,7 @@ struct EvalPrior: ParsableCommand {
                     decCPU += threadCPUSeconds() - c1; encCPU += c1 - c0
                     guard back == planes[l] else { throw ToolError(file: path, "frame \(n) level \(l): decoded plane differs") }
                     bytes[l] += e.bytes.count; est[l] += e.estimatedBits
+                    digest.update(e.bytes)
                     baseline[l] += IndexPlaneCoder.encode(planes[l], codebookSize: K).count
                 }
                 indices += gw * gh; n += 1
@@ -77,6 +80,7 @@ struct EvalPrior: ParsableCommand {
             let per = 1000 / Double(max(1, n))
             s += String(format: "encode %.1f ms/frame (CPU %.1f), decode %.1f ms/frame (CPU %.1f), %d levels, threads %d\n",
                         encSeconds * per, encCPU * per, decSeconds * per, decCPU * per, L, threads)
+            s += "streams sha256 \(SHA256.hex(digest.finalize()))\n"
             print(s)
         }
     }

@@ -70,6 +70,25 @@ final class TransformerIndexPriorTests: XCTestCase {
     }
 }
 
+extension TransformerIndexPriorTests {
+    func testShippedWeightsCodeAllLevels() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("weights/prior-tf-f8.safetensors").path
+        let prior = try TransformerIndexPrior(path: path)
+        XCTAssertEqual(prior.name, "tf-d64x2")
+        XCTAssertEqual(prior.levels, 8); XCTAssertEqual(prior.codebookSize, 256)
+        let (w, h) = (6, 4)
+        let planes = Self.planes(width: w, height: h, levels: 8, k: 256)
+        var decoded: [[Int32]] = []
+        for l in 0..<8 {
+            let e = try PriorPlaneCoder.encode(prior: prior, level: l, width: w, height: h, planes: planes, threads: 1)
+            decoded.append(try PriorPlaneCoder.decode(e.bytes, prior: prior, level: l, width: w, height: h,
+                                                      lower: decoded, threads: 1))
+        }
+        XCTAssertEqual(decoded, planes)
+    }
+}
+
 /// Hex string to bytes (test helper).
 enum SHA256Hex {
     static func bytes(_ hex: String) -> [UInt8] {

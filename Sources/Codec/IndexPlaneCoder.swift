@@ -39,7 +39,9 @@ public enum IndexPlaneCoder {
         let adaptive = [Mode.adaptive.rawValue] + encode(plane, mode: .adaptive, codebookSize: codebookSize)
         if adaptive.count < best.count { best = adaptive }
         if let prior {
-            let coded = [Mode.prior.rawValue] + (try encodeWithPrior(plane, prior).bytes)
+            let coded = [Mode.prior.rawValue] + (try PriorPlaneCoder.encode(
+                prior: prior.prior, level: prior.level, width: prior.width, height: prior.height,
+                planes: prior.lower + [plane], threads: prior.threads).bytes)
             if coded.count < best.count { best = coded }
         }
         return best
@@ -51,6 +53,14 @@ public enum IndexPlaneCoder {
         guard let first = bytes.first, let mode = Mode(rawValue: first) else {
             throw EntropyError.corrupt(offset: 0, reason: bytes.isEmpty ? "empty index substream" : "unknown index mode \(bytes[0])")
         }
+        if mode == .prior {
+            guard let p = prior else {
+                throw EntropyError.corrupt(offset: 0, reason: "index mode 2 (learned prior) in a stream that names no index prior")
+            }
+            precondition(p.width * p.height == count && p.prior.codebookSize == codebookSize)
+            return try PriorPlaneCoder.decode(Array(bytes[1...]), prior: p.prior, level: p.level, width: p.width,
+                                              height: p.height, lower: p.lower, threads: p.threads)
+        }
         var decoder = try RansDecoder(bytes[1...])
         var plane = [Int32](repeating: 0, count: count)
         switch mode {
@@ -61,32 +71,10 @@ public enum IndexPlaneCoder {
             var model = AdaptiveModel(symbolCount: codebookSize)
             for i in 0..<count { plane[i] = Int32(try decoder.decode(&model)) }
         case .prior:
-            guard let p = prior else {
-                throw EntropyError.corrupt(offset: 0, reason: "index mode 2 (learned prior) in a stream that names no index prior")
-            }
-            precondition(p.width * p.height == count && p.prior.codebookSize == codebookSize)
-            var dist = CategoricalDistribution(logits: [Float](repeating: 0, count: codebookSize))
-            plane = try p.prior.code(level: p.level, width: p.width, height: p.height, lower: p.lower, threads: p.threads) { _, logits in
-                dist.setLogits(logits)
-                return Int32(try decoder.decode(dist))
-            }
+            preconditionFailure("handled above")
         }
         try decoder.finish()
         return plane
-    }
-
-    /// The prior-coded rANS bytes of `plane` (without the mode byte) and their ideal cost in bits
-    /// (a diagnostic beside the real bytes, never instead of them).
-    public static func encodeWithPrior(_ plane: [Int32], _ p: PriorContext) throws -> (bytes: [UInt8], idealBits: Double) {
-        var encoder = RansEncoder(capacity: plane.count)
-        var dist = CategoricalDistribution(logits: [Float](repeating: 0, count: p.prior.codebookSize))
-        _ = try p.prior.code(level: p.level, width: p.width, height: p.height, lower: p.lower, threads: p.threads) { pos, logits in
-            dist.setLogits(logits)
-            encoder.encode(Int(plane[pos]), dist)
-            return plane[pos]
-        }
-        let ideal = encoder.idealBits
-        return (encoder.finish(), ideal)
     }
 
     /// The ideal cost in bits of `plane` under the adaptive model (a diagnostic beside the real

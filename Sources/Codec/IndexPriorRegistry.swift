@@ -10,6 +10,7 @@ public enum IndexPriorRegistry {
     public static let priors: [String: (file: String, model: String, load: Loader)] = [
         "ctx-f8": ("prior-ctx-f8.safetensors", "vqgan-f8", { try ContextIndexPrior(path: $0, name: "ctx-f8") }),
         "ctx-f16": ("prior-ctx-f16.safetensors", "vqgan-f16", { try ContextIndexPrior(path: $0, name: "ctx-f16") }),
+        "tf-f8": ("prior-tf-f8.safetensors", "vqgan-f8", { try TransformerIndexPrior(path: $0, name: "tf-f8") }),
     ]
 
     /// The default prior of an I-frame model (the context prior trained on its indices), if any.

@@ -1,0 +1,50 @@
+import Bitstream
+import Checksum
+import Foundation
+import Models
+import Tensor
+
+/// The "VQGAN + Transformer" baseline index prior: a small causal transformer over one level's
+/// indices in raster order (`IndexTransformerConfig`), run by `IndexTransformerDecoder` on the
+/// deterministic path. Serial over positions, so `threads` does not change (or speed up) anything.
+public final class TransformerIndexPrior: IndexPrior {
+    public let decoder: IndexTransformerDecoder
+    public let name: String
+    public let weightRef: WeightRef
+
+    /// Loads a weights file written by `dcvc-train prior-transformer`; streams know the prior as
+    /// `name` (default: derived from the architecture, e.g. `tf-d64x2`).
+    public init(path: String, name: String? = nil) throws {
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw CodecError(file: path, "cannot read weight file")
+        }
+        let file = try SafeTensorsFile.parse(Array(bytes), path: path)
+        let net = try IndexTransformer.load(file: file, path: path)
+        decoder = IndexTransformerDecoder(network: net)
+        self.name = name ?? Self.name(for: net.config)
+        weightRef = WeightRef(name: (path as NSString).lastPathComponent, sha256: SHA256.hash(Array(bytes)))
+    }
+
+    /// A prior over an in-memory network (tests, evaluation during training); `weightRef` is the
+    /// SHA-256 of the serialised weights under `fileName`.
+    public init(network: IndexTransformer, fileName: String = "prior.safetensors") {
+        decoder = IndexTransformerDecoder(network: network)
+        name = Self.name(for: network.config)
+        weightRef = WeightRef(name: fileName, sha256: SHA256.hash(network.weightsFile().serialized()))
+    }
+
+    /// `tf-d<width>x<blocks>`, the `index_prior` value in sequence headers.
+    static func name(for c: IndexTransformerConfig) -> String { "tf-d\(c.dModel)x\(c.layers)" }
+
+    public var codebookSize: Int { decoder.config.codebookSize }
+    public var levels: Int { decoder.config.levels }
+
+    public func code(level: Int, width: Int, height: Int, lower: [[Int32]], threads: Int,
+                     _ code: (_ position: Int, _ logits: UnsafeBufferPointer<Float>) throws -> Int32) throws -> [Int32] {
+        guard level >= 0, level < levels else { throw CodecError(file: weightRef.name, "level \(level) outside the prior's \(levels)") }
+        guard lower.count >= level, lower.prefix(level).allSatisfy({ $0.count == width * height }) else {
+            throw CodecError(file: weightRef.name, "lower planes do not match a \(width)x\(height) grid")
+        }
+        return try decoder.run(level: level, width: width, height: height, lower: Array(lower.prefix(level)), code)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Models
+import Tensor
+
+/// The training loop of `dcvc-train prior-transformer`: log.csv (step, seconds, lr, bits per
+/// index overall and per level, averaged since the previous line), checkpoints
+/// `ckpt-<step>.safetensors` (newest 2 kept) every `checkpointSeconds` and at the end.
+public struct TransformerPriorRun {
+    public var runDir: String
+    public var logEvery = 25
+    public var checkpointSeconds: Double = 240
+    /// Stop after this many seconds of training in this process (then checkpoint), if set.
+    public var timeLimit: Double? = nil
+
+    public init(runDir: String) { self.runDir = runDir }
+
+    static let prefix = "ckpt-", suffix = ".safetensors"
+
+    /// Checkpoints in `runDir`, oldest first.
+    public static func checkpoints(_ runDir: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runDir)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
+            .map { (runDir as NSString).appendingPathComponent($0) }
+    }
+
+    /// Saves the whole training state; returns the path.
+    public static func save(_ t: TransformerPriorTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
+        let path = (runDir as NSString).appendingPathComponent(String(format: "\(prefix)%08d\(suffix)", t.step))
+        let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
+        try Checkpoint.save(to: path, params: t.network.params, optimizer: t.adam, step: t.step, rng: t.rng,
+                            extra: [IndexTransformerConfig.metadataKey: t.config.json, "train_options": opts,
+                                    "elapsed_seconds": String(elapsed)])
+        for old in checkpoints(runDir).dropLast(keep) { try? FileManager.default.removeItem(atPath: old) }
+        return path
+    }
+
+    /// A trainer restored from checkpoint `path` (its stored configuration and options; `steps`
+    /// replaces the stored total when given), and the training seconds already spent.
+    public static func restore(_ path: String, steps: Int?) throws -> (TransformerPriorTrainer, Double) {
+        let f = try SafeTensorsFile.read(from: path)
+        guard let c = f.metadata[IndexTransformerConfig.metadataKey], let o = f.metadata["train_options"] else {
+            throw SafeTensorsError.malformed(path: path, reason: "not a transformer-prior checkpoint")
+        }
+        var options = try JSONDecoder().decode(TransformerPriorOptions.self, from: Data(o.utf8))
+        if let steps { options.steps = steps }
+        let t = try TransformerPriorTrainer(config: try IndexTransformerConfig.parse(json: c), options: options)
+        let s = try Checkpoint.load(from: path, params: t.network.params, optimizer: t.adam)
+        t.step = s.step; t.rng = s.rng
+        return (t, Double(s.metadata["elapsed_seconds"] ?? "0") ?? 0)
+    }
+
+    /// Trains until `trainer.options.steps` (or the time limit); `elapsed` is the time already spent.
+    public func run(_ trainer: TransformerPriorTrainer, data: TokenDataset, elapsed start: Double,
+                    progress: (String) -> Void) throws {
+        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
+        let L = trainer.config.levels
+        let header = (["step", "seconds", "lr", "bits"] + (0..<L).map { "bits_l\($0)" }).joined(separator: ",")
+        let csv = try CSVLog(path: (runDir as NSString).appendingPathComponent("log.csv"), header: header,
+                             truncateAfterStep: trainer.step)
+        let clock = Date()
+        var lastCheckpoint = Date()
+        var sum = 0.0, n = 0
+        var levelBits = [Double](repeating: 0, count: L), levelCount = [Int](repeating: 0, count: L)
+        while trainer.step < trainer.options.steps {
+            let lr = trainer.learningRate
+            let r = trainer.trainStep(trainer.sample(data))
+            guard r.bits.isFinite else { throw TrainingDiverged(step: trainer.step, loss: Float(r.bits)) }
+            sum += r.bits; n += 1
+            for l in 0..<L { levelBits[l] += r.levelBits[l]; levelCount[l] += r.levelCount[l] }
+            let seconds = start + Date().timeIntervalSince(clock)
+            let outOfTime = timeLimit.map { Date().timeIntervalSince(clock) >= $0 } ?? false
+            let done = trainer.step == trainer.options.steps || outOfTime
+            if trainer.step % logEvery == 0 || done {
+                let per = (0..<L).map { levelCount[$0] > 0 ? String(format: "%.4f", levelBits[$0] / Double(levelCount[$0])) : "" }
+                try csv.append(([String(trainer.step), String(format: "%.1f", seconds), String(format: "%.3g", lr),
+                                 String(format: "%.4f", sum / Double(n))] + per).joined(separator: ","))
+                progress("step \(trainer.step)/\(trainer.options.steps) \(String(format: "%.0f", seconds))s bits "
+                         + String(format: "%.4f", sum / Double(n)) + " per level " + per.joined(separator: "/"))
+                sum = 0; n = 0
+                levelBits = [Double](repeating: 0, count: L); levelCount = [Int](repeating: 0, count: L)
+            }
+            if done || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {
+                let p = try Self.save(trainer, runDir: runDir, elapsed: seconds)
+                progress("checkpoint \(p)")
+                lastCheckpoint = Date()
+            }
+            if done { break }
+        }
+    }
+}

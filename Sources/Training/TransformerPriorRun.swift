@@ -14,23 +14,17 @@ public struct TransformerPriorRun {
 
     public init(runDir: String) { self.runDir = runDir }
 
-    static let prefix = "ckpt-", suffix = ".safetensors"
-
     /// Checkpoints in `runDir`, oldest first.
-    public static func checkpoints(_ runDir: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: runDir)) ?? []
-        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
-            .map { (runDir as NSString).appendingPathComponent($0) }
-    }
+    public static func checkpoints(_ runDir: String) -> [String] { RunCheckpoints.list(runDir) }
 
     /// Saves the whole training state; returns the path.
     public static func save(_ t: TransformerPriorTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
-        let path = (runDir as NSString).appendingPathComponent(String(format: "\(prefix)%08d\(suffix)", t.step))
+        let path = RunCheckpoints.path(runDir: runDir, step: t.step)
         let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
         try Checkpoint.save(to: path, params: t.network.params, optimizer: t.adam, step: t.step, rng: t.rng,
                             extra: [IndexTransformerConfig.metadataKey: t.config.json, "train_options": opts,
                                     "elapsed_seconds": String(elapsed)])
-        for old in checkpoints(runDir).dropLast(keep) { try? FileManager.default.removeItem(atPath: old) }
+        RunCheckpoints.prune(runDir, keep: keep)
         return path
     }
 

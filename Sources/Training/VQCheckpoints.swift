@@ -4,25 +4,19 @@ import Tensor
 
 /// Checkpoint files of a run directory: `ckpt-<step>.safetensors`, the newest `keep` kept.
 public enum VQCheckpoints {
-    static let prefix = "ckpt-", suffix = ".safetensors"
-
     /// Saves the trainer's whole state; `elapsed` (training seconds so far) goes in the metadata.
     public static func save(_ t: VQTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
-        let path = (runDir as NSString).appendingPathComponent(String(format: "\(prefix)%08d\(suffix)", t.step))
+        let path = RunCheckpoints.path(runDir: runDir, step: t.step)
         let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
         try Checkpoint.save(to: path, params: t.params, optimizer: t.adam, step: t.step, rng: t.rng,
                             extra: [VQTokenizer.configKey: t.config.json, "train_options": opts,
                                     "elapsed_seconds": String(elapsed)])
-        for old in list(runDir).dropLast(keep) { try? FileManager.default.removeItem(atPath: old) }
+        RunCheckpoints.prune(runDir, keep: keep)
         return path
     }
 
     /// Checkpoints in `runDir`, oldest first.
-    public static func list(_ runDir: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: runDir)) ?? []
-        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
-            .map { (runDir as NSString).appendingPathComponent($0) }
-    }
+    public static func list(_ runDir: String) -> [String] { RunCheckpoints.list(runDir) }
 
     /// The configuration and options a checkpoint was written with.
     public static func header(_ path: String) throws -> (VQConfig, VQTrainOptions, Double) {

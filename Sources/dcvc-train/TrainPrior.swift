@@ -40,25 +40,13 @@ struct TrainPrior: ParsableCommand {
 
     func run() throws {
         TrainingKernels.threads = threads
-        let tok = try VQTokenizer(path: tokenizer)
-        let key = try SafeTensorsFile.sha256Hex(ofFile: tokenizer)
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let tokensPath = (out as NSString).appendingPathComponent("tokens.bin")
-        let dataset: TokenDataset
-        if let cached = TokenDataset.load(from: tokensPath, key: key) {
-            dataset = cached
-        } else {
-            let sources = try DataManifest.sources(dataDir: data)
-            let cacheDir = try FrameCache(directory: cache ?? (((out as NSString).standardizingPath as NSString)
-                .deletingLastPathComponent as NSString).appendingPathComponent("frame-cache"))
-            let pool = try FramePool(sources: sources, options: FramePoolOptions(framesPerVideo: framesPerVideo, seed: seed),
-                                     cache: cacheDir, progress: { _ in })
-            let t0 = Date()
-            dataset = TokenDataset.build(pool: pool, tokenizer: tok, progress: { printError($0) })
-            try dataset.save(to: tokensPath, key: key)
-            printError(String(format: "tokenized %d images (%d positions per level) in %.0f s", dataset.grids.count,
-                              dataset.positions, Date().timeIntervalSince(t0)))
-        }
+        let parent = ((out as NSString).standardizingPath as NSString).deletingLastPathComponent
+        let dataset = try TokenDatasetCache.loadOrBuild(
+            cachePath: (out as NSString).appendingPathComponent("tokens.bin"), tokenizerPath: tokenizer,
+            sources: try DataManifest.sources(dataDir: data),
+            options: FramePoolOptions(framesPerVideo: framesPerVideo, seed: seed),
+            frameCache: try FrameCache(directory: cache ?? (parent as NSString).appendingPathComponent("frame-cache")),
+            progress: { printError($0) })
         var train = dataset, held = dataset
         train.grids = dataset.grids.enumerated().filter { $0.offset % 20 != 0 }.map(\.element)
         held.grids = dataset.grids.enumerated().filter { $0.offset % 20 == 0 }.map(\.element)
@@ -70,14 +58,14 @@ struct TrainPrior: ParsableCommand {
             printError("resuming \(last) at step \(trainer.step)")
         } else {
             if resume { printError("no checkpoint in \(out); starting fresh") }
-            let config = ContextPriorConfig(levels: tok.config.levels, codebookSize: tok.config.codebookSize,
+            let config = ContextPriorConfig(levels: dataset.levels, codebookSize: dataset.codebookSize,
                                             hidden: hidden, blocks: blocks, passes: passes, upperPasses: upperPasses)
             var o = ContextPriorTrainOptions()
             o.steps = steps ?? 3000; o.batch = batch; o.crop = crop; o.lr = lr; o.seed = seed
             trainer = try ContextPriorTrainer(config: config, options: o)
         }
-        guard trainer.config.levels == tok.config.levels, trainer.config.codebookSize == tok.config.codebookSize else {
-            throw ToolError(file: tokenizer, "tokenizer has \(tok.config.levels) levels of \(tok.config.codebookSize) codes; the prior models \(trainer.config.levels) of \(trainer.config.codebookSize)")
+        guard trainer.config.levels == dataset.levels, trainer.config.codebookSize == dataset.codebookSize else {
+            throw ToolError(file: tokenizer, "tokenizer has \(dataset.levels) levels of \(dataset.codebookSize) codes; the prior models \(trainer.config.levels) of \(trainer.config.codebookSize)")
         }
         printError("prior: \(trainer.config.json), \(trainer.params.scalarCount) parameters, "
                    + String(format: "%.0f", trainer.network.macsPerIndex) + " MACs per coded index")
@@ -87,7 +75,8 @@ struct TrainPrior: ParsableCommand {
         loop.checkpointSeconds = checkpointMinutes * 60
         try loop.run(trainer, train: train, held: held, elapsed: elapsed, progress: { printError($0) })
         let weights = (out as NSString).appendingPathComponent("prior.safetensors")
-        try trainer.exportWeights(extra: ["tokenizer_sha256": key]).write(to: weights)
+        try trainer.exportWeights(extra: ["tokenizer_sha256": try SafeTensorsFile.sha256Hex(ofFile: tokenizer)])
+            .write(to: weights)
         print("\(weights) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: weights))")
     }
 }

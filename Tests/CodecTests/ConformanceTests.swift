@@ -1,3 +1,4 @@
+import Bitstream
 import Foundation
 import ToolTesting
 import XCTest
@@ -41,8 +42,20 @@ final class ConformanceTests: XCTestCase {
                 XCTAssertEqual(r.status, 0, "\(cols[0]): \(r.err)")
                 XCTAssertEqual(try md5(out), cols[1], "\(cols[0]) with \(threads) threads")
             }
+            if cols.count >= 8, cols[7] != "none" {
+                XCTAssertTrue(try usesPrior(vector), "\(cols[0]) should code some level with its prior (mode 2)")
+            }
             checked += 1
         }
         XCTAssertGreaterThanOrEqual(checked, 3, "conformance/ should hold at least three vectors")
+    }
+
+    /// Whether any index substream of the file starts with mode byte 2 (spec/intra.md §3).
+    private func usesPrior(_ path: String) throws -> Bool {
+        let reader = try ContainerReader(path: path)
+        while let unit = try reader.nextFrame() {
+            if unit.substreams.contains(where: { $0.name.hasPrefix("rvq.") && $0.bytes.first == 2 }) { return true }
+        }
+        return false
     }
 }

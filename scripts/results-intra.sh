@@ -5,6 +5,7 @@
 #   - codebook usage per level on the evaluation clips (dcvc-train eval-vq),
 #   - 720p encode/decode speed at 1 and 2 threads.
 # Needs `make data` and the release build. Takes about an hour on 2 cores.
+# usage: scripts/results-intra.sh [rd] [bits] [usage] [speed]   (default: all four, in that order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release
@@ -12,12 +13,14 @@ BIN=.build/release
 out=runs/results
 mkdir -p "$out"
 clips="carphone bikes bigbuckbunny"
+parts="${*:-rd bits usage speed}"
+want() { [[ " $parts " == *" $1 "* ]]; }
 
-"$BIN/dcvc-eval" --config eval/intra-rvq.json
+want rd && "$BIN/dcvc-eval" --config eval/intra-rvq.json
 
 # Bits per index: the same 8-level indices coded without a learned prior, with the context prior
 # and (f = 8 only) with the transformer baseline.
-for model in f8 f16; do
+want bits && for model in f8 f16; do
   priors="none ctx-$model"
   [ "$model" = f8 ] && [ -f weights/prior-tf-f8.safetensors ] && priors="$priors tf-f8"
   args=()
@@ -34,18 +37,25 @@ for model in f8 f16; do
 done
 
 # Codebook usage per level on the evaluation clips (first 32 frames).
-for model in f8 f16; do
+want usage && for model in f8 f16; do
   for clip in $clips; do
     "$BIN/dcvc-train" eval-vq --weights "weights/vqgan-$model.safetensors" --video "data/videos/$clip.mp4" \
       --frames 32 > "$out/usage-$model-$clip.txt"
   done
 done
 
-# 720p speed, 8 levels, context prior.
-for threads in 1 2; do
-  "$BIN/dcvc-enc" data/videos/bigbuckbunny.mp4 -o "$out/speed.dcv" -y --frames 32 --rvq-layers 8 \
-    --threads "$threads" 2>> "$out/speed-720p.txt"
-  "$BIN/dcvc-dec" "$out/speed.dcv" -o "$out/speed.y4m" -y --threads "$threads" 2>> "$out/speed-720p.txt"
-done
-rm -f "$out/speed.y4m"
-cat "$out"/index-bits-*.md "$out/speed-720p.txt"
+# 720p speed, 8 levels, each model with its context prior and without a learned prior.
+if want speed; then
+  : > "$out/speed-720p.txt"
+  for model in f8 f16; do
+    for prior in auto none; do
+      for threads in 1 2; do
+        "$BIN/dcvc-enc" data/videos/bigbuckbunny.mp4 -o "$out/speed.dcv" -y --frames 32 --rvq-layers 8 \
+          --model "vqgan-$model" --index-prior "$prior" --threads "$threads" 2>> "$out/speed-720p.txt"
+        "$BIN/dcvc-dec" "$out/speed.dcv" -o "$out/speed.y4m" -y --threads "$threads" 2>> "$out/speed-720p.txt"
+      done
+    done
+  done
+  rm -f "$out/speed.y4m" "$out/speed.dcv"
+fi
+cat "$out"/index-bits-*.md "$out/speed-720p.txt" 2>/dev/null || true

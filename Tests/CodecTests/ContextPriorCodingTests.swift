@@ -58,6 +58,8 @@ final class ContextPriorCodingTests: XCTestCase {
                     let bytes = try IndexPlaneCoder.encode(p[level], codebookSize: 16, prior: ctx)
                     XCTAssertEqual(bytes.first, IndexPlaneCoder.Mode.prior.rawValue, "a prior that fits the codes wins")
                     XCTAssertEqual(try IndexPlaneCoder.decode(bytes, count: w * h, codebookSize: 16, prior: ctx), p[level])
+                    XCTAssertThrowsError(try IndexPlaneCoder.decode(Array(bytes.dropLast(4)), count: w * h, codebookSize: 16,
+                                                                    prior: ctx), "a truncated substream is an error")
                     encoded.append(bytes)
                 }
                 XCTAssertEqual(encoded[0], encoded[1], "same bytes for 1 and 2 threads")

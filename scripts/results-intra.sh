@@ -3,7 +3,7 @@
 #   - the RD experiment eval/intra-rvq.json (f = 8 and f = 16, 1/2/4/6/8 levels, x265/x264),
 #   - real bits per index per level with each index coding (dcvc-info on 8-level files),
 #   - codebook usage per level on the evaluation clips (dcvc-train eval-vq),
-#   - 720p encode/decode speed at 1 and 2 threads.
+#   - 720p encode/decode speed at 1 and 2 threads (run it on an otherwise idle machine).
 # Needs `make data` and the release build. Takes about an hour on 2 cores.
 # usage: scripts/results-intra.sh [rd] [bits] [usage] [speed]   (default: all four, in that order)
 set -euo pipefail
@@ -44,13 +44,13 @@ want usage && for model in f8 f16; do
   done
 done
 
-# 720p speed, 8 levels, each model with its context prior and without a learned prior.
+# 720p speed (first 8 frames), 8 levels, each model with its context prior and without a learned prior.
 if want speed; then
   : > "$out/speed-720p.txt"
   for model in f8 f16; do
     for prior in auto none; do
       for threads in 1 2; do
-        "$BIN/dcvc-enc" data/videos/bigbuckbunny.mp4 -o "$out/speed.dcv" -y --frames 32 --rvq-layers 8 \
+        "$BIN/dcvc-enc" data/videos/bigbuckbunny.mp4 -o "$out/speed.dcv" -y --frames 8 --rvq-layers 8 \
           --model "vqgan-$model" --index-prior "$prior" --threads "$threads" 2>> "$out/speed-720p.txt"
         "$BIN/dcvc-dec" "$out/speed.dcv" -o "$out/speed.y4m" -y --threads "$threads" 2>> "$out/speed-720p.txt"
       done

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The checkpoint files of a training run directory: `ckpt-<step>.safetensors`, step zero-padded
 /// to 8 digits so that name order is step order.
@@ -20,5 +21,54 @@ public enum RunCheckpoints {
     /// Deletes all but the newest `keep` checkpoints.
     public static func prune(_ runDir: String, keep: Int) {
         for old in list(runDir).dropLast(keep) { try? FileManager.default.removeItem(atPath: old) }
+    }
+}
+
+/// Training options that carry the schedule's total step count (a resume may change it).
+public protocol StepOptions: Codable {
+    var steps: Int { get set }
+}
+
+/// A trainer whose whole state one run checkpoint holds: weights, Adam moments, step, RNG, the
+/// model configuration (JSON under `configKey`) and the training options.
+public protocol CheckpointedTrainer: AnyObject {
+    associatedtype Options: StepOptions
+    /// `__metadata__` key of the configuration JSON.
+    static var configKey: String { get }
+    /// Builds an untrained trainer from a stored configuration and options.
+    static func restoring(configJSON: String, options: Options) throws -> Self
+    var configJSON: String { get }
+    var options: Options { get }
+    var trainedParameters: ParameterSet { get }
+    var adam: Adam { get }
+    var step: Int { get set }
+    var rng: RNG { get set }
+}
+
+extension RunCheckpoints {
+    /// Saves `t` as the checkpoint of its step in `runDir`, keeping the newest `keep`; returns its path.
+    @discardableResult
+    public static func save<T: CheckpointedTrainer>(_ t: T, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
+        let path = path(runDir: runDir, step: t.step)
+        let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
+        try Checkpoint.save(to: path, params: t.trainedParameters, optimizer: t.adam, step: t.step, rng: t.rng,
+                            extra: [T.configKey: t.configJSON, "train_options": opts, "elapsed_seconds": String(elapsed)])
+        prune(runDir, keep: keep)
+        return path
+    }
+
+    /// The trainer of checkpoint `path` (its stored configuration and options; `steps` replaces the
+    /// stored total when given) and the training seconds already spent.
+    public static func restore<T: CheckpointedTrainer>(_ path: String, as type: T.Type, steps: Int? = nil) throws -> (T, Double) {
+        let f = try SafeTensorsFile.read(from: path)
+        guard let c = f.metadata[T.configKey], let o = f.metadata["train_options"] else {
+            throw SafeTensorsError.malformed(path: path, reason: "not a checkpoint of this model (no \(T.configKey))")
+        }
+        var options = try JSONDecoder().decode(T.Options.self, from: Data(o.utf8))
+        if let steps { options.steps = steps }
+        let t = try T.restoring(configJSON: c, options: options)
+        let s = try Checkpoint.load(from: path, params: t.trainedParameters, optimizer: t.adam)
+        t.step = s.step; t.rng = s.rng
+        return (t, Double(s.metadata["elapsed_seconds"] ?? "0") ?? 0)
     }
 }

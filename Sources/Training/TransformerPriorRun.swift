@@ -18,29 +18,15 @@ public struct TransformerPriorRun {
     public static func checkpoints(_ runDir: String) -> [String] { RunCheckpoints.list(runDir) }
 
     /// Saves the whole training state; returns the path.
+    @discardableResult
     public static func save(_ t: TransformerPriorTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
-        let path = RunCheckpoints.path(runDir: runDir, step: t.step)
-        let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
-        try Checkpoint.save(to: path, params: t.network.params, optimizer: t.adam, step: t.step, rng: t.rng,
-                            extra: [IndexTransformerConfig.metadataKey: t.config.json, "train_options": opts,
-                                    "elapsed_seconds": String(elapsed)])
-        RunCheckpoints.prune(runDir, keep: keep)
-        return path
+        try RunCheckpoints.save(t, runDir: runDir, elapsed: elapsed, keep: keep)
     }
 
-    /// A trainer restored from checkpoint `path` (its stored configuration and options; `steps`
-    /// replaces the stored total when given), and the training seconds already spent.
+    /// A trainer restored from checkpoint `path` (`steps` replaces the stored total when given),
+    /// and the training seconds already spent.
     public static func restore(_ path: String, steps: Int?) throws -> (TransformerPriorTrainer, Double) {
-        let f = try SafeTensorsFile.read(from: path)
-        guard let c = f.metadata[IndexTransformerConfig.metadataKey], let o = f.metadata["train_options"] else {
-            throw SafeTensorsError.malformed(path: path, reason: "not a transformer-prior checkpoint")
-        }
-        var options = try JSONDecoder().decode(TransformerPriorOptions.self, from: Data(o.utf8))
-        if let steps { options.steps = steps }
-        let t = try TransformerPriorTrainer(config: try IndexTransformerConfig.parse(json: c), options: options)
-        let s = try Checkpoint.load(from: path, params: t.network.params, optimizer: t.adam)
-        t.step = s.step; t.rng = s.rng
-        return (t, Double(s.metadata["elapsed_seconds"] ?? "0") ?? 0)
+        try RunCheckpoints.restore(path, as: TransformerPriorTrainer.self, steps: steps)
     }
 
     /// Trains until `trainer.options.steps` (or the time limit); `elapsed` is the time already spent.

@@ -3,7 +3,7 @@ import Models
 import Tensor
 
 /// Options of a transformer-prior training run (stored in its checkpoints).
-public struct TransformerPriorOptions: Codable, Equatable, Sendable {
+public struct TransformerPriorOptions: StepOptions, Equatable, Sendable {
     public var steps = 4000
     public var batch = 16
     /// Crop side in token positions.
@@ -97,4 +97,13 @@ public final class TransformerPriorTrainer {
         }
         return (bits, count)
     }
+}
+
+extension TransformerPriorTrainer: CheckpointedTrainer {
+    public static var configKey: String { IndexTransformerConfig.metadataKey }
+    public static func restoring(configJSON: String, options: TransformerPriorOptions) throws -> Self {
+        try Self(config: try IndexTransformerConfig.parse(json: configJSON), options: options)
+    }
+    public var configJSON: String { config.json }
+    public var trainedParameters: ParameterSet { network.params }
 }

@@ -21,28 +21,13 @@ public struct ContextPriorRun {
     /// Saves the trainer's state (weights, Adam moments, step, RNG, config, options, elapsed seconds).
     @discardableResult
     public static func save(_ t: ContextPriorTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
-        let path = RunCheckpoints.path(runDir: runDir, step: t.step)
-        let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
-        try Checkpoint.save(to: path, params: t.params, optimizer: t.adam, step: t.step, rng: t.rng,
-                            extra: [ContextPriorConfig.metadataKey: t.config.json, "train_options": opts,
-                                    "elapsed_seconds": String(elapsed)])
-        RunCheckpoints.prune(runDir, keep: keep)
-        return path
+        try RunCheckpoints.save(t, runDir: runDir, elapsed: elapsed, keep: keep)
     }
 
-    /// A trainer restored from checkpoint `path` (its stored configuration; `steps` overrides the
-    /// total) and the elapsed training seconds.
+    /// A trainer restored from checkpoint `path` (`steps` overrides the stored total) and the
+    /// elapsed training seconds.
     public static func restore(_ path: String, steps: Int? = nil) throws -> (ContextPriorTrainer, Double) {
-        let f = try SafeTensorsFile.read(from: path)
-        guard let c = f.metadata[ContextPriorConfig.metadataKey], let o = f.metadata["train_options"] else {
-            throw SafeTensorsError.malformed(path: path, reason: "not a context prior checkpoint")
-        }
-        var options = try JSONDecoder().decode(ContextPriorTrainOptions.self, from: Data(o.utf8))
-        if let steps { options.steps = steps }
-        let t = try ContextPriorTrainer(config: try ContextPriorConfig.parse(json: c), options: options)
-        let s = try Checkpoint.load(from: path, params: t.params, optimizer: t.adam)
-        t.step = s.step; t.rng = s.rng
-        return (t, Double(s.metadata["elapsed_seconds"] ?? "0") ?? 0)
+        try RunCheckpoints.restore(path, as: ContextPriorTrainer.self, steps: steps)
     }
 
     /// Trains until `trainer.options.steps` on `train`, evaluating on `held`.

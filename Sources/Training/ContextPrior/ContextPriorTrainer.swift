@@ -3,7 +3,7 @@ import Models
 import Tensor
 
 /// Options of a context-prior training run (stored in checkpoints).
-public struct ContextPriorTrainOptions: Codable, Equatable, Sendable {
+public struct ContextPriorTrainOptions: StepOptions, Equatable, Sendable {
     public var steps = 3000
     public var batch = 16
     /// Side of the square token crops, in latent positions.
@@ -133,4 +133,13 @@ public final class ContextPriorTrainer {
                          "format": "dcvc-context-prior-1"].merging(extra) { a, _ in a }
         return file
     }
+}
+
+extension ContextPriorTrainer: CheckpointedTrainer {
+    public static var configKey: String { ContextPriorConfig.metadataKey }
+    public static func restoring(configJSON: String, options: ContextPriorTrainOptions) throws -> Self {
+        try Self(config: try ContextPriorConfig.parse(json: configJSON), options: options)
+    }
+    public var configJSON: String { config.json }
+    public var trainedParameters: ParameterSet { params }
 }

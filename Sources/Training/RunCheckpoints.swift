@@ -18,6 +18,14 @@ public enum RunCheckpoints {
         (runDir as NSString).appendingPathComponent(String(format: "\(prefix)%08d\(suffix)", step))
     }
 
+    /// `path` itself when it is a file, else the newest checkpoint of the run directory `path`
+    /// (nil when it has none).
+    public static func newest(runOrFile path: String) -> String? {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else { return path }
+        return list(path).last
+    }
+
     /// Deletes all but the newest `keep` checkpoints.
     public static func prune(_ runDir: String, keep: Int) {
         for old in list(runDir).dropLast(keep) { try? FileManager.default.removeItem(atPath: old) }

@@ -90,12 +90,9 @@ struct ExportPrior: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .safetensors.") var output: String
 
     func run() throws {
-        var isDir: ObjCBool = false
-        let path: String
-        if FileManager.default.fileExists(atPath: runDir, isDirectory: &isDir), isDir.boolValue {
-            guard let last = TransformerPriorRun.checkpoints(runDir).last else { throw ToolError(file: runDir, "no checkpoint in the run directory") }
-            path = last
-        } else { path = runDir }
+        guard let path = RunCheckpoints.newest(runOrFile: runDir) else {
+            throw ToolError(file: runDir, "no checkpoint in the run directory")
+        }
         let (trainer, _) = try TransformerPriorRun.restore(path, steps: nil)
         try trainer.network.weightsFile(extra: ["trained_steps": String(trainer.step)]).write(to: output)
         print("\(output) step \(trainer.step) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: output))")

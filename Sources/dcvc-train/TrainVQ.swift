@@ -108,12 +108,9 @@ struct ExportVQ: ParsableCommand {
     @Flag(help: "Leave the encoder out (decoder-only file).") var decoderOnly = false
 
     func run() throws {
-        var isDir: ObjCBool = false
-        let path: String
-        if FileManager.default.fileExists(atPath: runDir, isDirectory: &isDir), isDir.boolValue {
-            guard let last = VQCheckpoints.list(runDir).last else { throw ToolError(file: runDir, "no checkpoint in the run directory") }
-            path = last
-        } else { path = runDir }
+        guard let path = RunCheckpoints.newest(runOrFile: runDir) else {
+            throw ToolError(file: runDir, "no checkpoint in the run directory")
+        }
         let (config, options, _) = try VQCheckpoints.header(path)
         let trainer = try VQTrainer(config: config, options: options)
         try VQCheckpoints.restore(trainer, from: path)

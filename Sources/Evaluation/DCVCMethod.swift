@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 
 /// Our codec, run as the `dcvc-enc` and `dcvc-dec` executables found in `toolDirectory`
@@ -11,6 +12,9 @@ struct DCVCMethod: PointCoder {
     let method: EvalMethod
     let threads: Int?
     let toolDirectory: String
+    /// Identifies the weight files the tools will find (see `WeightFingerprint`), so that rows
+    /// measured with other weights are not reused.
+    let weights: String
 
     /// The encoder options of a point, without input and output.
     func encoderOptions(_ point: EvalPoint, frames: Int) -> [String] {
@@ -18,7 +22,7 @@ struct DCVCMethod: PointCoder {
     }
 
     func settings(_ point: EvalPoint, frames: Int) -> String {
-        (["dcvc-enc"] + encoderOptions(point, frames: frames)).joined(separator: " ")
+        (["dcvc-enc"] + encoderOptions(point, frames: frames)).joined(separator: " ") + " (weights \(weights))"
     }
 
     func code(_ clip: SourceClip, point: EvalPoint, frames: Int, scratch: String) throws -> CodedPoint {
@@ -58,5 +62,25 @@ struct DCVCMethod: PointCoder {
             throw EvaluationError("\(name) failed (\(how)): \(line)")
         }
         return seconds
+    }
+}
+
+/// A short digest of the `.safetensors` files in the directories the codec tools search first
+/// (`$DCVC_WEIGHTS`, then `weights/` under the current directory): file names and contents.
+enum WeightFingerprint {
+    static func current() -> String {
+        var dirs: [String] = []
+        if let env = ProcessInfo.processInfo.environment["DCVC_WEIGHTS"], !env.isEmpty { dirs.append(env) }
+        dirs.append("weights")
+        var text = ""
+        for dir in dirs {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { $0.hasSuffix(".safetensors") }.sorted()
+            for name in names {
+                guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(name)) else { continue }
+                text += "\(dir)/\(name) \(SHA256.hex(SHA256.hash(data)))\n"
+            }
+        }
+        return String(SHA256.hex(SHA256.hash(Array(text.utf8))).prefix(12))
     }
 }

@@ -55,10 +55,11 @@ public final class EvalRunner {
 
     func plan(_ videos: [EvalVideo]) -> [PlannedPoint] {
         var out: [PlannedPoint] = []
+        let weights = config.methods.contains { $0.kind == .dcvc } ? WeightFingerprint.current() : ""
         for v in videos {
             for m in config.methods {
                 let coder: PointCoder = m.kind == .dcvc
-                    ? DCVCMethod(method: m, threads: config.threads, toolDirectory: toolDirectory)
+                    ? DCVCMethod(method: m, threads: config.threads, toolDirectory: toolDirectory, weights: weights)
                     : BaselineCodec(method: m)
                 for p in m.points {
                     out.append(PlannedPoint(video: v, method: m, point: p, coder: coder,

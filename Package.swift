@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"],
                 swiftSettings: numericSettings),
         .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["Media", "Tensor", "Checksum"], swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["Media", "Tensor", "Checksum", "Codec"], swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

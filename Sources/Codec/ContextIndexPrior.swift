@@ -1,5 +1,4 @@
 import Bitstream
-import Checksum
 import Foundation
 import Models
 import Tensor
@@ -14,12 +13,10 @@ public final class ContextIndexPrior: IndexPrior {
     let network: ContextPriorNetwork
     let weights: [String: Tensor]
 
-    /// Loads `path`; streams know the prior as `name` (e.g. `ctx-f8`).
-    public init(path: String, name: String) throws {
-        guard let bytes = FileManager.default.contents(atPath: path) else {
-            throw CodecError(file: path, "cannot read weight file")
-        }
-        let file = try SafeTensorsFile.parse(Array(bytes), path: path)
+    /// Loads `weightFile`; streams know the prior as `name` (e.g. `ctx-f8`).
+    public init(file weightFile: WeightFile, name: String) throws {
+        let path = weightFile.path
+        let file = try SafeTensorsFile.parse(weightFile.bytes, path: path)
         guard let json = file.metadata[ContextPriorConfig.metadataKey] else {
             throw CodecError(file: path, "not a context prior (no \(ContextPriorConfig.metadataKey) in __metadata__)")
         }
@@ -31,7 +28,12 @@ public final class ContextIndexPrior: IndexPrior {
         for s in specs { w[s.name] = file.tensors[s.name]!.tensor() }
         weights = w
         self.name = name
-        weightRef = WeightRef(name: (path as NSString).lastPathComponent, sha256: SHA256.hash(bytes))
+        weightRef = weightFile.ref
+    }
+
+    /// Loads the weight file at `path`.
+    public convenience init(path: String, name: String) throws {
+        try self.init(file: try WeightFile(path: path), name: name)
     }
 
     public var codebookSize: Int { config.codebookSize }

@@ -35,8 +35,8 @@ public enum IndexPlaneCoder {
     /// adaptive and (with `prior`) the prior-coded substream.
     public static func encode(_ plane: [Int32], codebookSize: Int, prior: PriorContext? = nil) throws -> [UInt8] {
         precondition(plane.allSatisfy { $0 >= 0 && Int($0) < codebookSize }, "index outside codebook of \(codebookSize)")
-        var best = [Mode.uniform.rawValue] + encode(plane, mode: .uniform, codebookSize: codebookSize)
-        let adaptive = [Mode.adaptive.rawValue] + encode(plane, mode: .adaptive, codebookSize: codebookSize)
+        var best = [Mode.uniform.rawValue] + encodeUniform(plane, codebookSize)
+        let adaptive = [Mode.adaptive.rawValue] + encodeAdaptive(plane, codebookSize).bytes
         if adaptive.count < best.count { best = adaptive }
         if let prior {
             let coded = [Mode.prior.rawValue] + (try PriorPlaneCoder.encode(
@@ -53,52 +53,48 @@ public enum IndexPlaneCoder {
         guard let first = bytes.first, let mode = Mode(rawValue: first) else {
             throw EntropyError.corrupt(offset: 0, reason: bytes.isEmpty ? "empty index substream" : "unknown index mode \(bytes[0])")
         }
-        if mode == .prior {
+        var plane = [Int32](repeating: 0, count: count)
+        switch mode {
+        case .uniform:
+            var decoder = try RansDecoder(bytes[1...])
+            let table = uniformTable(codebookSize)
+            for i in 0..<count { plane[i] = Int32(try decoder.decode(table)) }
+            try decoder.finish()
+        case .adaptive:
+            var decoder = try RansDecoder(bytes[1...])
+            var model = AdaptiveModel(symbolCount: codebookSize)
+            for i in 0..<count { plane[i] = Int32(try decoder.decode(&model)) }
+            try decoder.finish()
+        case .prior:
             guard let p = prior else {
                 throw EntropyError.corrupt(offset: 0, reason: "index mode 2 (learned prior) in a stream that names no index prior")
             }
             precondition(p.width * p.height == count && p.prior.codebookSize == codebookSize)
-            return try PriorPlaneCoder.decode(Array(bytes[1...]), prior: p.prior, level: p.level, width: p.width,
-                                              height: p.height, lower: p.lower, threads: p.threads)
+            plane = try PriorPlaneCoder.decode(Array(bytes[1...]), prior: p.prior, level: p.level, width: p.width,
+                                               height: p.height, lower: p.lower, threads: p.threads)
         }
-        var decoder = try RansDecoder(bytes[1...])
-        var plane = [Int32](repeating: 0, count: count)
-        switch mode {
-        case .uniform:
-            let table = uniformTable(codebookSize)
-            for i in 0..<count { plane[i] = Int32(try decoder.decode(table)) }
-        case .adaptive:
-            var model = AdaptiveModel(symbolCount: codebookSize)
-            for i in 0..<count { plane[i] = Int32(try decoder.decode(&model)) }
-        case .prior:
-            preconditionFailure("handled above")
-        }
-        try decoder.finish()
         return plane
     }
 
     /// The ideal cost in bits of `plane` under the adaptive model (a diagnostic beside the real
     /// bytes, never instead of them).
     public static func idealBits(_ plane: [Int32], codebookSize: Int) -> Double {
-        var model = AdaptiveModel(symbolCount: codebookSize)
-        var encoder = RansEncoder(capacity: plane.count)
-        for s in plane { encoder.encode(Int(s), &model) }
-        return encoder.idealBits
+        encodeAdaptive(plane, codebookSize).idealBits
     }
 
-    private static func encode(_ plane: [Int32], mode: Mode, codebookSize: Int) -> [UInt8] {
+    private static func encodeUniform(_ plane: [Int32], _ k: Int) -> [UInt8] {
         var encoder = RansEncoder(capacity: plane.count)
-        switch mode {
-        case .uniform:
-            let table = uniformTable(codebookSize)
-            for s in plane { encoder.encode(Int(s), table) }
-        case .adaptive:
-            var model = AdaptiveModel(symbolCount: codebookSize)
-            for s in plane { encoder.encode(Int(s), &model) }
-        case .prior:
-            preconditionFailure("prior mode needs its context")
-        }
+        let table = uniformTable(k)
+        for s in plane { encoder.encode(Int(s), table) }
         return encoder.finish()
+    }
+
+    private static func encodeAdaptive(_ plane: [Int32], _ k: Int) -> (bytes: [UInt8], idealBits: Double) {
+        var encoder = RansEncoder(capacity: plane.count)
+        var model = AdaptiveModel(symbolCount: k)
+        for s in plane { encoder.encode(Int(s), &model) }
+        let ideal = encoder.idealBits
+        return (encoder.finish(), ideal)
     }
 
     private static func uniformTable(_ k: Int) -> FrequencyTable {

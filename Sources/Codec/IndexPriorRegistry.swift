@@ -3,14 +3,14 @@ import Bitstream
 /// The learned index priors this build can run, by the name a `.dcv` header gives in
 /// `index_prior` (spec/intra.md §3).
 public enum IndexPriorRegistry {
-    /// Loads a prior from a weight file path.
-    public typealias Loader = (_ weightPath: String) throws -> IndexPrior
+    /// Loads a prior from a weight file.
+    public typealias Loader = (_ file: WeightFile) throws -> IndexPrior
 
     /// Prior name -> (default weight file name, the I-frame model it was trained for, loader).
     public static let priors: [String: (file: String, model: String, load: Loader)] = [
-        "ctx-f8": ("prior-ctx-f8.safetensors", "vqgan-f8", { try ContextIndexPrior(path: $0, name: "ctx-f8") }),
-        "ctx-f16": ("prior-ctx-f16.safetensors", "vqgan-f16", { try ContextIndexPrior(path: $0, name: "ctx-f16") }),
-        "tf-f8": ("prior-tf-f8.safetensors", "vqgan-f8", { try TransformerIndexPrior(path: $0, name: "tf-f8") }),
+        "ctx-f8": ("prior-ctx-f8.safetensors", "vqgan-f8", { try ContextIndexPrior(file: $0, name: "ctx-f8") }),
+        "ctx-f16": ("prior-ctx-f16.safetensors", "vqgan-f16", { try ContextIndexPrior(file: $0, name: "ctx-f16") }),
+        "tf-f8": ("prior-tf-f8.safetensors", "vqgan-f8", { try TransformerIndexPrior(file: $0, name: "tf-f8") }),
     ]
 
     /// The default prior of an I-frame model (the context prior trained on its indices), if any.
@@ -30,7 +30,7 @@ public enum IndexPriorRegistry {
             throw CodecError(file: entry.file,
                              "weight file for index prior \(name) not found in \(store.directories.joined(separator: ", ")) (train it with dcvc-train prior, see docs/training.md)")
         }
-        return try entry.load(path)
+        return try entry.load(try WeightFile(path: path))
     }
 
     /// The prior a stream's header names (nil when it names none), weights matched by SHA-256.
@@ -46,7 +46,7 @@ public enum IndexPriorRegistry {
             throw CodecError(file: file, "sequence header names no weight file for index prior \(name)")
         }
         let ref = header.weights[1]
-        let prior = try entry.load(try store.locate(ref))
+        let prior = try entry.load(try store.load(ref))
         guard prior.weightRef == ref else {
             throw CodecError(file: file, "weights \(ref.name) do not match index prior \(name)")
         }

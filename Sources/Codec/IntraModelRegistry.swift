@@ -6,13 +6,13 @@ import Bitstream
 /// finds its file in the weight store; the decoder takes the name and the weight digest from the
 /// stream's header and refuses a stream whose weights it cannot find.
 public enum IntraModelRegistry {
-    /// Loads a tokenizer from a weight file path.
-    public typealias Loader = (_ weightPath: String) throws -> IntraTokenizer
+    /// Loads a tokenizer from a weight file.
+    public typealias Loader = (_ file: WeightFile) throws -> IntraTokenizer
 
     /// Model name -> (default weight file name, loader).
     public static let models: [String: (file: String, load: Loader)] = [
-        "vqgan-f8": ("vqgan-f8.safetensors", { try VQIntraTokenizer(path: $0, name: "vqgan-f8") }),
-        "vqgan-f16": ("vqgan-f16.safetensors", { try VQIntraTokenizer(path: $0, name: "vqgan-f16") }),
+        "vqgan-f8": ("vqgan-f8.safetensors", { try VQIntraTokenizer(file: $0, name: "vqgan-f8") }),
+        "vqgan-f16": ("vqgan-f16.safetensors", { try VQIntraTokenizer(file: $0, name: "vqgan-f16") }),
     ]
 
     /// The tokenizer for encoding with model `name`, its weights found in `store`.
@@ -24,7 +24,7 @@ public enum IntraModelRegistry {
             throw CodecError(file: entry.file,
                              "weight file for model \(name) not found in \(store.directories.joined(separator: ", ")) (train it with dcvc-train, see docs/training.md)")
         }
-        return try entry.load(path)
+        return try entry.load(try WeightFile(path: path))
     }
 
     /// The tokenizer a stream's header asks for, with weights matched by SHA-256.
@@ -38,7 +38,7 @@ public enum IntraModelRegistry {
         guard let ref = header.weights.first else {
             throw CodecError(file: file, "sequence header names no weight file for \(name)")
         }
-        let tokenizer = try entry.load(try store.locate(ref))
+        let tokenizer = try entry.load(try store.load(ref))
         guard header.weights.starts(with: tokenizer.weightRefs) else {
             throw CodecError(file: file, "weights \(header.weights.map(\.name)) do not match model \(name)")
         }

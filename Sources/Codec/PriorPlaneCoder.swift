@@ -7,28 +7,28 @@ public enum PriorPlaneCoder {
     /// What encoding a plane produced.
     public struct Encoded {
         public var bytes: [UInt8]
-        /// −Σ log2 p of the coded indices under the Float softmax of the logits (the estimate
-        /// training minimises), in bits.
-        public var estimatedBits: Double
+        /// With `estimate`: −Σ log2 p of the coded indices under the Float softmax of the logits
+        /// (the estimate training minimises), in bits. A diagnostic, so the codec does not pay for it.
+        public var estimatedBits: Double?
     }
 
     /// Codes `planes[level]` (`width x height`, raster order) given `planes[0..<level]`.
     public static func encode(prior: IndexPrior, level: Int, width: Int, height: Int, planes: [[Int32]],
-                              threads: Int) throws -> Encoded {
+                              threads: Int, estimate: Bool = false) throws -> Encoded {
         let plane = planes[level]
         var enc = RansEncoder(capacity: plane.count)
         var dist = CategoricalDistribution(logits: [0])
-        var estimate = 0.0
+        var bits = 0.0
         let coded = try prior.code(level: level, width: width, height: height, lower: Array(planes[0..<level]),
                                    threads: threads) { i, logits in
             let s = plane[i]
             dist.setLogits(logits)
             enc.encode(Int(s), dist)
-            estimate += Self.softmaxBits(logits, symbol: Int(s))
+            if estimate { bits += Self.softmaxBits(logits, symbol: Int(s)) }
             return s
         }
         precondition(coded == plane)
-        return Encoded(bytes: enc.finish(), estimatedBits: estimate)
+        return Encoded(bytes: enc.finish(), estimatedBits: estimate ? bits : nil)
     }
 
     /// Decodes a plane written by `encode`; `lower` holds levels `0..<level`.

@@ -14,15 +14,17 @@ public final class TransformerIndexPrior: IndexPrior {
 
     /// Loads a weights file written by `dcvc-train prior-transformer`; streams know the prior as
     /// `name` (default: derived from the architecture, e.g. `tf-d64x2`).
-    public init(path: String, name: String? = nil) throws {
-        guard let bytes = FileManager.default.contents(atPath: path) else {
-            throw CodecError(file: path, "cannot read weight file")
-        }
-        let file = try SafeTensorsFile.parse(Array(bytes), path: path)
-        let net = try IndexTransformer.load(file: file, path: path)
+    public convenience init(path: String, name: String? = nil) throws {
+        try self.init(file: try WeightFile(path: path), name: name)
+    }
+
+    /// Loads `weightFile` (see `init(path:name:)`).
+    public init(file weightFile: WeightFile, name: String? = nil) throws {
+        let net = try IndexTransformer.load(file: try SafeTensorsFile.parse(weightFile.bytes, path: weightFile.path),
+                                            path: weightFile.path)
         decoder = IndexTransformerDecoder(network: net)
         self.name = name ?? Self.name(for: net.config)
-        weightRef = WeightRef(name: (path as NSString).lastPathComponent, sha256: SHA256.hash(Array(bytes)))
+        weightRef = weightFile.ref
     }
 
     /// A prior over an in-memory network (tests, evaluation during training); `weightRef` is the

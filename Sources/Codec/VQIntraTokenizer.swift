@@ -1,5 +1,4 @@
 import Bitstream
-import Checksum
 import Foundation
 import Models
 import Tensor
@@ -11,14 +10,16 @@ public final class VQIntraTokenizer: IntraTokenizer {
     public let modelName: String
     public let weightRefs: [WeightRef]
 
-    /// Loads `path`; the model is known to streams as `name` (e.g. `vqgan-f8`).
-    public init(path: String, name: String) throws {
-        guard let bytes = FileManager.default.contents(atPath: path) else {
-            throw CodecError(file: path, "cannot read weight file")
-        }
-        model = try VQTokenizer(file: try SafeTensorsFile.parse(Array(bytes), path: path), path: path)
+    /// Loads `file`; the model is known to streams as `name` (e.g. `vqgan-f8`).
+    public init(file: WeightFile, name: String) throws {
+        model = try VQTokenizer(file: try SafeTensorsFile.parse(file.bytes, path: file.path), path: file.path)
         modelName = name
-        weightRefs = [WeightRef(name: (path as NSString).lastPathComponent, sha256: SHA256.hash(bytes))]
+        weightRefs = [file.ref]
+    }
+
+    /// Loads the weight file at `path`.
+    public convenience init(path: String, name: String) throws {
+        try self.init(file: try WeightFile(path: path), name: name)
     }
 
     public var downsampling: Int { model.config.factor }

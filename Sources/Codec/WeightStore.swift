@@ -33,16 +33,19 @@ public struct WeightStore {
         return WeightStore(directories: dirs.filter { seen.insert(URL(fileURLWithPath: $0).standardized.path).inserted })
     }
 
-    /// The path of a file whose bytes hash to `ref.sha256`, or an error naming what is missing.
-    public func locate(_ ref: WeightRef) throws -> String {
+    /// The file whose bytes hash to `ref.sha256` (read once), or an error naming what is missing.
+    public func load(_ ref: WeightRef) throws -> WeightFile {
         let fm = FileManager.default
         for dir in directories where fm.fileExists(atPath: dir) {
             let named = (dir as NSString).appendingPathComponent(ref.name)
-            if fm.fileExists(atPath: named), try digest(of: named) == ref.sha256 { return named }
+            if fm.fileExists(atPath: named) {
+                let file = try WeightFile(path: named)
+                if file.ref.sha256 == ref.sha256 { return file }
+            }
             let others = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
             for f in others.sorted() where f.hasSuffix(".safetensors") && f != ref.name {
-                let p = (dir as NSString).appendingPathComponent(f)
-                if try digest(of: p) == ref.sha256 { return p }
+                let file = try WeightFile(path: (dir as NSString).appendingPathComponent(f))
+                if file.ref.sha256 == ref.sha256 { return file }
             }
         }
         throw CodecError(file: ref.name,
@@ -58,13 +61,21 @@ public struct WeightStore {
         return nil
     }
 
-    /// SHA-256 of a file's bytes.
-    public static func digest(of path: String) throws -> [UInt8] {
+}
+
+/// A weight file's bytes and its identity in a stream (file name and SHA-256), read once.
+public struct WeightFile {
+    public let path: String
+    public let bytes: [UInt8]
+    public let ref: WeightRef
+
+    /// Reads and hashes `path`.
+    public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CodecError(file: path, "cannot read weight file")
         }
-        return SHA256.hash(data)
+        self.path = path
+        bytes = Array(data)
+        ref = WeightRef(name: (path as NSString).lastPathComponent, sha256: SHA256.hash(bytes))
     }
-
-    private func digest(of path: String) throws -> [UInt8] { try WeightStore.digest(of: path) }
 }

@@ -18,9 +18,6 @@ public struct CategoricalDistribution {
     /// Logits are clamped to `±logitClamp` nats (after scaling: ±2^20 units of 2^-10).
     public static let logitClamp: Float = 1024
 
-    /// Number of symbols.
-    public var count: Int { cumulative.count - 1 }
-
     /// The distribution of `logits` (natural-log units, any finite or infinite values; NaN
     /// counts as −∞). Needs `1 <= logits.count <= min(65536, 2^bits)`.
     public init(logits: [Float], bits: Int = CategoricalDistribution.defaultBits) {
@@ -122,12 +119,6 @@ public struct CategoricalDistribution {
         return (p + 32) >> 6
     }
 
-    /// The frequency of symbol `s`.
-    @inlinable public func frequency(_ s: Int) -> UInt32 { cumulative[s + 1] - cumulative[s] }
-
-    /// All frequencies, in symbol order.
-    public var frequencies: [UInt32] { (0..<count).map(frequency) }
-
     /// The symbol whose interval holds `slot`: branch-free binary search over `cumulative`
     /// (the step is taken by masking with the sign of `slot - cumulative[mid]`, not a branch).
     @inlinable @inline(__always)
@@ -154,25 +145,4 @@ extension FrequencyTable {
     }
 }
 
-extension RansEncoder {
-    /// Records symbol `s` of a categorical distribution.
-    @inlinable @inline(__always)
-    public mutating func encode(_ s: Int, _ dist: CategoricalDistribution) {
-        precondition(s >= 0 && s < dist.count, "symbol \(s) outside categorical of \(dist.count)")
-        dist.cumulative.withUnsafeBufferPointer { cum in
-            put(start: cum[s], frequency: cum[s + 1] &- cum[s], bits: dist.bits)
-        }
-    }
-}
-
-extension RansDecoder {
-    /// Decodes one symbol of a categorical distribution.
-    @inlinable @inline(__always)
-    public mutating func decode(_ dist: CategoricalDistribution) throws -> Int {
-        let slot = self.slot(bits: dist.bits)
-        let s = dist.symbol(forSlot: slot)
-        let (start, freq) = dist.cumulative.withUnsafeBufferPointer { ($0[s], $0[s + 1] &- $0[s]) }
-        try advance(slot: slot, start: start, frequency: freq, bits: dist.bits)
-        return s
-    }
-}
+extension CategoricalDistribution: CumulativeFrequencies {}

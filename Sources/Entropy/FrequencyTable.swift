@@ -12,15 +12,6 @@ public struct FrequencyTable: Equatable {
     @usableFromInline private(set) var lookup: [UInt16]
     @usableFromInline let lookupShift: UInt32
 
-    /// Number of symbols.
-    public var count: Int { cumulative.count - 1 }
-
-    /// The frequency of symbol `s`.
-    @inlinable public func frequency(_ s: Int) -> UInt32 { cumulative[s + 1] - cumulative[s] }
-
-    /// All frequencies, in symbol order.
-    public var frequencies: [UInt32] { (0..<count).map(frequency) }
-
     /// A table from explicit frequencies; they must each be >= 1 and sum to `2^bits`.
     public init(frequencies: [UInt32], bits: Int) throws {
         guard bits >= 1 && bits <= Rans.maxPrecisionBits else {
@@ -120,25 +111,47 @@ public struct FrequencyTable: Equatable {
     }
 }
 
+/// A distribution held as cumulative frequencies at `bits` of precision: what the coder needs
+/// to code a symbol with a static table or a categorical distribution.
+public protocol CumulativeFrequencies {
+    /// Probability precision: the frequencies sum to `2^bits`.
+    var bits: Int { get }
+    /// `cumulative[s]` is the start of symbol `s`; `cumulative[count] == 2^bits`.
+    var cumulative: [UInt32] { get }
+    /// The symbol whose interval holds `slot`.
+    func symbol(forSlot slot: UInt32) -> Int
+}
+
+extension CumulativeFrequencies {
+    /// Number of symbols.
+    @inlinable public var count: Int { cumulative.count - 1 }
+    /// The frequency of symbol `s`.
+    @inlinable public func frequency(_ s: Int) -> UInt32 { cumulative[s + 1] - cumulative[s] }
+    /// All frequencies, in symbol order.
+    public var frequencies: [UInt32] { (0..<count).map(frequency) }
+}
+
+extension FrequencyTable: CumulativeFrequencies {}
+
 extension RansEncoder {
-    /// Records symbol `s` of a static table.
+    /// Records symbol `s` of a static table or categorical distribution.
     @inlinable @inline(__always)
-    public mutating func encode(_ s: Int, _ table: FrequencyTable) {
-        precondition(s >= 0 && s < table.count, "symbol \(s) outside table of \(table.count)")
-        table.cumulative.withUnsafeBufferPointer { cum in
-            put(start: cum[s], frequency: cum[s + 1] &- cum[s], bits: table.bits)
+    public mutating func encode<D: CumulativeFrequencies>(_ s: Int, _ dist: D) {
+        precondition(s >= 0 && s < dist.count, "symbol \(s) outside a distribution of \(dist.count)")
+        dist.cumulative.withUnsafeBufferPointer { cum in
+            put(start: cum[s], frequency: cum[s + 1] &- cum[s], bits: dist.bits)
         }
     }
 }
 
 extension RansDecoder {
-    /// Decodes one symbol of a static table.
+    /// Decodes one symbol of a static table or categorical distribution.
     @inlinable @inline(__always)
-    public mutating func decode(_ table: FrequencyTable) throws -> Int {
-        let slot = self.slot(bits: table.bits)
-        let s = table.symbol(forSlot: slot)
-        let (start, freq) = table.cumulative.withUnsafeBufferPointer { ($0[s], $0[s + 1] &- $0[s]) }
-        try advance(slot: slot, start: start, frequency: freq, bits: table.bits)
+    public mutating func decode<D: CumulativeFrequencies>(_ dist: D) throws -> Int {
+        let slot = self.slot(bits: dist.bits)
+        let s = dist.symbol(forSlot: slot)
+        let (start, freq) = dist.cumulative.withUnsafeBufferPointer { ($0[s], $0[s + 1] &- $0[s]) }
+        try advance(slot: slot, start: start, frequency: freq, bits: dist.bits)
         return s
     }
 }

@@ -1,4 +1,5 @@
 import Checksum
+import Codec
 import Foundation
 
 /// Our codec, run as the `dcvc-enc` and `dcvc-dec` executables found in `toolDirectory`
@@ -65,15 +66,12 @@ struct DCVCMethod: PointCoder {
     }
 }
 
-/// A short digest of the `.safetensors` files in the directories the codec tools search first
-/// (`$DCVC_WEIGHTS`, then `weights/` under the current directory): file names and contents.
+/// A short digest of the `.safetensors` files (names and contents) in the directories the codec
+/// tools search (`WeightStore.standard()`).
 enum WeightFingerprint {
     static func current() -> String {
-        var dirs: [String] = []
-        if let env = ProcessInfo.processInfo.environment["DCVC_WEIGHTS"], !env.isEmpty { dirs.append(env) }
-        dirs.append("weights")
         var text = ""
-        for dir in dirs {
+        for dir in WeightStore.standard().directories {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
                 .filter { $0.hasSuffix(".safetensors") }.sorted()
             for name in names {

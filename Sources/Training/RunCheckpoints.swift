@@ -79,4 +79,18 @@ extension RunCheckpoints {
         t.step = s.step; t.rng = s.rng
         return (t, Double(s.metadata["elapsed_seconds"] ?? "0") ?? 0)
     }
+
+    /// What `--resume` gives: the trainer of the newest checkpoint in `runDir` and its elapsed
+    /// seconds (logged), or nil when not resuming or when the directory has no checkpoint (logged).
+    public static func resumed<T: CheckpointedTrainer>(_ type: T.Type, runDir: String, resume: Bool, steps: Int?,
+                                                       log: (String) -> Void) throws -> (T, Double)? {
+        guard resume else { return nil }
+        guard let last = list(runDir).last else {
+            log("no checkpoint in \(runDir); starting fresh")
+            return nil
+        }
+        let r = try restore(last, as: type, steps: steps)
+        log("resuming \(last) at step \(r.0.step)")
+        return r
+    }
 }

@@ -14,21 +14,6 @@ public struct TransformerPriorRun {
 
     public init(runDir: String) { self.runDir = runDir }
 
-    /// Checkpoints in `runDir`, oldest first.
-    public static func checkpoints(_ runDir: String) -> [String] { RunCheckpoints.list(runDir) }
-
-    /// Saves the whole training state; returns the path.
-    @discardableResult
-    public static func save(_ t: TransformerPriorTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
-        try RunCheckpoints.save(t, runDir: runDir, elapsed: elapsed, keep: keep)
-    }
-
-    /// A trainer restored from checkpoint `path` (`steps` replaces the stored total when given),
-    /// and the training seconds already spent.
-    public static func restore(_ path: String, steps: Int?) throws -> (TransformerPriorTrainer, Double) {
-        try RunCheckpoints.restore(path, as: TransformerPriorTrainer.self, steps: steps)
-    }
-
     /// Trains until `trainer.options.steps` (or the time limit); `elapsed` is the time already spent.
     public func run(_ trainer: TransformerPriorTrainer, data: TokenDataset, elapsed start: Double,
                     progress: (String) -> Void) throws {
@@ -60,7 +45,7 @@ public struct TransformerPriorRun {
                 levelBits = [Double](repeating: 0, count: L); levelCount = [Int](repeating: 0, count: L)
             }
             if done || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {
-                let p = try Self.save(trainer, runDir: runDir, elapsed: seconds)
+                let p = try RunCheckpoints.save(trainer, runDir: runDir, elapsed: seconds)
                 progress("checkpoint \(p)")
                 lastCheckpoint = Date()
             }

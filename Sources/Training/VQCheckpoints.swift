@@ -15,9 +15,6 @@ public enum VQCheckpoints {
         return path
     }
 
-    /// Checkpoints in `runDir`, oldest first.
-    public static func list(_ runDir: String) -> [String] { RunCheckpoints.list(runDir) }
-
     /// The configuration and options a checkpoint was written with.
     public static func header(_ path: String) throws -> (VQConfig, VQTrainOptions, Double) {
         let f = try SafeTensorsFile.read(from: path)

@@ -53,14 +53,15 @@ struct EvalPrior: ParsableCommand {
                 size = "\(w)x\(h) (\(gw)x\(gh) indices)"
                 for l in 0..<L {
                     let t0 = Date(), c0 = threadCPUSeconds()
-                    let e = try PriorPlaneCoder.encode(prior: p, level: l, width: gw, height: gh, planes: planes, threads: threads)
+                    let e = try PriorPlaneCoder.encode(prior: p, level: l, width: gw, height: gh, planes: planes, threads: threads,
+                                                       estimate: true)
                     let t1 = Date(), c1 = threadCPUSeconds()
                     let back = try PriorPlaneCoder.decode(e.bytes, prior: p, level: l, width: gw, height: gh,
                                                           lower: Array(planes[0..<l]), threads: threads)
                     decSeconds += Date().timeIntervalSince(t1); encSeconds += t1.timeIntervalSince(t0)
                     decCPU += threadCPUSeconds() - c1; encCPU += c1 - c0
                     guard back == planes[l] else { throw ToolError(file: path, "frame \(n) level \(l): decoded plane differs") }
-                    bytes[l] += e.bytes.count; est[l] += e.estimatedBits
+                    bytes[l] += e.bytes.count; est[l] += e.estimatedBits ?? 0
                     digest.update(e.bytes)
                     baseline[l] += try IndexPlaneCoder.encode(planes[l], codebookSize: K).count
                 }

@@ -53,11 +53,10 @@ struct TrainPrior: ParsableCommand {
 
         var trainer: ContextPriorTrainer
         var elapsed = 0.0
-        if resume, let last = ContextPriorRun.checkpoints(out).last {
-            (trainer, elapsed) = try ContextPriorRun.restore(last, steps: steps)
-            printError("resuming \(last) at step \(trainer.step)")
+        if let r = try RunCheckpoints.resumed(ContextPriorTrainer.self, runDir: out, resume: resume, steps: steps,
+                                              log: { printError($0) }) {
+            (trainer, elapsed) = r
         } else {
-            if resume { printError("no checkpoint in \(out); starting fresh") }
             let config = ContextPriorConfig(levels: dataset.levels, codebookSize: dataset.codebookSize,
                                             hidden: hidden, blocks: blocks, passes: passes, upperPasses: upperPasses)
             var o = ContextPriorTrainOptions()

@@ -52,11 +52,10 @@ struct TrainPriorTransformer: ParsableCommand {
             progress: { printError($0) })
         var trainer: TransformerPriorTrainer
         var elapsed = 0.0
-        if resume, let last = TransformerPriorRun.checkpoints(out).last {
-            (trainer, elapsed) = try TransformerPriorRun.restore(last, steps: steps)
-            printError("resuming \(last) at step \(trainer.step)")
+        if let r = try RunCheckpoints.resumed(TransformerPriorTrainer.self, runDir: out, resume: resume, steps: steps,
+                                              log: { printError($0) }) {
+            (trainer, elapsed) = r
         } else {
-            if resume { printError("no checkpoint in \(out); starting fresh") }
             let config = IndexTransformerConfig(levels: dataset.levels, codebookSize: dataset.codebookSize, dModel: dModel,
                                                 layers: layers, heads: heads, rowsAbove: rowsAbove, columns: columns)
             var o = TransformerPriorOptions()
@@ -93,7 +92,7 @@ struct ExportPrior: ParsableCommand {
         guard let path = RunCheckpoints.newest(runOrFile: runDir) else {
             throw ToolError(file: runDir, "no checkpoint in the run directory")
         }
-        let (trainer, _) = try TransformerPriorRun.restore(path, steps: nil)
+        let (trainer, _) = try RunCheckpoints.restore(path, as: TransformerPriorTrainer.self)
         try trainer.network.weightsFile(extra: ["trained_steps": String(trainer.step)]).write(to: output)
         print("\(output) step \(trainer.step) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: output))")
     }

@@ -47,7 +47,7 @@ struct TrainVQ: ParsableCommand {
         TrainingKernels.threads = threads
         var trainer: VQTrainer
         var elapsed = 0.0
-        if resume, let last = VQCheckpoints.list(out).last {
+        if resume, let last = RunCheckpoints.list(out).last {
             let (config, stored, _) = try VQCheckpoints.header(last)
             var options = stored
             if let steps { options.steps = steps }

@@ -38,8 +38,9 @@ final class TransformerIndexPriorTests: XCTestCase {
         for threads in [1, 2] {
             var decoded: [[Int32]] = []
             for l in 0..<prior.levels {
-                let e = try PriorPlaneCoder.encode(prior: prior, level: l, width: w, height: h, planes: planes, threads: threads)
-                XCTAssertGreaterThan(e.estimatedBits, 0)
+                let e = try PriorPlaneCoder.encode(prior: prior, level: l, width: w, height: h, planes: planes, threads: threads,
+                                                   estimate: true)
+                XCTAssertGreaterThan(try XCTUnwrap(e.estimatedBits), 0)
                 streams[threads, default: []].append(e.bytes)
                 decoded.append(try PriorPlaneCoder.decode(e.bytes, prior: prior, level: l, width: w, height: h,
                                                           lower: decoded, threads: threads))

@@ -75,8 +75,8 @@ final class ContextPriorTrainerTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let first = try trainer()
         for _ in 0..<150 { first.trainStep(data) }
-        let path = try ContextPriorRun.save(first, runDir: dir, elapsed: 1)
-        let (resumed, elapsed) = try ContextPriorRun.restore(path)
+        let path = try RunCheckpoints.save(first, runDir: dir, elapsed: 1)
+        let (resumed, elapsed) = try RunCheckpoints.restore(path, as: ContextPriorTrainer.self)
         XCTAssertEqual(elapsed, 1)
         for _ in 150..<300 { resumed.trainStep(data) }
         for name in t.params.names { XCTAssertEqual(resumed.params[name]!.value, t.params[name]!.value, name) }

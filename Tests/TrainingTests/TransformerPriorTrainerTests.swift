@@ -51,7 +51,7 @@ final class TransformerPriorTrainerTests: XCTestCase {
         let a = try TransformerPriorTrainer(config: Self.config, options: opts)
         try run.run(a, data: data, elapsed: 0, progress: { _ in })
         XCTAssertEqual(a.step, 10)
-        let (b, _) = try TransformerPriorRun.restore(TransformerPriorRun.checkpoints(dir).last!, steps: nil)
+        let (b, _) = try RunCheckpoints.restore(RunCheckpoints.list(dir).last!, as: TransformerPriorTrainer.self)
         XCTAssertEqual(b.step, 10)
         XCTAssertEqual(a.trainStep(a.sample(data)).bits, b.trainStep(b.sample(data)).bits)
         let csv = try String(contentsOfFile: (dir as NSString).appendingPathComponent("log.csv"), encoding: .utf8)

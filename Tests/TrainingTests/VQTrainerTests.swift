@@ -66,7 +66,7 @@ final class VQTrainerTests: XCTestCase {
             t.trainStep(sampler.batch(step: s))
             _ = try VQCheckpoints.save(t, runDir: dir, elapsed: Double(s))
         }
-        XCTAssertEqual(VQCheckpoints.list(dir).map { ($0 as NSString).lastPathComponent },
+        XCTAssertEqual(RunCheckpoints.list(dir).map { ($0 as NSString).lastPathComponent },
                        ["ckpt-00000002.safetensors", "ckpt-00000003.safetensors"])
     }
 
@@ -81,7 +81,7 @@ final class VQTrainerTests: XCTestCase {
         XCTAssertEqual(csv.count, 3)
         XCTAssertTrue(csv[0].hasPrefix("step,seconds,lr,loss,rec,msssim,commit,psnr_p1,psnr_p2,latent_db_p1,latent_db_p2,ppl_l0"))
         XCTAssertTrue(csv[2].hasPrefix("4,"))
-        XCTAssertEqual(VQCheckpoints.list(dir).count, 1)
+        XCTAssertEqual(RunCheckpoints.list(dir).count, 1)
 
         // Shipped weights: config in metadata, decoder on deterministic kernels close to training.
         let file = VQCheckpoints.exportWeights(t)

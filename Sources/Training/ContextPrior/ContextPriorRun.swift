@@ -15,21 +15,6 @@ public struct ContextPriorRun {
 
     public init(runDir: String) { self.runDir = runDir }
 
-    /// Checkpoints in `runDir`, oldest first.
-    public static func checkpoints(_ runDir: String) -> [String] { RunCheckpoints.list(runDir) }
-
-    /// Saves the trainer's state (weights, Adam moments, step, RNG, config, options, elapsed seconds).
-    @discardableResult
-    public static func save(_ t: ContextPriorTrainer, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
-        try RunCheckpoints.save(t, runDir: runDir, elapsed: elapsed, keep: keep)
-    }
-
-    /// A trainer restored from checkpoint `path` (`steps` overrides the stored total) and the
-    /// elapsed training seconds.
-    public static func restore(_ path: String, steps: Int? = nil) throws -> (ContextPriorTrainer, Double) {
-        try RunCheckpoints.restore(path, as: ContextPriorTrainer.self, steps: steps)
-    }
-
     /// Trains until `trainer.options.steps` on `train`, evaluating on `held`.
     public func run(_ trainer: ContextPriorTrainer, train: TokenDataset, held: TokenDataset, elapsed start: Double,
                     progress: (String) -> Void) throws {
@@ -67,7 +52,7 @@ public struct ContextPriorRun {
                 acc = 0; n = 0
             }
             if last || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {
-                try Self.save(trainer, runDir: runDir, elapsed: seconds)
+                try RunCheckpoints.save(trainer, runDir: runDir, elapsed: seconds)
                 lastCheckpoint = Date()
             }
             if let stop = stopAfter, ran >= stop { break }

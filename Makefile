@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo data demo-data lpips bench clean
+.PHONY: deps build release test demo data demo-data lpips bench clean fuzz test-asan test-ubsan sanitize
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,6 +34,21 @@ demo-data:
 ## make demo: build, fetch the sample clip, encode, decode, report size/bpp/PSNR/fps, leave rec.y4m.
 demo: release
 	@bash scripts/demo.sh
+
+## make fuzz: build the libFuzzer targets in fuzzing/ (ASan) and run each for FUZZ_SECONDS (default
+## 10); FUZZ_TARGETS picks some of: container frame y4m safetensors. See docs/robustness.md.
+fuzz: deps
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),10) bash fuzzing/run.sh
+
+## make test-asan / test-ubsan / sanitize: the test suite under AddressSanitizer /
+## UndefinedBehaviorSanitizer (own build folders); FILTER=Suite runs part of it.
+test-asan: deps
+	$(SWIFT) test --disable-swift-testing --sanitize=address --build-path .build-asan $(if $(FILTER),--filter $(FILTER))
+
+test-ubsan: deps
+	$(SWIFT) test --disable-swift-testing --sanitize=undefined --build-path .build-ubsan $(if $(FILTER),--filter $(FILTER))
+
+sanitize: test-asan test-ubsan
 
 bench: release
 	$(RELEASE_BIN)/dcvc-bench --help

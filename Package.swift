@@ -28,6 +28,8 @@ let package = Package(
         .executable(name: "dcvc-bench", targets: ["dcvc-bench"]),
         .executable(name: "dcvc-eval", targets: ["dcvc-eval"]),
         .executable(name: "dcvc-train", targets: ["dcvc-train"]),
+        // Libraries for packages built on this one: fuzz/ links them under sanitizers.
+        .library(name: "DCVCLibraries", targets: ["Bitstream", "Checksum", "Codec", "Media", "Tensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-10}
 targets=${FUZZ_TARGETS:-container frame y4m safetensors}
-swift build -c release --sanitize=fuzzer --sanitize=address
+# SwiftPM's --sanitize=fuzzer keeps libFuzzer's main; the driver keeps only the last -sanitize=,
+# so coverage and ASan go in one -Xswiftc flag.
+swift build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
 mkdir -p .build/artifacts
 status=0
 # Swift traps go straight to libFuzzer (the runtime backtracer trips ASan reading memory).

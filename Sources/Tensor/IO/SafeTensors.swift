@@ -228,8 +228,9 @@ public struct SafeTensorsFile: Sendable, Equatable {
             ranges.append((lo, hi, name))
             file.tensors[name] = SafeTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + lo)..<(headerEnd + hi)]))
         }
-        // The format forbids overlapping or gapped buffers.
-        ranges.sort { $0.0 < $1.0 }
+        // The format forbids overlapping or gapped buffers. Sorted by end too: an empty tensor
+        // shares its offset with the next one, and must come first whatever the JSON order.
+        ranges.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         var expect = 0
         for (lo, hi, name) in ranges {
             guard lo == expect else { throw bad("entry '\(name)' data does not follow the previous entry") }

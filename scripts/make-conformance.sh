@@ -29,7 +29,6 @@ intra-75x49-l8-ctx 75 49 2 vqgan-f8 8 ctx-f8
 intra-80x48-l4-f16ctx 80 48 1 vqgan-f16 4 ctx-f16
 intra-192x96-l2-adaptive 192 96 1 vqgan-f8 2 none --pattern blocks
 intra-512x256-l2-large 512 256 1 vqgan-f8 2 none
-intra-512x256-l2-f16large 512 256 1 vqgan-f16 2 none
 intra-70x38-l8-f16 70 38 2 vqgan-f16 8 none
 intra-40x24-l2-full 40 24 2 vqgan-f8 2 none --range full
 intra-1280x16-l1-bt709 1280 16 1 vqgan-f8 1 none

@@ -33,8 +33,9 @@ public struct SequenceHeader: Equatable, Sendable {
     }
 }
 
-/// A frame rate `numerator / denominator` frames per second; both terms 1...2^31-1.
-public struct FrameRate: Equatable, Sendable, CustomStringConvertible {
+/// A frame rate `numerator / denominator` frames per second, e.g. 30000/1001; in a header both
+/// terms are 1...2^31-1. The one frame-rate type of the codec (Media re-exports it).
+public struct FrameRate: Equatable, Hashable, Sendable, CustomStringConvertible {
     public var numerator: Int
     public var denominator: Int
 
@@ -45,6 +46,8 @@ public struct FrameRate: Equatable, Sendable, CustomStringConvertible {
 
     /// Frames per second as a double, for display.
     public var framesPerSecond: Double { Double(numerator) / Double(denominator) }
+    /// True when both terms are positive.
+    public var isValid: Bool { numerator > 0 && denominator > 0 }
     public var description: String { "\(numerator)/\(denominator)" }
 }
 

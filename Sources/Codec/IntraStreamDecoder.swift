@@ -24,7 +24,9 @@ public final class IntraStreamDecoder {
         self.prior = prior
         self.file = file
         self.threads = threads
-        levels = try IntraStreamSyntax.levels(in: header, for: tokenizer, prior: prior, file: file)
+        let parameters = try StreamParameters(header: header, file: file)
+        try parameters.check(tokenizer: tokenizer, prior: prior, file: file)
+        levels = parameters.levels
         // An unknown or unspecified matrix falls back to BT.709, as spec/intra.md states.
         let m = ColorMatrix(h273Code: Int(header.colour.matrix)) ?? .bt709
         matrix = m == .unspecified ? .bt709 : m
@@ -40,7 +42,7 @@ public final class IntraStreamDecoder {
     /// Decodes `unit` to indices only (for inspection and tests).
     public func indices(of unit: FrameUnit) throws -> IndexPlanes {
         guard unit.type == .intra else {
-            throw CodecError(file: file, frame: unit.index, "P-frames are not supported by this decoder yet")
+            throw CodecError(file: file, frame: unit.index, "P-frames are not supported by this decoder")
         }
         let (w, h) = latentSize
         var planes: [[Int32]] = []
@@ -69,7 +71,7 @@ public final class IntraStreamDecoder {
         let rgb = FramePadding.cropped(image, width: header.width, height: header.height)
         return ColorConversion.toYUV420(
             rgb, matrix: matrix, range: range,
-            frameRate: Media.FrameRate(header.frameRate.numerator, header.frameRate.denominator),
+            frameRate: header.frameRate,
             index: unit.index)
     }
 }

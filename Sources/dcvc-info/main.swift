@@ -1,6 +1,7 @@
 // dcvc-info: validate a .dcv file and print what it holds. Thin: the work is in Bitstream.
 import ArgumentParser
 import Bitstream
+import Codec
 import Foundation
 import ToolSupport
 
@@ -17,8 +18,13 @@ struct Info: ParsableCommand {
             --json prints {"file", "version", "sequence": {...}, "frames": [{"index", "type", \
             "bytes", "substreams": [{"name", "bytes"}]}], "totals": {...}}.
 
-            Exit status: 0 the file is valid and was printed; 1 missing, unreadable, truncated \
-            or corrupt file (one line on stderr); 64 bad command line.
+            Valid means the container (spec/container.md §7) and the codec syntax of the sequence \
+            header (spec/intra.md §1.1: bit depth, chroma format, tools, models this build has, \
+            weight and substream tables) pass the decoder's own checks; the weight files are not \
+            loaded, so a missing or mismatched weight file is only found by dcvc-dec.
+
+            Exit status: 0 the file is valid and was printed; 1 missing, unreadable, truncated, \
+            corrupt or undecodable file (one line on stderr); 64 bad command line.
             """)
 
     @Argument(help: "The .dcv file to inspect, or - for standard input.")
@@ -33,6 +39,7 @@ struct Info: ParsableCommand {
             : try ContainerReader(path: file)
         // The summary reads to the end marker, so the output is built only from a valid file.
         let summary = try ContainerSummary(reading: reader)
+        _ = try StreamParameters.validated(reader.header, file: reader.fileName, maxPixels: .max)
         let output = json ? summary.json.rendered() + "\n" : summary.text
         FileHandle.standardOutput.write(Data(output.utf8))
     }

@@ -69,8 +69,16 @@ public final class AtomicOutput {
     /// Runs `body`, which writes to this output, turning its failure (disk full, broken pipe)
     /// into one line and exit status 3.
     public func writing<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch {
-            throw ToolError(file: path, "write failed: \(AtomicOutput.reason(error))", exitCode: ExitStatus.outputError)
+        do { return try body() } catch let e as ToolError {
+            throw e
+        } catch {
+            var reason = AtomicOutput.reason(error)
+            if let temporaryPath { reason = reason.replacingOccurrences(of: temporaryPath, with: path) }
+            // Media and Bitstream errors already start with the file they were writing.
+            if reason.hasPrefix(path) {
+                throw ToolError(reason, exitCode: ExitStatus.outputError)
+            }
+            throw ToolError(file: path, "write failed: \(reason)", exitCode: ExitStatus.outputError)
         }
     }
 

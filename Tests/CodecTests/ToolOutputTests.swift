@@ -47,25 +47,29 @@ final class ToolOutputTests: XCTestCase {
     // Item 3: SIGTERM (and SIGINT, SIGHUP) mid-run removes the hidden temporary output.
     func testSignalMidRunLeavesNoTemporaryFile() throws {
         let dec = try ToolRunner("dcvc-dec", from: Self.self)
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/in.dcv"))
-        // Everything but the end marker (7 bytes): the decoder writes the frames, then waits for more.
-        let partial = bytes.prefix(bytes.count - 7)
+        // A long stream (one coded frame repeated), so the decoder is still writing when signalled.
+        let reader = try ContainerReader(path: dir + "/in.dcv")
+        let unit = try XCTUnwrap(try reader.nextFrame())
+        var header = reader.header
+        header.frameCount = 0
+        let sink = MemorySink()
+        let writer = try ContainerWriter(sink: sink, header: header)
+        for i in 0..<20_000 { _ = try writer.write(FrameUnit(type: .intra, index: i, substreams: unit.substreams)) }
+        try writer.finish()
+        try Data(sink.bytes).write(to: URL(fileURLWithPath: dir + "/long.dcv"))
         for sig in [SIGTERM, SIGINT, SIGHUP] {
             let p = Process()
             p.executableURL = dec.url
-            p.arguments = ["-", "-o", dir + "/out.y4m", "-y", "--weights", weights]
-            let input = Pipe()
-            p.standardInput = input
+            p.arguments = [dir + "/long.dcv", "-o", dir + "/out.y4m", "-y", "--weights", weights]
             p.standardError = FileHandle.nullDevice
             try p.run()
-            input.fileHandleForWriting.write(partial)
             let deadline = Date().addingTimeInterval(30)
             while try temporaryFiles().isEmpty && Date() < deadline { usleep(20_000) }
             XCTAssertFalse(try temporaryFiles().isEmpty, "the decoder should be mid-run with a temporary file")
             usleep(200_000)
+            XCTAssertTrue(p.isRunning, "the stream should take longer to decode")
             kill(p.processIdentifier, sig)
             p.waitUntilExit()
-            try? input.fileHandleForWriting.close()
             XCTAssertEqual(p.terminationReason, .uncaughtSignal, "signal \(sig)")
             XCTAssertEqual(p.terminationStatus, sig, "dies of the same signal (shell status 128+\(sig))")
             XCTAssertEqual(try temporaryFiles(), [], "signal \(sig)")

@@ -7,6 +7,9 @@ public enum ModelKind: String, Sendable, CaseIterable {
     case intraModel = "intra_model"
     /// A learned index prior for an I-frame model's indices (`index_prior`).
     case indexPrior = "index_prior"
+
+    /// In words, for messages.
+    public var words: String { self == .intraModel ? "I-frame model" : "index prior" }
 }
 
 /// One model this build can run: its stream name, its kind, the weight file an encoder uses by
@@ -62,7 +65,7 @@ public enum ModelRegistry {
     public static func entry(_ name: String, kind: ModelKind, file: String) throws -> ModelEntry {
         guard let e = entries.first(where: { $0.name == name && $0.kind == kind }) else {
             let known = entries.filter { $0.kind == kind }.map(\.name).joined(separator: ", ")
-            throw CodecError(file: file, "\(kind.rawValue) \(name) is not a model this build has (known: \(known))")
+            throw CodecError(file: file, "unknown \(kind.words) \(name): not a model this build has (\(kind.rawValue) known: \(known))")
         }
         return e
     }

@@ -103,6 +103,32 @@ public struct StreamParameters: Equatable, Sendable {
         return p
     }
 
+    /// The frame-level syntax this decoder checks before entropy decoding (spec/intra.md §3),
+    /// shared with `dcvc-info`: a P-frame is refused; an I-frame needs a non-empty `rvq.l` for
+    /// each level sent, whose mode byte is 0 or 1, or 2 in a stream with an index prior.
+    public func check(_ unit: FrameUnit, file: String) throws {
+        guard unit.type == .intra else {
+            throw CodecError(file: file, frame: unit.index, "P-frames are not supported by this decoder")
+        }
+        for name in IntraStreamSyntax.substreamNames(levels: levels) {
+            guard let bytes = unit.substream(named: name) else {
+                throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
+            }
+            guard let mode = bytes.first else {
+                throw CodecError(file: file, frame: unit.index, "substream \(name) is empty")
+            }
+            switch IndexPlaneCoder.Mode(rawValue: mode) {
+            case .uniform?, .adaptive?: break
+            case .prior?:
+                if indexPrior == nil {
+                    throw CodecError(file: file, frame: unit.index, "substream \(name): index mode 2 (learned prior) in a stream that names no index prior")
+                }
+            case nil:
+                throw CodecError(file: file, frame: unit.index, "substream \(name): unknown index mode \(mode)")
+            }
+        }
+    }
+
     /// Checks these parameters against the models that will decode them.
     func check(tokenizer t: IntraTokenizer, prior: IndexPrior?, file: String) throws {
         func fail(_ reason: String) -> CodecError { CodecError(file: file, reason) }

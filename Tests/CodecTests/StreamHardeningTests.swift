@@ -40,14 +40,18 @@ final class StreamHardeningTests: XCTestCase {
         return Array(try Data(contentsOf: URL(fileURLWithPath: out)))
     }
 
-    /// `stream` with its sequence header changed by `edit`.
-    private func rewritten(_ stream: [UInt8], _ edit: (inout SequenceHeader) -> Void) throws -> [UInt8] {
+    /// `stream` with its sequence header changed by `edit` (and its frames by `frame`).
+    private func rewritten(_ stream: [UInt8], _ edit: (inout SequenceHeader) -> Void,
+                           frame: (inout FrameUnit) -> Void = { _ in }) throws -> [UInt8] {
         let reader = try ContainerReader(bytes: stream)
         var header = reader.header
         edit(&header)
         let sink = MemorySink()
         let writer = try ContainerWriter(sink: sink, header: header)
-        for unit in try reader.readAll() { _ = try writer.write(unit) }
+        for var unit in try reader.readAll() {
+            frame(&unit)
+            _ = try writer.write(unit)
+        }
         try writer.finish()
         return sink.bytes
     }
@@ -136,8 +140,18 @@ final class StreamHardeningTests: XCTestCase {
             ("unsupported index_model", { $0.tools["index_model"] = .string("255") }),
             ("bit_depth 12", { $0.colour.bitDepth = 12 }),
         ]
-        for (expected, edit) in cases {
-            let bad = try rewritten(stream, edit)
+        let good = dir + "/good.dcv"
+        try Data(stream).write(to: URL(fileURLWithPath: good))
+        XCTAssertEqual(try info.run([good]).status, 0)
+        let modes: [(String, (inout FrameUnit) -> Void)] = [
+            ("unknown index mode 255", { $0.substreams[0].bytes[0] = 255 }),
+            ("index mode 2 (learned prior) in a stream that names no index prior", { $0.substreams[0].bytes[0] = 2 }),
+            ("P-frames are not supported", { $0.type = .inter }),
+        ]
+        typealias Case = (String, (inout SequenceHeader) -> Void, (inout FrameUnit) -> Void)
+        let all: [Case] = cases.map { ($0.0, $0.1, { _ in }) } + modes.map { ($0.0, { _ in }, $0.1) }
+        for (expected, header, frame) in all {
+            let bad = try rewritten(stream, header, frame: frame)
             let path = dir + "/bad.dcv"
             try Data(bad).write(to: URL(fileURLWithPath: path))
             let r = try info.run([path])

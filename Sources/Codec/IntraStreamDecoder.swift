@@ -28,10 +28,9 @@ public final class IntraStreamDecoder {
         parameters = try StreamParameters(header: header, file: file)
         try parameters.check(tokenizer: tokenizer, prior: prior, file: file)
         levels = parameters.levels
-        // An unknown or unspecified matrix falls back to BT.709, as spec/intra.md states.
-        let m = ColorMatrix(h273Code: Int(header.colour.matrix)) ?? .bt709
-        matrix = m == .unspecified ? .bt709 : m
-        range = header.colour.fullRange ? .full : .limited
+        // An unspecified matrix falls back to BT.709, as spec/intra.md states.
+        matrix = header.color.matrix == .unspecified ? .bt709 : header.color.matrix
+        range = header.color.range
     }
 
     /// The latent grid of the padded frame.

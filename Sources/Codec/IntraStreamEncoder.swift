@@ -41,9 +41,8 @@ public final class IntraStreamEncoder {
             frameRate: frameRate,
             intraPeriod: 1,
             // The output's chroma is centre-sited (spec/colour.md §3), whatever the source's was.
-            colour: ColourInfo(chromaLocation: 1, primaries: UInt8(clamping: primaries),
-                               transfer: UInt8(clamping: transfer), matrix: UInt8(color.matrix.h273Code),
-                               fullRange: color.range == .full),
+            color: ColorInfo(matrix: color.matrix, range: color.range, primaries: min(max(primaries, 0), 255),
+                             transfer: min(max(transfer, 0), 255), chromaLocation: 1),
             tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels, prior: prior),
             weights: tokenizer.weightRefs + (prior.map { [$0.weightRef] } ?? []),
             substreamNames: IntraStreamSyntax.substreamNames(levels: levels))

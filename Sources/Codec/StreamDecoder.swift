@@ -57,7 +57,7 @@ public final class StreamDecoder {
                                        threads: options.threads)
         let h = reader.header
         output = Y4MHeader(width: h.width, height: h.height, frameRate: h.frameRate, chroma: .c420jpeg,
-                           colorRange: h.colour.fullRange ? .full : .limited)
+                           colorRange: h.color.range)
     }
 
     /// The next decoded frame in display order, or nil after the end marker. I-frames are

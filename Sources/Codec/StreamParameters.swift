@@ -27,12 +27,11 @@ public struct StreamParameters: Equatable, Sendable {
     /// Reads the intra tools of `header`, refusing values this decoder does not implement.
     public init(header: SequenceHeader, file: String) throws {
         func fail(_ reason: String) -> CodecError { CodecError(file: file, reason) }
-        let colour = header.colour
-        guard colour.bitDepth == 8 else {
-            throw fail("bit_depth \(colour.bitDepth) is not supported: this decoder writes 8-bit output only")
+        guard header.bitDepth == 8 else {
+            throw fail("bit_depth \(header.bitDepth) is not supported: this decoder writes 8-bit output only")
         }
-        guard colour.chromaFormat == .yuv420 else {
-            throw fail("chroma_format \(colour.chromaFormat) is not supported: this decoder writes 4:2:0 output only")
+        guard header.chromaFormat == .yuv420 else {
+            throw fail("chroma_format \(header.chromaFormat) is not supported: this decoder writes 4:2:0 output only")
         }
         func string(_ key: String) throws -> String? {
             switch header.tools[key] {

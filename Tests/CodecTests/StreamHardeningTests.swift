@@ -115,8 +115,8 @@ final class StreamHardeningTests: XCTestCase {
         XCTAssertNil(decodeError(plain))
         XCTAssertNil(decodeError(withPrior))
         let cases: [(String, [UInt8], (inout SequenceHeader) -> Void)] = [
-            ("bit_depth 10", plain, { $0.colour.bitDepth = 10 }),
-            ("chroma_format 4:4:4", plain, { $0.colour.chromaFormat = .yuv444 }),
+            ("bit_depth 10", plain, { $0.bitDepth = 10 }),
+            ("chroma_format 4:4:4", plain, { $0.chromaFormat = .yuv444 }),
             ("intra_model vqgan-f16", plain, { $0.tools["intra_model"] = .string("vqgan-f16") }),
             ("index_prior", withPrior, { $0.tools["index_prior"] = .string("tf-f8") }),
         ]
@@ -138,7 +138,7 @@ final class StreamHardeningTests: XCTestCase {
             ("rvq_levels 100", { $0.tools["rvq_levels"] = .int(100) }),
             ("codebook_size 0", { $0.tools["codebook_size"] = .int(0) }),
             ("unsupported index_model", { $0.tools["index_model"] = .string("255") }),
-            ("bit_depth 12", { $0.colour.bitDepth = 12 }),
+            ("bit_depth 12", { $0.bitDepth = 12 }),
         ]
         let good = dir + "/good.dcv"
         try Data(stream).write(to: URL(fileURLWithPath: good))

@@ -88,6 +88,26 @@ final class StreamHardeningTests: XCTestCase {
         XCTAssertNil(decodeError(stream, store: WeightStore(directories: [inside])))
     }
 
+    // Item 1: only regular *.safetensors files of at most 256 MiB are read (a FIFO would block,
+    // a huge file would be read whole).
+    func testWeightLookupSkipsNonRegularAndHugeFiles() throws {
+        let store = dir + "/store"
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo(store + "/a-fifo.safetensors", 0o644), 0)
+        let huge = try XCTUnwrap(FileHandle(forWritingAtPath: {
+            FileManager.default.createFile(atPath: store + "/b-huge.safetensors", contents: nil)
+            return store + "/b-huge.safetensors"
+        }()))
+        try huge.truncate(atOffset: UInt64(WeightStore.maxFileSize + 1))  // sparse: no disk used
+        try huge.close()
+        try FileManager.default.createDirectory(atPath: store + "/c-dir.safetensors", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: weights + "/vqgan-f8.safetensors", toPath: store + "/d.safetensors")
+        let s = WeightStore(directories: [store])
+        XCTAssertEqual(s.candidates().map { ($0.path as NSString).lastPathComponent }, ["d.safetensors"])
+        let file = try s.load(WeightRef(name: "anything", sha256: try sha("vqgan-f8.safetensors")))
+        XCTAssertEqual(file.path, store + "/d.safetensors")
+    }
+
     // Item 2: a huge size claim over a tiny stream fails at the header, in little memory and time.
     func testHugeFrameSizeClaimFailsFastWithLittleMemory() throws {
         let stream = try rewritten(try encoded()) { $0.width = 8192; $0.height = 8192 }

@@ -28,7 +28,7 @@ let package = Package(
         .executable(name: "dcvc-bench", targets: ["dcvc-bench"]),
         .executable(name: "dcvc-eval", targets: ["dcvc-eval"]),
         .executable(name: "dcvc-train", targets: ["dcvc-train"]),
-        // Libraries for packages built on this one: fuzz/ links them under sanitizers.
+        // Libraries for packages built on this one: fuzzing/ links them under sanitizers.
         .library(name: "DCVCLibraries", targets: ["Bitstream", "Checksum", "Codec", "Media", "Tensor"]),
     ],
     dependencies: [

@@ -1,6 +1,7 @@
 import Bitstream
 import Foundation
 import Models
+import Deterministic
 import Tensor
 
 /// The context prior of `Models` as the codec's `IndexPrior` (spec/intra.md §4): each level is

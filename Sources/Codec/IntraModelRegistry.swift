@@ -15,18 +15,6 @@ public enum IntraModelRegistry {
         "vqgan-f16": ("vqgan-f16.safetensors", { try VQIntraTokenizer(file: $0, name: "vqgan-f16") }),
     ]
 
-    /// The tokenizer for encoding with model `name`, its weights found in `store`.
-    public static func tokenizer(named name: String, store: WeightStore) throws -> IntraTokenizer {
-        guard let entry = models[name] else {
-            throw CodecError(file: name, "unknown I-frame model; known: \(models.keys.sorted().joined(separator: ", "))")
-        }
-        guard let path = store.find(named: entry.file) else {
-            throw CodecError(file: entry.file,
-                             "weight file for model \(name) not found in \(store.directories.joined(separator: ", ")) (train it with dcvc-train, see docs/training.md)")
-        }
-        return try entry.load(try WeightFile(path: path))
-    }
-
     /// The tokenizer a stream's header asks for, with weights matched by SHA-256.
     public static func tokenizer(for header: SequenceHeader, store: WeightStore, file: String) throws -> IntraTokenizer {
         guard case .string(let name)? = header.tools["intra_model"] else {

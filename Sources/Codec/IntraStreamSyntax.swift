@@ -16,7 +16,7 @@ public enum IntraStreamSyntax {
     public static func substreamNames(levels: Int) -> [String] { (0..<levels).map(substreamName) }
 
     /// The coding tools written for a stream.
-    static func tools(for t: IntraTokenizer, levels: Int, prior: IndexPrior?) -> [String: ToolValue] {
+    public static func tools(for t: IntraTokenizer, levels: Int, prior: IndexPrior?) -> [String: ToolValue] {
         var tools: [String: ToolValue] = [
             "intra_model": .string(t.modelName), "rvq_levels": .int(Int64(levels)),
             "codebook_size": .int(Int64(t.codebookSize)), "downsampling": .int(Int64(t.downsampling)),

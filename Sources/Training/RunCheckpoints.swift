@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TensorTraining
 
 /// The checkpoint files of a training run directory: `ckpt-<step>.safetensors`, step zero-padded
 /// to 8 digits so that name order is step order.

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Tensor
+import TensorTraining
 
 /// Checkpoint files of a run directory: `ckpt-<step>.safetensors`, the newest `keep` kept.
 public enum VQCheckpoints {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import COpenBLAS
+import Deterministic
 import Foundation
 import Tensor
+import TensorTraining
 
 /// `dcvc-bench kernels`: GFLOP/s of convolution paths on the shapes our models use, beside the
 /// OpenBLAS sgemm rate measured in the same run (DESIGN §3.7).

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import ToolSupport
 import Training
 

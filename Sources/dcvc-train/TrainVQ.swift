@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import Tensor
+import TensorTraining
 import ToolSupport
 import Training
 

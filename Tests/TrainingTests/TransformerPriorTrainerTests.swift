@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
 import Training
 import XCTest

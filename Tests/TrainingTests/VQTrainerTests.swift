@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import Training
 import XCTest
 
@@ -102,7 +104,7 @@ final class VQTrainerTests: XCTestCase {
             XCTAssertLessThan(zip(y1.storage, ref.storage).map { abs($0 - $1) }.max()!, 1e-4)
         }
         var noEncoder = VQCheckpoints.exportWeights(t, includeEncoder: false)
-        XCTAssertNil(try VQTokenizer(file: noEncoder, path: "mem").encoderParams)
+        XCTAssertNil(try VQTokenizer(file: noEncoder, path: "mem").encoderWeights)
         noEncoder.tensors.removeValue(forKey: ResidualQuantizer.codebookName(2))
         XCTAssertThrowsError(try VQTokenizer(file: noEncoder, path: "mem"))
     }

@@ -62,9 +62,12 @@ let package = Package(
         .target(name: "CodecEncoder", dependencies: ["Codec", "Models", "ModelsTraining", "Tensor", "Media", "Bitstream",
                                                      "Checksum"],
                 swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Models", "ModelsTraining", "Tensor", "TensorTraining", "Media", "CZstd"],
+        // The SVG line-chart writer (RD plots, training loss curves).
+        .target(name: "Plotting"),
+        .target(name: "Training", dependencies: ["Models", "ModelsTraining", "Tensor", "TensorTraining", "Media", "CZstd",
+                                                 "Plotting"],
                 swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["Media", "Tensor", "TensorTraining", "Checksum", "Codec"],
+        .target(name: "Evaluation", dependencies: ["Media", "Tensor", "TensorTraining", "Checksum", "Codec", "Plotting"],
                 swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -107,11 +110,11 @@ let package = Package(
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CodecEncoder", "Models", "ModelsTraining", "Tensor",
                                                     "TensorTraining", "ToolTesting"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "ToolTesting"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Plotting", "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelsTraining", "Tensor", "Deterministic", "TensorTraining"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelsTraining", "Tensor", "TensorTraining",
-                                                          "Media"]),
+                                                          "Media", "Plotting"]),
     ],
     swiftLanguageModes: [.v5]
 )

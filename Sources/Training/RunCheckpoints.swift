@@ -52,6 +52,8 @@ public protocol CheckpointedTrainer: AnyObject {
     var adam: Adam { get }
     var step: Int { get set }
     var rng: RNG { get set }
+    /// The learning rate of the current step (logged).
+    var learningRate: Float { get }
 }
 
 extension RunCheckpoints {

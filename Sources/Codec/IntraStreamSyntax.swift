@@ -1,6 +1,6 @@
 import Bitstream
 
-/// The names the intra coding tool uses in the sequence header and frame units (spec/intra.md §2).
+/// The names the intra coding tool uses in the sequence header and frame units (spec/intra.md §1, §3).
 public enum IntraStreamSyntax {
     /// Version of the index coding without a learned prior: per level, raster order, a uniform
     /// or an adaptive model.

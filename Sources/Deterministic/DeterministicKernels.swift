@@ -1,6 +1,6 @@
 import Tensor
 /// Kernels for the decoding path that give the same bits on every IEEE-754 machine, for every
-/// thread count and for both `KernelVariant`s (DESIGN §3.1, spec/deterministic-math.md).
+/// thread count and for both `KernelVariant`s (spec/deterministic-math.md).
 ///
 /// Rules every kernel here follows:
 /// - no BLAS and no libm transcendentals (`DetMath` supplies exp/log/erf/tanh/...);

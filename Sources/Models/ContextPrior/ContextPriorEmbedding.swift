@@ -1,7 +1,7 @@
 import Deterministic
 import Tensor
 
-/// The context prior's first layer: a sum of learned vectors per position (spec/intra.md §4.2).
+/// The context prior's first layer: a sum of learned vectors per position (spec/intra.md §3.1).
 ///
 /// The forward is plain gathers and Float additions in a fixed order, so it is the same function
 /// in training and in the decoder; training wraps it in an autograd node whose backward

@@ -1,6 +1,6 @@
 import Tensor
 
-/// The context index prior's network (spec/intra.md §4), written once over `LayerBackend` for
+/// The context index prior's network (spec/intra.md §3.1), written once over `LayerBackend` for
 /// the part after the embedding sum.
 ///
 /// For level `l`, pass `p` of a grid the input at every position is the sum of learned vectors

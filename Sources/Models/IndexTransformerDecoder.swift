@@ -30,7 +30,6 @@ public final class IndexTransformerDecoder {
     let lnfW: [Float], lnfB: [Float], headT: [Float], headB: [Float]
     let offsets: [(dy: Int, dx: Int)]
 
-
     /// `weights` holds every tensor of `config.parameterShapes` (checked by the caller).
     /// The decoder for a weights file written by `IndexTransformer.weightsFile` (shapes checked).
     public convenience init(file: SafeTensorsFile, path: String) throws {

@@ -58,7 +58,6 @@ public struct ResidualQuantizer: Sendable {
         return Tensor(shape: [n, lv * d, h, w], storage: out)
     }
 
-
     /// The quantized latent [N, D, h, w] from per-level indices (each N·h·w long, raster order per
     /// image): per position `acc = c_0; acc = acc + c_1; ...` over the first `prefix[n]` levels of
     /// image n (IEEE additions in level order: exact on every machine).
@@ -101,4 +100,3 @@ public enum LatentLayout {
         return Tensor(shape: [n, c, h, w], storage: out)
     }
 }
-

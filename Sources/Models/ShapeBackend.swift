@@ -71,5 +71,4 @@ extension VQGANNetwork {
         _ = decode([1, config.levels * config.codeDim, 4, 4], d)
         return (e, d)
     }
-
 }

@@ -52,7 +52,6 @@ public struct VQTokenizer {
         try self.init(file: try SafeTensorsFile.read(from: path), path: path)
     }
 
-
     /// Indices of the first `levels` levels for `n` images of latent size h x w -> RGB [n, 3, h f, w f],
     /// bit-exact for any thread count.
     public func decode(indices: [[Int]], levels: Int, n: Int, height h: Int, width w: Int, threads: Int) -> Tensor {

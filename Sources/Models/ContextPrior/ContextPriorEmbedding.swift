@@ -72,5 +72,4 @@ public enum ContextPriorEmbedding {
         }
         return Tensor(shape: [contexts.count, c, h, w], storage: out)
     }
-
 }

@@ -51,5 +51,4 @@ public struct ContextPriorNetwork {
         let passes = (0..<config.levels).reduce(0) { $0 + config.passCount(level: $1) }
         return Double(s.macs) / 16 * Double(passes) / Double(config.levels)
     }
-
 }

@@ -9,6 +9,9 @@ seconds=${FUZZ_SECONDS:-10}
 targets=${FUZZ_TARGETS:-container frame y4m safetensors}
 # SwiftPM's --sanitize=fuzzer keeps libFuzzer's main; the driver keeps only the last -sanitize=,
 # so coverage and ASan go in one -Xswiftc flag.
+# The build plan is made again each time: SwiftPM keeps a stale one when files of the main
+# package (a path dependency) move, and then fails on "missing inputs".
+rm -f .build/release.yaml
 swift build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
 mkdir -p .build/artifacts
 status=0

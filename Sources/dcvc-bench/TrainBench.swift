@@ -22,11 +22,15 @@ struct TrainBench: ParsableCommand {
     var torchPassiveWait = false
     @Flag(help: "Also print training-path conv GFLOP/s next to sgemm.") var convs = false
     @Option(help: .hidden) var band: Int?
+    @Option(help: .hidden) var winogradBlock: Int?
+    @Flag(help: "Run our 3x3 stride-1 convolutions on the im2col path instead of Winograd (A/B).") var noWinograd = false
     @Flag(help: "Print JSON {ours_step_s, torch_step_s, ratio}.") var json = false
 
     func run() throws {
         TrainingKernels.threads = threads
         if let band { TrainingKernels.im2colBandFloats = band }
+        TrainingKernels.winogradEnabled = !noWinograd
+        if let winogradBlock { TrainingKernels.winogradBlockBytes = winogradBlock }
         let model = ReferenceModel(seed: 0)
         var rng = RNG(seed: 1)
         let x = rng.uniformTensor([batch, 3, crop, crop])
@@ -72,7 +76,8 @@ struct TrainBench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("reference model: \(model.params.scalarCount) parameters, batch \(batch), crop \(crop), \(threads) threads")
+            print("reference model: \(model.params.scalarCount) parameters, batch \(batch), crop \(crop), \(threads) threads, "
+                  + "3x3 convs \(noWinograd ? "im2col" : "winograd")")
             print(String(format: "ours:  %.4f s/step (best of %d; median %.4f; loss %.5f)", ours, steps, oursMedian, lastLoss))
             if let t = torchStep, let r = ratio {
                 print(String(format: "torch: %.4f s/step (best of %d; median %.4f; %@)", t, steps, torchMedian ?? .nan, torchNote))

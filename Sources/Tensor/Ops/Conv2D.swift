@@ -86,6 +86,7 @@ extension TrainingKernels {
             }
             return
         }
+        if usesWinograd(g) { winogradForward(x, w, y, g, bias: bias); return }
         let plan = BandPlan(g)
         let opg = plan.opg, k = plan.k, ohw = plan.ohw
         let threads = TrainingKernels.threads
@@ -175,6 +176,7 @@ extension TrainingKernels {
     static func convBackwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
                                    _ g: Conv2DGeometry) {
         if isDepthwise(g) { depthwiseBackwardWeight(x, dy, dw, g); return }
+        if usesWinograd(g) { winogradBackwardWeight(x, dy, dw, g); return }
         let plan = BandPlan(g)
         let opg = plan.opg, k = plan.k, ohw = plan.ohw, items = plan.items
         let threads = TrainingKernels.threads

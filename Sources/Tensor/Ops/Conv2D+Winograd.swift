@@ -11,7 +11,7 @@ extension TrainingKernels {
     /// compare against the im2col path).
     nonisolated(unsafe) public static var winogradEnabled = true
     /// Target size in bytes of one block's transformed input (or output) tiles.
-    nonisolated(unsafe) public static var winogradBlockBytes = 1 << 20
+    nonisolated(unsafe) public static var winogradBlockBytes = 1 << 21
 
     /// Whether a convolution of geometry `g` takes the Winograd path: 3x3, stride 1, zero padding
     /// of at most 2, one group, and enough channels on both sides that the tile transforms are cheap
@@ -41,28 +41,100 @@ extension TrainingKernels {
         func block(_ b: Int) -> Range<Int> { b * stripsPerBlock..<min(strips, (b + 1) * stripsPerBlock) }
         var maxTiles: Int { stripsPerBlock * tw }
 
-        /// Gathers the 6x6 input patches of `strips` from channel planes starting at `x` (channel
-        /// stride `channelStride`, sample stride `sampleStride`) into d [36][tiles].
+        /// Tiles of a block rounded up to whole SIMD vectors: the row length of the [36][C][ld] planes.
+        func ld(_ tiles: Int) -> Int { (tiles + 7) & ~7 }
+        var maxLd: Int { ld(maxTiles) }
+        /// Floats of scratch a gather needs for one padded row.
+        var rowScratch: Int { 4 * tw + 2 }
+
+        /// Gathers the 6x6 input patches of `strips` from the channel plane at `plane` (sample
+        /// stride `sampleStride`) into d [36][ld] (zero past the last tile), through `row`, a
+        /// zero-padded copy of each input row (so the strided reads need no bounds checks).
         func gatherPatches(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
-                           _ d: UnsafeMutablePointer<Float>) {
-            let h = g.height, w = g.width, p = g.padding, tiles = strips.count * tw
+                           _ d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
+            let h = g.height, w = g.width, p = g.padding, tiles = strips.count * tw, ld = ld(tiles)
+            let padded = rowScratch, copy = min(w, padded - p)
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
                 for j in 0..<6 {
                     let iy = 4 * ty + j - p
-                    for m in 0..<6 {
-                        let dst = d + (j * 6 + m) * tiles + si * tw
-                        guard iy >= 0 && iy < h else { dst.update(repeating: 0, count: tw); continue }
-                        let row = src + iy * w
-                        // Tiles whose column 4 tx + m - p lies inside the row.
-                        let off = m - p
-                        let lo = off >= 0 ? 0 : (-off + 3) / 4
-                        let hi = min(tw, w - 1 - off < 0 ? 0 : (w - 1 - off) / 4 + 1)
-                        for tx in 0..<min(lo, tw) { dst[tx] = 0 }
-                        if hi > lo { for tx in lo..<hi { dst[tx] = row[4 * tx + off] } }
-                        for tx in max(lo, hi)..<tw { dst[tx] = 0 }
+                    let d0 = d + j * 6 * ld + si * tw
+                    guard iy >= 0 && iy < h else {
+                        for m in 0..<6 { (d0 + m * ld).update(repeating: 0, count: tw) }
+                        continue
+                    }
+                    // row[i] = x[iy][i - p], zero outside the image.
+                    row.update(repeating: 0, count: p)
+                    (row + p).update(from: src + iy * w, count: copy)
+                    if p + copy < padded { (row + p + copy).update(repeating: 0, count: padded - p - copy) }
+                    let d1 = d0 + ld, d2 = d1 + ld, d3 = d2 + ld, d4 = d3 + ld, d5 = d4 + ld
+                    for tx in 0..<tw {
+                        let r = row + 4 * tx
+                        d0[tx] = r[0]; d1[tx] = r[1]; d2[tx] = r[2]; d3[tx] = r[3]; d4[tx] = r[4]; d5[tx] = r[5]
                     }
                 }
+            }
+            if ld > tiles { for r in 0..<36 { (d + r * ld + tiles).update(repeating: 0, count: ld - tiles) } }
+        }
+
+        /// Gathers the 4x4 output-gradient tiles of `strips` from the plane at `plane` into
+        /// e [16][ld] (zero beyond the output and past the last tile), through the row copy `row`.
+        func gatherOutputTiles(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
+                               _ e: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
+            let oh = g.outHeight, ow = g.outWidth, tiles = strips.count * tw, ld = ld(tiles)
+            for (si, s) in strips.enumerated() {
+                let src = plane + (s / th) * sampleStride, ty = s % th
+                for i in 0..<4 {
+                    let oy = 4 * ty + i
+                    let e0 = e + i * 4 * ld + si * tw
+                    guard oy < oh else {
+                        for l in 0..<4 { (e0 + l * ld).update(repeating: 0, count: tw) }
+                        continue
+                    }
+                    row.update(from: src + oy * ow, count: ow)
+                    if ow < 4 * tw { (row + ow).update(repeating: 0, count: 4 * tw - ow) }
+                    let e1 = e0 + ld, e2 = e1 + ld, e3 = e2 + ld
+                    for tx in 0..<tw {
+                        let r = row + 4 * tx
+                        e0[tx] = r[0]; e1[tx] = r[1]; e2[tx] = r[2]; e3[tx] = r[3]
+                    }
+                }
+            }
+            if ld > tiles { for r in 0..<16 { (e + r * ld + tiles).update(repeating: 0, count: ld - tiles) } }
+        }
+
+        /// V [36][cin][ld] of the input tiles of `strips`. `d` holds 36 x maxLd floats, `row`
+        /// `rowScratch`, `t` 36 vectors.
+        func inputTransform(_ x: UnsafePointer<Float>, strips: Range<Int>, _ v: UnsafeMutablePointer<Float>,
+                            d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>, t: UnsafeMutablePointer<SIMD8<Float>>) {
+            let cin = g.inChannels, hw = g.height * g.width, ld = ld(strips.count * tw)
+            for ci in 0..<cin {
+                gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d, row: row)
+                for q in stride(from: 0, to: ld, by: 8) {
+                    WinogradF43.inputTiles(d + q, ld: ld, v + ci * ld + q, vStride: cin * ld, t: t)
+                }
+            }
+        }
+
+        /// Per-thread buffers: V and M planes, patch gather, padded row, transform registers.
+        struct Buffers {
+            var v: [Float], m: [Float], d: [Float], row: [Float]
+            var t = [SIMD8<Float>](repeating: .zero, count: 36)
+            init(_ plan: WinogradPlan) {
+                let ld = plan.maxLd
+                v = scratch(36 * plan.g.inChannels * ld); m = scratch(36 * plan.g.outChannels * ld)
+                d = scratch(36 * ld); row = scratch(plan.rowScratch)
+            }
+
+            mutating func with<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                                            UnsafeMutablePointer<Float>, UnsafeMutablePointer<SIMD8<Float>>) -> R) -> R {
+                v.withUnsafeMutableBufferPointer { v in m.withUnsafeMutableBufferPointer { m in
+                    d.withUnsafeMutableBufferPointer { d in row.withUnsafeMutableBufferPointer { row in
+                        t.withUnsafeMutableBufferPointer { t in
+                            body(v.baseAddress!, m.baseAddress!, d.baseAddress!, row.baseAddress!, t.baseAddress!)
+                        }
+                    } }
+                } }
             }
         }
     }
@@ -76,57 +148,39 @@ extension TrainingKernels {
         let plan = WinogradPlan(g, threads: TrainingKernels.threads)
         let parts = min(TrainingKernels.threads, plan.blocks)
         Gemm.setThreads(parts > 1 ? 1 : TrainingKernels.threads)
-        let bt = WinogradF43.bt, at = WinogradF43.at
-        let oh = g.outHeight, ow = g.outWidth, ohw = oh * ow, hw = g.height * g.width, tw = plan.tw
+        let oh = g.outHeight, ow = g.outWidth, ohw = oh * ow, tw = plan.tw, th = plan.th
         u.withUnsafeBufferPointer { ub in
             let up = ub.baseAddress!
             parallelChunks(plan.blocks, parts: parts) { blocks in
-                let maxT = plan.maxTiles
-                var v = scratch(36 * cin * maxT), m = scratch(36 * cout * maxT), work = scratch(2 * 36 * maxT)
-                v.withUnsafeMutableBufferPointer { vb in m.withUnsafeMutableBufferPointer { mb in
-                    work.withUnsafeMutableBufferPointer { wb in
-                        let vp = vb.baseAddress!, mp = mb.baseAddress!, d = wb.baseAddress!, t = d + 36 * maxT
-                        for b in blocks {
-                            let strips = plan.block(b), tiles = strips.count * tw
-                            // V[k*6+l][ci] = Σ_j Σ_m Bᵀ[k][j] d[j][m] Bᵀ[l][m]
-                            for ci in 0..<cin {
-                                plan.gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d)
-                                for k in 0..<6 { for mm in 0..<6 {
-                                    WinogradF43.combine(t + (k * 6 + mm) * tiles, tiles, bt[k], d + mm * tiles, 6 * tiles)
-                                } }
-                                for k in 0..<6 { for l in 0..<6 {
-                                    WinogradF43.combine(vp + ((k * 6 + l) * cin + ci) * tiles, tiles, bt[l], t + k * 6 * tiles, tiles)
-                                } }
+                var buffers = WinogradPlan.Buffers(plan)
+                buffers.with { vp, mp, d, rowBuf, t in
+                    for b in blocks {
+                        let strips = plan.block(b), ld = plan.ld(strips.count * tw)
+                        plan.inputTransform(x, strips: strips, vp, d: d, row: rowBuf, t: t)
+                        for xi in 0..<36 {
+                            Gemm.sgemm(m: cout, n: ld, k: cin, a: up + xi * cout * cin, lda: cin,
+                                       b: vp + xi * cin * ld, ldb: ld, c: mp + xi * cout * ld, ldc: ld)
+                        }
+                        let o = d // 16 output planes of one channel
+                        for co in 0..<cout {
+                            let beta = bias?[co] ?? 0
+                            for q in stride(from: 0, to: ld, by: 8) {
+                                WinogradF43.outputTiles(mp + co * ld + q, mStride: cout * ld, o + q, ld: ld, bias: beta, t: t)
                             }
-                            for xi in 0..<36 {
-                                Gemm.sgemm(m: cout, n: tiles, k: cin, a: up + xi * cout * cin, lda: cin,
-                                           b: vp + xi * cin * tiles, ldb: tiles, c: mp + xi * cout * tiles, ldc: tiles)
-                            }
-                            // y[i][l] = Σ_k Σ_m Aᵀ[i][k] M[k][m] Aᵀ[l][m]
-                            let z = d, o = t
-                            for co in 0..<cout {
-                                for k in 0..<6 { for l in 0..<4 {
-                                    WinogradF43.combine(z + (k * 4 + l) * tiles, tiles, at[l], mp + (k * 6 * cout + co) * tiles, cout * tiles)
-                                } }
-                                for i in 0..<4 { for l in 0..<4 {
-                                    WinogradF43.combine(o + (i * 4 + l) * tiles, tiles, at[i], z + l * tiles, 4 * tiles)
-                                } }
-                                let beta = bias?[co] ?? 0
-                                for (si, s) in strips.enumerated() {
-                                    let plane = y + ((s / plan.th) * cout + co) * ohw, ty = s % plan.th
-                                    for i in 0..<4 where 4 * ty + i < oh {
-                                        let row = plane + (4 * ty + i) * ow, src = o + i * 4 * tiles + si * tw
-                                        let full = ow / 4
-                                        for tx in 0..<full {
-                                            for l in 0..<4 { row[4 * tx + l] = src[l * tiles + tx] + beta }
-                                        }
-                                        if full < tw { for l in 0..<(ow - 4 * full) { row[4 * full + l] = src[l * tiles + full] + beta } }
+                            for (si, s) in strips.enumerated() {
+                                let plane = y + ((s / th) * cout + co) * ohw, ty = s % th
+                                for i in 0..<4 where 4 * ty + i < oh {
+                                    let row = plane + (4 * ty + i) * ow, src = o + i * 4 * ld + si * tw
+                                    let full = ow / 4
+                                    for tx in 0..<full {
+                                        for l in 0..<4 { row[4 * tx + l] = src[l * ld + tx] }
                                     }
+                                    if full < tw { for l in 0..<(ow - 4 * full) { row[4 * full + l] = src[l * ld + full] } }
                                 }
                             }
                         }
                     }
-                } }
+                }
             }
         }
     }
@@ -139,58 +193,31 @@ extension TrainingKernels {
         let plan = WinogradPlan(g, threads: TrainingKernels.threads)
         let parts = min(TrainingKernels.threads, plan.blocks)
         Gemm.setThreads(parts > 1 ? 1 : TrainingKernels.threads)
-        let bt = WinogradF43.bt, a = WinogradF43.a
-        let oh = g.outHeight, ow = g.outWidth, ohw = oh * ow, hw = g.height * g.width, tw = plan.tw
+        let ohw = g.outHeight * g.outWidth, tw = plan.tw
         let uCount = 36 * cout * cin
         var partials = [Float](repeating: 0, count: uCount * parts)
         partials.withUnsafeMutableBufferPointer { pb in
             let pbase = pb.baseAddress!
             TrainingKernels.parallelParts(plan.blocks, parts: parts) { part, blocks in
-                let du = pbase + part * uCount, maxT = plan.maxTiles
-                var v = scratch(36 * cin * maxT), m = scratch(36 * cout * maxT), work = scratch(2 * 36 * maxT)
-                v.withUnsafeMutableBufferPointer { vb in m.withUnsafeMutableBufferPointer { mb in
-                    work.withUnsafeMutableBufferPointer { wb in
-                        let vp = vb.baseAddress!, mp = mb.baseAddress!, d = wb.baseAddress!, t = d + 36 * maxT
-                        for b in blocks {
-                            let strips = plan.block(b), tiles = strips.count * tw
-                            for ci in 0..<cin {
-                                plan.gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d)
-                                for k in 0..<6 { for mm in 0..<6 {
-                                    WinogradF43.combine(t + (k * 6 + mm) * tiles, tiles, bt[k], d + mm * tiles, 6 * tiles)
-                                } }
-                                for k in 0..<6 { for l in 0..<6 {
-                                    WinogradF43.combine(vp + ((k * 6 + l) * cin + ci) * tiles, tiles, bt[l], t + k * 6 * tiles, tiles)
-                                } }
-                            }
-                            // Mg[k*6+m][co] = Σ_i Σ_l A[k][i] dY[i][l] A[m][l]
-                            let e = d, r = t
-                            for co in 0..<cout {
-                                for (si, s) in strips.enumerated() {
-                                    let plane = dy + ((s / plan.th) * cout + co) * ohw, ty = s % plan.th
-                                    for i in 0..<4 {
-                                        let oy = 4 * ty + i
-                                        for l in 0..<4 {
-                                            let dst = e + (i * 4 + l) * tiles + si * tw
-                                            guard oy < oh else { dst.update(repeating: 0, count: tw); continue }
-                                            let row = plane + oy * ow
-                                            for tx in 0..<tw { let ox = 4 * tx + l; dst[tx] = ox < ow ? row[ox] : 0 }
-                                        }
-                                    }
-                                }
-                                for k in 0..<6 { for l in 0..<4 {
-                                    WinogradF43.combine(r + (k * 4 + l) * tiles, tiles, a[k], e + l * tiles, 4 * tiles)
-                                } }
-                                for k in 0..<6 { for mm in 0..<6 {
-                                    WinogradF43.combine(mp + ((k * 6 + mm) * cout + co) * tiles, tiles, a[mm], r + k * 4 * tiles, tiles)
-                                } }
-                            }
-                            for xi in 0..<36 {
-                                Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: mp + xi * cout * tiles, lda: tiles,
-                                           b: vp + xi * cin * tiles, ldb: tiles, beta: 1, c: du + xi * cout * cin, ldc: cin)
+                let du = pbase + part * uCount
+                var buffers = WinogradPlan.Buffers(plan)
+                buffers.with { vp, mp, d, rowBuf, t in
+                    for b in blocks {
+                        let strips = plan.block(b), tiles = strips.count * tw, ld = plan.ld(tiles)
+                        plan.inputTransform(x, strips: strips, vp, d: d, row: rowBuf, t: t)
+                        let e = d // 16 output-gradient planes of one channel
+                        for co in 0..<cout {
+                            plan.gatherOutputTiles(dy + co * ohw, sampleStride: cout * ohw, strips: strips, e, row: rowBuf)
+                            for q in stride(from: 0, to: ld, by: 8) {
+                                WinogradF43.outputGradientTiles(e + q, ld: ld, mp + co * ld + q, mStride: cout * ld, t: t)
                             }
                         }
+                        for xi in 0..<36 {
+                            Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: mp + xi * cout * ld, lda: ld,
+                                       b: vp + xi * cin * ld, ldb: ld, beta: 1, c: du + xi * cout * cin, ldc: cin)
+                        }
                     }
-                } }
+                }
             }
             for part in 1..<max(1, parts) {
                 let src = pbase + part * uCount

@@ -24,12 +24,14 @@ struct TrainBench: ParsableCommand {
     @Option(help: .hidden) var band: Int?
     @Option(help: .hidden) var winogradBlock: Int?
     @Flag(help: "Run our 3x3 stride-1 convolutions on the im2col path instead of Winograd (A/B).") var noWinograd = false
+    @Flag(help: "Leave glibc's malloc thresholds alone (A/B for TrainingKernels.retainFreedMemory).") var defaultMalloc = false
     @Flag(help: "Print JSON {ours_step_s, torch_step_s, ratio}.") var json = false
 
     func run() throws {
         TrainingKernels.threads = threads
         if let band { TrainingKernels.im2colBandFloats = band }
         TrainingKernels.winogradEnabled = !noWinograd
+        if !defaultMalloc { TrainingKernels.retainFreedMemory() }
         if let winogradBlock { TrainingKernels.winogradBlockBytes = winogradBlock }
         let model = ReferenceModel(seed: 0)
         var rng = RNG(seed: 1)

@@ -44,6 +44,10 @@ extension TrainingKernels {
         /// Tiles of a block rounded up to whole SIMD vectors: the row length of the [36][C][ld] planes.
         func ld(_ tiles: Int) -> Int { (tiles + 7) & ~7 }
         var maxLd: Int { ld(maxTiles) }
+        /// Distance between the 36 planes of V (and M): padded so that the planes do not all map
+        /// to the same cache sets (36 streams at a multiple of 4 KiB apart thrash L1).
+        func vPlane(_ ld: Int) -> Int { g.inChannels * ld + WinogradF43.planePad }
+        func mPlane(_ ld: Int) -> Int { g.outChannels * ld + WinogradF43.planePad }
         /// Floats of scratch a gather needs for one padded row.
         var rowScratch: Int { 4 * tw + 2 }
 
@@ -111,7 +115,7 @@ extension TrainingKernels {
             for ci in 0..<cin {
                 gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d, row: row)
                 for q in stride(from: 0, to: ld, by: 8) {
-                    WinogradF43.inputTiles(d + q, ld: ld, v + ci * ld + q, vStride: cin * ld, t: t)
+                    WinogradF43.inputTiles(d + q, ld: ld, v + ci * ld + q, vStride: vPlane(ld), t: t)
                 }
             }
         }
@@ -122,7 +126,7 @@ extension TrainingKernels {
             var t = [SIMD8<Float>](repeating: .zero, count: 36)
             init(_ plan: WinogradPlan) {
                 let ld = plan.maxLd
-                v = scratch(36 * plan.g.inChannels * ld); m = scratch(36 * plan.g.outChannels * ld)
+                v = scratch(36 * plan.vPlane(ld)); m = scratch(36 * plan.mPlane(ld))
                 d = scratch(36 * ld); row = scratch(plan.rowScratch)
             }
 
@@ -143,7 +147,8 @@ extension TrainingKernels {
     static func winogradForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                 _ g: Conv2DGeometry, bias: UnsafePointer<Float>?) {
         let cin = g.inChannels, cout = g.outChannels
-        var u = scratch(36 * cout * cin)
+        let uPlane = WinogradF43.uPlane(cout: cout, cin: cin)
+        var u = scratch(36 * uPlane)
         u.withUnsafeMutableBufferPointer { WinogradF43.kernelTransform(w, cout: cout, cin: cin, $0.baseAddress!) }
         let plan = WinogradPlan(g, threads: TrainingKernels.threads)
         let parts = min(TrainingKernels.threads, plan.blocks)
@@ -158,14 +163,14 @@ extension TrainingKernels {
                         let strips = plan.block(b), ld = plan.ld(strips.count * tw)
                         plan.inputTransform(x, strips: strips, vp, d: d, row: rowBuf, t: t)
                         for xi in 0..<36 {
-                            Gemm.sgemm(m: cout, n: ld, k: cin, a: up + xi * cout * cin, lda: cin,
-                                       b: vp + xi * cin * ld, ldb: ld, c: mp + xi * cout * ld, ldc: ld)
+                            Gemm.sgemm(m: cout, n: ld, k: cin, a: up + xi * uPlane, lda: cin,
+                                       b: vp + xi * plan.vPlane(ld), ldb: ld, c: mp + xi * plan.mPlane(ld), ldc: ld)
                         }
                         let o = d // 16 output planes of one channel
                         for co in 0..<cout {
                             let beta = bias?[co] ?? 0
                             for q in stride(from: 0, to: ld, by: 8) {
-                                WinogradF43.outputTiles(mp + co * ld + q, mStride: cout * ld, o + q, ld: ld, bias: beta, t: t)
+                                WinogradF43.outputTiles(mp + co * ld + q, mStride: plan.mPlane(ld), o + q, ld: ld, bias: beta, t: t)
                             }
                             for (si, s) in strips.enumerated() {
                                 let plane = y + ((s / th) * cout + co) * ohw, ty = s % th
@@ -194,7 +199,7 @@ extension TrainingKernels {
         let parts = min(TrainingKernels.threads, plan.blocks)
         Gemm.setThreads(parts > 1 ? 1 : TrainingKernels.threads)
         let ohw = g.outHeight * g.outWidth, tw = plan.tw
-        let uCount = 36 * cout * cin
+        let uPlane = WinogradF43.uPlane(cout: cout, cin: cin), uCount = 36 * uPlane
         var partials = [Float](repeating: 0, count: uCount * parts)
         partials.withUnsafeMutableBufferPointer { pb in
             let pbase = pb.baseAddress!
@@ -209,12 +214,12 @@ extension TrainingKernels {
                         for co in 0..<cout {
                             plan.gatherOutputTiles(dy + co * ohw, sampleStride: cout * ohw, strips: strips, e, row: rowBuf)
                             for q in stride(from: 0, to: ld, by: 8) {
-                                WinogradF43.outputGradientTiles(e + q, ld: ld, mp + co * ld + q, mStride: cout * ld, t: t)
+                                WinogradF43.outputGradientTiles(e + q, ld: ld, mp + co * ld + q, mStride: plan.mPlane(ld), t: t)
                             }
                         }
                         for xi in 0..<36 {
-                            Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: mp + xi * cout * ld, lda: ld,
-                                       b: vp + xi * cin * ld, ldb: ld, beta: 1, c: du + xi * cout * cin, ldc: cin)
+                            Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: mp + xi * plan.mPlane(ld), lda: ld,
+                                       b: vp + xi * plan.vPlane(ld), ldb: ld, beta: 1, c: du + xi * uPlane, ldc: cin)
                         }
                     }
                 }

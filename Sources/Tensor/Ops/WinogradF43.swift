@@ -109,10 +109,16 @@ enum WinogradF43 {
                 s * (1 / 6) - p + v.5)
     }
 
-    /// U = G w Gᵀ for every (co, ci) pair: `u` is [36][cout][cin] (one GEMM operand per ξ).
+    /// Floats between consecutive ξ planes beyond what a plane holds (see `WinogradPlan.vPlane`).
+    static let planePad = 32
+    /// Distance between the 36 [cout][cin] planes of U and dU.
+    static func uPlane(cout: Int, cin: Int) -> Int { cout * cin + planePad }
+
+    /// U = G w Gᵀ for every (co, ci) pair: `u` is 36 [cout][cin] planes `uPlane` apart (one GEMM
+    /// operand per ξ).
     static func kernelTransform(_ w: UnsafePointer<Float>, cout: Int, cin: Int, _ u: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin
-        TrainingKernels.parallelFor(plane, grain: 1024) { r in
+        let pairs = cout * cin, plane = uPlane(cout: cout, cin: cin)
+        TrainingKernels.parallelFor(pairs, grain: 1024) { r in
             for pair in r {
                 let k = w + pair * 9
                 // Columns of G w (6x3), then G applied to each of its rows.
@@ -130,8 +136,8 @@ enum WinogradF43 {
 
     /// dw += Gᵀ dU G for every (co, ci) pair, the adjoint of `kernelTransform`.
     static func kernelTransformAdjoint(_ du: UnsafePointer<Float>, cout: Int, cin: Int, _ dw: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin
-        TrainingKernels.parallelFor(plane, grain: 1024) { r in
+        let pairs = cout * cin, plane = uPlane(cout: cout, cin: cin)
+        TrainingKernels.parallelFor(pairs, grain: 1024) { r in
             for pair in r {
                 // Gᵀ applied to each row i of dU (giving 6x3), then to each of the three columns.
                 var t0 = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0)), t1 = t0, t2 = t0

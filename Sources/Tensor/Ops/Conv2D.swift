@@ -273,12 +273,7 @@ extension TrainingKernels {
             var perNC = [Float](repeating: 0, count: n * c)
             perNC.withUnsafeMutableBufferPointer { pb in
                 TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
-                    for nc in r {
-                        var s: Float = 0
-                        let p = tp + nc * inner
-                        for i in 0..<inner { s += p[i] }
-                        pb[nc] = s
-                    }
+                    for nc in r { pb[nc] = laneSum(tp + nc * inner, inner) }
                 }
             }
             for i in 0..<n * c { out[i % c] += perNC[i] }

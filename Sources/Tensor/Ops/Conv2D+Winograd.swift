@@ -6,6 +6,10 @@
 /// block the input tiles are transformed into V [36][Cin][tiles], 36 GEMMs give M [36][Cout][tiles]
 /// = U[ξ] · V[ξ], and the output transform scatters M into y. Blocks run in parallel with
 /// single-threaded BLAS; a block's buffers are sized to stay in cache.
+private typealias V8 = SIMD8<Float>
+@inline(__always) private func load(_ p: UnsafePointer<Float>) -> V8 { WinogradF43.load(p) }
+@inline(__always) private func store(_ v: V8, _ p: UnsafeMutablePointer<Float>) { WinogradF43.store(v, p) }
+
 extension TrainingKernels {
     /// Whether 3x3 stride-1 convolutions use Winograd (tests and benchmarks switch it off to
     /// compare against the im2col path).
@@ -48,15 +52,17 @@ extension TrainingKernels {
         /// to the same cache sets (36 streams at a multiple of 4 KiB apart thrash L1).
         func vPlane(_ ld: Int) -> Int { g.inChannels * ld + WinogradF43.planePad }
         func mPlane(_ ld: Int) -> Int { g.outChannels * ld + WinogradF43.planePad }
-        /// Floats of scratch a gather needs for one padded row.
-        var rowScratch: Int { 4 * tw + 2 }
+        /// Row length of the gather planes: 8 more than `ld`, as gathers write whole vectors.
+        func dld(_ ld: Int) -> Int { ld + 8 }
+        /// Floats of scratch a gather needs for one padded row (whole vectors read past the end).
+        var rowScratch: Int { 4 * tw + 40 }
 
         /// Gathers the 6x6 input patches of `strips` from the channel plane at `plane` (sample
         /// stride `sampleStride`) into d [36][ld] (zero past the last tile), through `row`, a
         /// zero-padded copy of each input row (so the strided reads need no bounds checks).
         func gatherPatches(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
                            _ d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
-            let h = g.height, w = g.width, p = g.padding, tiles = strips.count * tw, ld = ld(tiles)
+            let h = g.height, w = g.width, p = g.padding, tiles = strips.count * tw, ld = dld(ld(tiles))
             let padded = rowScratch, copy = min(w, padded - p)
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
@@ -72,20 +78,30 @@ extension TrainingKernels {
                     (row + p).update(from: src + iy * w, count: copy)
                     if p + copy < padded { (row + p + copy).update(repeating: 0, count: padded - p - copy) }
                     let d1 = d0 + ld, d2 = d1 + ld, d3 = d2 + ld, d4 = d3 + ld, d5 = d4 + ld
-                    for tx in 0..<tw {
+                    // d_m[tx] = row[4 tx + m], 8 tiles per step; a last partial step writes up to 7
+                    // values into the next strip's columns, which that strip then overwrites.
+                    var tx = 0
+                    while tx < tw {
                         let r = row + 4 * tx
-                        d0[tx] = r[0]; d1[tx] = r[1]; d2[tx] = r[2]; d3[tx] = r[3]; d4[tx] = r[4]; d5[tx] = r[5]
+                        let a = load(r), b = load(r + 8), c = load(r + 16), e = load(r + 24), f = load(r + 32)
+                        store(V8(a[0], a[4], b[0], b[4], c[0], c[4], e[0], e[4]), d0 + tx)
+                        store(V8(a[1], a[5], b[1], b[5], c[1], c[5], e[1], e[5]), d1 + tx)
+                        store(V8(a[2], a[6], b[2], b[6], c[2], c[6], e[2], e[6]), d2 + tx)
+                        store(V8(a[3], a[7], b[3], b[7], c[3], c[7], e[3], e[7]), d3 + tx)
+                        store(V8(a[4], b[0], b[4], c[0], c[4], e[0], e[4], f[0]), d4 + tx)
+                        store(V8(a[5], b[1], b[5], c[1], c[5], e[1], e[5], f[1]), d5 + tx)
+                        tx += 8
                     }
                 }
             }
-            if ld > tiles { for r in 0..<36 { (d + r * ld + tiles).update(repeating: 0, count: ld - tiles) } }
+            for r in 0..<36 { (d + r * ld + tiles).update(repeating: 0, count: ld - tiles) }
         }
 
         /// Gathers the 4x4 output-gradient tiles of `strips` from the plane at `plane` into
         /// e [16][ld] (zero beyond the output and past the last tile), through the row copy `row`.
         func gatherOutputTiles(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
                                _ e: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
-            let oh = g.outHeight, ow = g.outWidth, tiles = strips.count * tw, ld = ld(tiles)
+            let oh = g.outHeight, ow = g.outWidth, tiles = strips.count * tw, ld = dld(ld(tiles))
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
                 for i in 0..<4 {
@@ -96,15 +112,21 @@ extension TrainingKernels {
                         continue
                     }
                     row.update(from: src + oy * ow, count: ow)
-                    if ow < 4 * tw { (row + ow).update(repeating: 0, count: 4 * tw - ow) }
+                    (row + ow).update(repeating: 0, count: 4 * tw + 32 - ow)
                     let e1 = e0 + ld, e2 = e1 + ld, e3 = e2 + ld
-                    for tx in 0..<tw {
+                    var tx = 0 // as in gatherPatches
+                    while tx < tw {
                         let r = row + 4 * tx
-                        e0[tx] = r[0]; e1[tx] = r[1]; e2[tx] = r[2]; e3[tx] = r[3]
+                        let a = load(r), b = load(r + 8), c = load(r + 16), f = load(r + 24)
+                        store(V8(a[0], a[4], b[0], b[4], c[0], c[4], f[0], f[4]), e0 + tx)
+                        store(V8(a[1], a[5], b[1], b[5], c[1], c[5], f[1], f[5]), e1 + tx)
+                        store(V8(a[2], a[6], b[2], b[6], c[2], c[6], f[2], f[6]), e2 + tx)
+                        store(V8(a[3], a[7], b[3], b[7], c[3], c[7], f[3], f[7]), e3 + tx)
+                        tx += 8
                     }
                 }
             }
-            if ld > tiles { for r in 0..<16 { (e + r * ld + tiles).update(repeating: 0, count: ld - tiles) } }
+            for r in 0..<16 { (e + r * ld + tiles).update(repeating: 0, count: ld - tiles) }
         }
 
         /// V [36][cin][ld] of the input tiles of `strips`. `d` holds 36 x maxLd floats, `row`
@@ -115,7 +137,7 @@ extension TrainingKernels {
             for ci in 0..<cin {
                 gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d, row: row)
                 for q in stride(from: 0, to: ld, by: 8) {
-                    WinogradF43.inputTiles(d + q, ld: ld, v + ci * ld + q, vStride: vPlane(ld), t: t)
+                    WinogradF43.inputTiles(d + q, ld: dld(ld), v + ci * ld + q, vStride: vPlane(ld), t: t)
                 }
             }
         }
@@ -127,7 +149,7 @@ extension TrainingKernels {
             init(_ plan: WinogradPlan) {
                 let ld = plan.maxLd
                 v = scratch(36 * plan.vPlane(ld)); m = scratch(36 * plan.mPlane(ld))
-                d = scratch(36 * ld); row = scratch(plan.rowScratch)
+                d = scratch(36 * plan.dld(ld)); row = scratch(plan.rowScratch)
             }
 
             mutating func with<R>(_ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
@@ -176,9 +198,22 @@ extension TrainingKernels {
                                 let plane = y + ((s / th) * cout + co) * ohw, ty = s % th
                                 for i in 0..<4 where 4 * ty + i < oh {
                                     let row = plane + (4 * ty + i) * ow, src = o + i * 4 * ld + si * tw
+                                    // row[4 tx + l] = o_l[tx]: interleave 8 tiles at a time, then singly.
                                     let full = ow / 4
-                                    for tx in 0..<full {
+                                    var tx = 0
+                                    while tx + 8 <= full {
+                                        let a = load(src + tx), b = load(src + ld + tx)
+                                        let c = load(src + 2 * ld + tx), e = load(src + 3 * ld + tx)
+                                        let r = row + 4 * tx
+                                        store(V8(a[0], b[0], c[0], e[0], a[1], b[1], c[1], e[1]), r)
+                                        store(V8(a[2], b[2], c[2], e[2], a[3], b[3], c[3], e[3]), r + 8)
+                                        store(V8(a[4], b[4], c[4], e[4], a[5], b[5], c[5], e[5]), r + 16)
+                                        store(V8(a[6], b[6], c[6], e[6], a[7], b[7], c[7], e[7]), r + 24)
+                                        tx += 8
+                                    }
+                                    while tx < full {
                                         for l in 0..<4 { row[4 * tx + l] = src[l * ld + tx] }
+                                        tx += 1
                                     }
                                     if full < tw { for l in 0..<(ow - 4 * full) { row[4 * full + l] = src[l * ld + full] } }
                                 }
@@ -214,7 +249,7 @@ extension TrainingKernels {
                         for co in 0..<cout {
                             plan.gatherOutputTiles(dy + co * ohw, sampleStride: cout * ohw, strips: strips, e, row: rowBuf)
                             for q in stride(from: 0, to: ld, by: 8) {
-                                WinogradF43.outputGradientTiles(e + q, ld: ld, mp + co * ld + q, mStride: plan.mPlane(ld), t: t)
+                                WinogradF43.outputGradientTiles(e + q, ld: plan.dld(ld), mp + co * ld + q, mStride: plan.mPlane(ld), t: t)
                             }
                         }
                         for xi in 0..<36 {

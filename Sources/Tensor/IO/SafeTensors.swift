@@ -196,7 +196,13 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var file = SafeTensorsFile()
         var ranges: [(Int, Int, String)] = []
         let dataCount = bytes.count - headerEnd
-        for (name, value) in dict {
+        // A cut-off file: the header's offsets reach past the end. Said once, before any entry.
+        let claimed = dict.values.compactMap { (($0 as? [String: Any])?["data_offsets"] as? [Any])?.last as? NSNumber }
+        if let end = claimed.map(\.intValue).max(), end > dataCount {
+            throw bad("truncated: the header's tensors need \(end) data bytes, the file has \(dataCount)")
+        }
+        for name in dict.keys.sorted() {
+            let value = dict[name]!
             if name == "__metadata__" {
                 guard let m = value as? [String: Any] else { throw bad("__metadata__ is not an object") }
                 for (k, v) in m {
@@ -266,22 +272,5 @@ public struct SafeTensorsFile: Sendable, Equatable {
             throw SafeTensorsError.io(path: path, reason: "cannot read file")
         }
         return SHA256.hex(SHA256.hash([UInt8](data)))
-    }
-}
-
-extension ParameterSet {
-    /// The parameters' names, dtypes and shapes (what a weights file must contain).
-    public var specs: [TensorSpec] { parameters.map { TensorSpec($0.name, .f32, $0.shape) } }
-
-    /// The parameters as a safetensors file.
-    public func safeTensors(metadata: [String: String] = [:]) -> SafeTensorsFile {
-        SafeTensorsFile(tensors: Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, SafeTensor($0.value)) }),
-                        metadata: metadata)
-    }
-
-    /// Loads every parameter from `file` after checking names, dtypes and shapes.
-    public func load(_ file: SafeTensorsFile, path: String = "<memory>", allowExtra: Bool = false) throws {
-        try file.validate(specs, path: path, allowExtra: allowExtra)
-        for p in parameters { p.value = file.tensors[p.name]!.tensor() }
     }
 }

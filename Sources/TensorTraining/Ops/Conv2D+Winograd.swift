@@ -236,7 +236,8 @@ extension TrainingKernels {
         Gemm.setThreads(parts > 1 ? 1 : TrainingKernels.threads)
         let ohw = g.outHeight * g.outWidth, tw = plan.tw
         let uPlane = WinogradF43.uPlane(cout: cout, cin: cin), uCount = 36 * uPlane
-        var partials = [Float](repeating: 0, count: uCount * parts)
+        // Each part's first GEMM overwrites its partial (beta 0), so none needs zeroing first.
+        var partials = scratch(uCount * parts)
         partials.withUnsafeMutableBufferPointer { pb in
             let pbase = pb.baseAddress!
             TrainingKernels.parallelParts(plan.blocks, parts: parts) { part, blocks in
@@ -255,7 +256,8 @@ extension TrainingKernels {
                         }
                         for xi in 0..<36 {
                             Gemm.sgemm(transB: true, m: cout, n: cin, k: tiles, a: mp + xi * plan.mPlane(ld), lda: ld,
-                                       b: vp + xi * plan.vPlane(ld), ldb: ld, beta: 1, c: du + xi * uPlane, ldc: cin)
+                                       b: vp + xi * plan.vPlane(ld), ldb: ld, beta: b == blocks.lowerBound ? 0 : 1,
+                                       c: du + xi * uPlane, ldc: cin)
                         }
                     }
                 }

@@ -1,6 +1,7 @@
 import Tensor
 /// 2-D convolution on the training path: im2col + OpenBLAS sgemm by bands of output rows (1x1
 /// convolutions are a plain GEMM, depthwise ones a direct loop), forward and both backwards.
+/// Stride-1 3x3 convolutions with enough channels take Winograd F(4x4, 3x3) instead (Conv2D+Winograd.swift).
 ///
 /// Threads: forward and weight-gradient work items are (sample, group, band) split across
 /// `TrainingKernels.threads` with single-threaded BLAS; the input gradient is split by sample (its

@@ -2,7 +2,8 @@ import Tensor
 /// GroupNorm (NC... tensors) and LayerNorm (last axis), forward and backward.
 ///
 /// Both normalise rows of a [rows, len] view (a row is one (sample, group) or one token), then
-/// apply a per-channel affine. Statistics: eight-lane float sums, the variance from a second pass; rows run in parallel.
+/// apply a per-channel affine. Statistics are eight-lane float sums (the variance from a second
+/// pass); rows run in parallel.
 extension TrainingKernels {
     /// Per-row mean and 1/sqrt(var + eps) of x viewed as [rows, len].
     static func rowStats(_ x: UnsafePointer<Float>, rows: Int, len: Int, eps: Float) -> ([Float], [Float]) {

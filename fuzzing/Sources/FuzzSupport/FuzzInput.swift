@@ -8,14 +8,16 @@ public enum FuzzInput {
         return Array(UnsafeBufferPointer(start: data, count: size))
     }
 
-    /// The repository root (fuzz/Sources/FuzzSupport/ is three levels below it), for weights.
+    /// The repository root (fuzzing/Sources/FuzzSupport/ is three levels below it), for weights.
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    /// A per-process scratch file in memory-backed storage, for readers that only open paths.
+    /// A per-process scratch file in memory-backed storage, for readers that only open paths;
+    /// removed when the process exits normally.
     public static let scratchPath: String = {
         let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        atexit { unlink(FuzzInput.scratchPath) }
         return (dir as NSString).appendingPathComponent("dcvc-fuzz-\(getpid()).bin")
     }()
 

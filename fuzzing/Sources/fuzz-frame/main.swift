@@ -14,8 +14,8 @@ import Media
 /// once per process, matched by SHA-256, and the models built from them are kept, instead of a
 /// `WeightStore` reading and hashing them on every execution.
 ///
-/// Under ASan, synthesis costs 70 ms for an 8x8 frame and 250 ms for 32x32, and the priors tens
-/// of ms on a 12x8 grid. So the frame-size limit is small (`maxPixels`), and frames go on past
+/// Under ASan, synthesis costs 70 ms for an 8x8 frame and 250 ms for 32x32, and a prior-coded
+/// level of a 6x6 grid 0.3 s. So the frame-size limit is small (`maxPixels`), and frames go on past
 /// the index planes to synthesis and YUV output only up to `FUZZ_SYNTHESIS_PIXELS` pixels
 /// (default 0: none; the index planes are where the stream's bytes are parsed, synthesis only
 /// sees indices already checked to lie in the codebook).

@@ -12,7 +12,7 @@ public final class ShapeBackend: LayerBackend {
     /// Weights in first-use order.
     public private(set) var weights: [(name: String, shape: [Int], role: Role)] = []
     /// Multiply-accumulates of the forward pass so far.
-    public private(set) var macs = 0
+    public internal(set) var macs = 0
 
     public init() {}
 
@@ -40,7 +40,7 @@ public final class ShapeBackend: LayerBackend {
     public func pixelShuffle(_ x: [Int], factor r: Int) -> [Int] { [x[0], x[1] / (r * r), x[2] * r, x[3] * r] }
     public func pixelUnshuffle(_ x: [Int], factor r: Int) -> [Int] { [x[0], x[1] * r * r, x[2] / r, x[3] / r] }
 
-    private func record(_ name: String, _ shape: [Int], _ role: Role) {
+    func record(_ name: String, _ shape: [Int], _ role: Role) {
         if let old = weights.first(where: { $0.name == name }) {
             precondition(old.shape == shape, "\(name) used with shapes \(old.shape) and \(shape)")
             return
@@ -76,11 +76,20 @@ extension VQGANNetwork {
     /// (convs: Kaiming uniform a = sqrt 5, biases uniform 1/sqrt(fan-in); norms: 1 and 0).
     public func registerParameters(in params: ParameterSet, rng: inout RNG) {
         let (e, d) = traced()
-        for w in e.weights + d.weights {
+        ShapeBackend.register(e.weights + d.weights, in: params, rng: &rng)
+    }
+}
+
+extension ShapeBackend {
+    /// Registers traced weights in `params` with PyTorch-style initialisation (convs: Kaiming
+    /// uniform a = sqrt 5, biases uniform 1/sqrt(fan-in); norms: 1 and 0).
+    public static func register(_ weights: [(name: String, shape: [Int], role: Role)], in params: ParameterSet,
+                                rng: inout RNG) {
+        for w in weights {
             switch w.role {
             case .convWeight: params.add(w.name, shape: w.shape, .kaimingUniform(a: Float(5).squareRoot()), rng: &rng)
             case .convBias:
-                let weightShape = (e.weights + d.weights).first { $0.name == w.name.dropLast(4) + "weight" }!.shape
+                let weightShape = weights.first { $0.name == w.name.dropLast(4) + "weight" }!.shape
                 let bound = 1 / Float(Initializer.fans(weightShape).fanIn).squareRoot()
                 params.add(w.name, shape: w.shape, .uniform(bound: bound), rng: &rng)
             case .normWeight: params.add(w.name, Tensor(shape: w.shape, repeating: 1))

@@ -84,9 +84,18 @@ struct TrainInter: ParsableCommand {
         printError(String(format: "GOP pool: %d GOPs from %d videos in %.1f s", pool.gops.count, videos.count,
                           Date().timeIntervalSince(t0)))
         let tok = try VQTokenizer(path: tokenizer)
+        // The decoder runs on the training kernels here (the deterministic ones give the same
+        // frame up to float rounding, several times slower).
+        let decoderParams = ParameterSet()
+        for (name, w) in tok.decoderWeights.sorted(by: { $0.key < $1.key }) { decoderParams.add(name, w) }
         let f = tok.config.factor
         let coder: (Tensor, Int) -> Tensor = { img, levels in
-            tok.decode(indices: tok.encode(img), levels: levels, n: 1, height: img.shape[2] / f, width: img.shape[3] / f, threads: 1)
+            Variable.noGrad {
+                let (h, w) = (img.shape[2] / f, img.shape[3] / f)
+                let z = tok.quantizer.decoderInput(indices: Array(tok.encode(img).prefix(levels)), prefix: [levels],
+                                                   gains: tok.gains, height: h, width: w)
+                return tok.network.decode(Variable(z), TrainingBackend(params: decoderParams)).value
+            }
         }
         let sampler = GOPSampler(pool: pool, batch: o.batch, crop: o.crop, frames: o.pFrames + 1,
                                  rates: trainer.config.lambdas.count, maxLevels: tok.config.levels,

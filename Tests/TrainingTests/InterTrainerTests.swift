@@ -97,6 +97,7 @@ final class InterTrainerTests: XCTestCase {
 
     func testResumeFromACheckpointIsExact() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inter-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
         let (a, s) = try tinyTrainer(stage: 3)
         for step in 0..<3 { a.trainStep(s.batch(step: step)) }

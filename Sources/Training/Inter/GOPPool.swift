@@ -127,6 +127,9 @@ public final class GOPPrefetcher {
 
     public init(sampler: GOPSampler) { self.sampler = sampler }
 
+    /// Waits for the batch being built, so no work outlives the run (or the process).
+    deinit { pending?.group.wait() }
+
     /// Batch `step` (identical to `sampler.batch(step:)`); starts building `step + 1`.
     public func batch(step: Int) -> GOPBatch {
         let result: GOPBatch

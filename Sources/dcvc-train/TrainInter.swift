@@ -86,16 +86,18 @@ struct TrainInter: ParsableCommand {
         let tok = try VQTokenizer(path: tokenizer)
         // The decoder runs on the training kernels here (the deterministic ones give the same
         // frame up to float rounding, several times slower).
+        // It runs on the prefetch thread: frozen weights instead of `Variable.noGrad` (a global
+        // switch that would cut the training step's graph on the main thread).
         let decoderParams = ParameterSet()
         for (name, w) in tok.decoderWeights.sorted(by: { $0.key < $1.key }) { decoderParams.add(name, w) }
+        decoderParams.setTrainable(false) { _ in true }
+        tok.encoderParams?.setTrainable(false) { _ in true }
         let f = tok.config.factor
         let coder: (Tensor, Int) -> Tensor = { img, levels in
-            Variable.noGrad {
-                let (h, w) = (img.shape[2] / f, img.shape[3] / f)
-                let z = tok.quantizer.decoderInput(indices: Array(tok.encode(img).prefix(levels)), prefix: [levels],
-                                                   gains: tok.gains, height: h, width: w)
-                return tok.network.decode(Variable(z), TrainingBackend(params: decoderParams)).value
-            }
+            let (h, w) = (img.shape[2] / f, img.shape[3] / f)
+            let z = tok.quantizer.decoderInput(indices: Array(tok.encode(img).prefix(levels)), prefix: [levels],
+                                               gains: tok.gains, height: h, width: w)
+            return tok.network.decode(Variable(z), TrainingBackend(params: decoderParams)).value
         }
         let sampler = GOPSampler(pool: pool, batch: o.batch, crop: o.crop, frames: o.pFrames + 1,
                                  rates: trainer.config.lambdas.count, maxLevels: tok.config.levels,

@@ -118,31 +118,7 @@ public struct GOPSampler: @unchecked Sendable {
     }
 }
 
-/// Builds the next GOP batch on a background thread while the current step runs.
-public final class GOPPrefetcher {
-    let sampler: GOPSampler
-    let queue = DispatchQueue(label: "dcvc.gop-prefetch")
-    var pending: (step: Int, group: DispatchGroup, box: Box)?
-    final class Box: @unchecked Sendable { var value: GOPBatch? }
-
-    public init(sampler: GOPSampler) { self.sampler = sampler }
-
-    /// Waits for the batch being built, so no work outlives the run (or the process).
-    deinit { pending?.group.wait() }
-
-    /// Batch `step` (identical to `sampler.batch(step:)`); starts building `step + 1`.
-    public func batch(step: Int) -> GOPBatch {
-        let result: GOPBatch
-        if let p = pending, p.step == step {
-            p.group.wait()
-            result = p.box.value!
-        } else {
-            result = sampler.batch(step: step)
-        }
-        let g = DispatchGroup(), box = Box(), s = sampler
-        g.enter()
-        queue.async { box.value = s.batch(step: step + 1); g.leave() }
-        pending = (step + 1, g, box)
-        return result
-    }
+extension StepPrefetcher where Value == GOPBatch {
+    /// Prefetches `sampler`'s GOP batches.
+    public convenience init(sampler: GOPSampler) { self.init { sampler.batch(step: $0) } }
 }

@@ -24,7 +24,7 @@ public struct InterTrainingRun {
         try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
         let csv = try CSVLog(path: (runDir as NSString).appendingPathComponent("log.csv"), header: Self.header,
                              truncateAfterStep: trainer.step)
-        let prefetch = GOPPrefetcher(sampler: sampler)
+        let prefetch = StepPrefetcher(sampler: sampler)
         let clock = Date()
         var lastCheckpoint = Date(), lastLine = Date()
         var acc = (loss: 0.0, psnr: 0.0, m: 0.0, y: 0.0, n: 0)

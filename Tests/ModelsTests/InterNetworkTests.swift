@@ -106,3 +106,24 @@ final class InterNetworkTests: XCTestCase {
         }
     }
 }
+
+extension InterNetworkTests {
+    func testEncoderReferenceEqualsTheDecodersFrame() throws {
+        let (dec, params) = try tinyDecoder(threads: 2)
+        var w: [String: Tensor] = [:]
+        for p in params.parameters { w[p.name] = p.value }
+        let enc = try InterEncoder(config: dec.config, weights: w, threads: 2)
+        var rng = RNG(seed: 8)
+        let ref = rng.uniformTensor([1, 3, 64, 128]), x = rng.uniformTensor([1, 3, 64, 128])
+        let coded = enc.encode(frame: x, reference: ref, rate: 1)
+        let s = coded.symbols
+        XCTAssertEqual(s.qm.shape, [1, dec.config.mvLatent, 4, 8])
+        XCTAssertEqual(s.z.shape, [1, dec.config.hyper, 1, 2])
+        for t in [s.zm, s.qm, s.z, s.qy] { XCTAssertTrue(t.storage.allSatisfy { $0 == $0.rounded() }) }
+        // The decoder, at another thread count, rebuilds the encoder's reference bit for bit.
+        let (dec1, _) = try tinyDecoder(threads: 1)
+        let rec = dec1.decodeFrame(reference: ref, symbols: s, rate: 1)
+        XCTAssertEqual(rec.storage.map(\.bitPattern), coded.reconstruction.storage.map(\.bitPattern))
+        XCTAssertEqual(dec1.mvParameters(zm: s.zm).scale, coded.mvScale)
+    }
+}

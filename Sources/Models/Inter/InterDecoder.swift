@@ -90,7 +90,17 @@ public struct InterDecoder {
         let f = flow(mHat: dequantize(qm, mean: mp.mean), rate: rate)
         let ctx = context(reference: reference, flow: f)
         let fp = frameParameters(z: z, context: ctx)
-        var x = reconstruct(yHat: dequantize(qy, mean: fp.mean), context: ctx, rate: rate)
+        return clamped(reconstruct(yHat: dequantize(qy, mean: fp.mean), context: ctx, rate: rate))
+    }
+
+    /// `decodeFrame` from the symbols `InterEncoder` produced.
+    public func decodeFrame(reference: Tensor, symbols s: InterSymbols, rate: Int) -> Tensor {
+        decodeFrame(reference: reference, zm: s.zm, qm: s.qm, z: s.z, qy: s.qy, rate: rate)
+    }
+
+    /// Clamped to [0, 1] (exact).
+    func clamped(_ x: Tensor) -> Tensor {
+        var x = x
         for i in 0..<x.count { x.storage[i] = Float.minimum(1, Float.maximum(0, x.storage[i])) }
         return x
     }

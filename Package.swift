@@ -77,7 +77,7 @@ let package = Package(
         ], swiftSettings: numericSettings),
 
         .executableTarget(name: "dcvc-train", dependencies: [
-            "ToolSupport", "Training", "Models", "Tensor", "Codec", "Media",
+            "ToolSupport", "Training", "Models", "Tensor", "Codec", "Media", "Entropy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 

@@ -114,7 +114,9 @@ struct TrainInter: ParsableCommand {
         let (trainer, _) = try RunCheckpoints.restore(ckpt, as: InterTrainer.self)
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try trainer.exportWeights().write(to: path)
+        var file = trainer.exportWeights()
+        InterTables.add(to: &file)
+        try file.write(to: path)
         print("\(path) from \(ckpt) (stage \(trainer.options.stage), step \(trainer.step)) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: path))")
     }
 }

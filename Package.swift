@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Checksum", swiftSettings: numericSettings),
         .target(name: "Tensor", dependencies: ["COpenBLAS", "Checksum"], swiftSettings: numericSettings),
         .target(name: "Entropy", swiftSettings: numericSettings),
-        .target(name: "Media", dependencies: ["CFFmpeg"], swiftSettings: numericSettings),
+        .target(name: "Media", dependencies: ["CFFmpeg", "Bitstream"], swiftSettings: numericSettings),
         .target(name: "Bitstream", dependencies: ["Checksum"]),
         .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
         .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"],
@@ -64,7 +64,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-info", dependencies: [
-            "ToolSupport", "Bitstream",
+            "ToolSupport", "Bitstream", "Codec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-eval", dependencies: [

@@ -39,15 +39,35 @@ public final class FileSink: ByteSink {
     }
 
     public func write(_ bytes: [UInt8]) throws {
-        try handle.write(contentsOf: bytes)
+        try posix { try handle.write(contentsOf: bytes) }
         written += UInt64(bytes.count)
     }
 
     public func overwrite(at offset: Int, with bytes: [UInt8]) throws -> Bool {
         guard let start else { return false }
-        try handle.seek(toOffset: start + UInt64(offset))
-        try handle.write(contentsOf: bytes)
-        try handle.seek(toOffset: start + written)
+        try posix {
+            try handle.seek(toOffset: start + UInt64(offset))
+            try handle.write(contentsOf: bytes)
+            try handle.seek(toOffset: start + written)
+        }
         return true
     }
+
+    /// Foundation's errors print as a multi-line dump; the POSIX reason (e.g. "No space left on
+    /// device") is what a user needs.
+    private func posix(_ body: () throws -> Void) throws {
+        do { try body() } catch {
+            let ns = error as NSError
+            let causes = [ns, ns.userInfo[NSUnderlyingErrorKey] as? NSError].compactMap { $0 }
+            if let e = causes.first(where: { $0.domain == NSPOSIXErrorDomain }) {
+                throw SinkError(description: String(cString: strerror(Int32(e.code))))
+            }
+            throw error
+        }
+    }
+}
+
+/// A write error of a `FileSink`, in one line.
+public struct SinkError: Error, CustomStringConvertible, Sendable {
+    public var description: String
 }

@@ -25,13 +25,13 @@ extension ContainerSummary {
             ("fps", .double(h.frameRate.framesPerSecond)),
             ("frame_count", .int(h.frameCount)),
             ("intra_period", .int(h.intraPeriod)),
-            ("bit_depth", .int(h.colour.bitDepth)),
-            ("chroma_format", .string(h.colour.chromaFormat.description)),
-            ("chroma_location", .int(Int(h.colour.chromaLocation))),
-            ("colour_primaries", .int(Int(h.colour.primaries))),
-            ("transfer_characteristics", .int(Int(h.colour.transfer))),
-            ("matrix_coefficients", .int(Int(h.colour.matrix))),
-            ("full_range", .bool(h.colour.fullRange)),
+            ("bit_depth", .int(h.bitDepth)),
+            ("chroma_format", .string(h.chromaFormat.description)),
+            ("chroma_location", .int(h.color.chromaLocation)),
+            ("colour_primaries", .int(h.color.primaries)),
+            ("transfer_characteristics", .int(h.color.transfer)),
+            ("matrix_coefficients", .int(h.color.matrix.h273Code)),
+            ("full_range", .bool(h.color.range == .full)),
             ("tools", .object(tools)),
             ("weights", .array(h.weights.map {
                 .object([("name", .string($0.name)), ("sha256", .string(Self.hex($0.sha256)))])
@@ -72,9 +72,9 @@ extension ContainerSummary {
         var lines: [String] = []
         func row(_ label: String, _ value: String) { lines.append(label.padding(toLength: 12, withPad: " ", startingAt: 0) + value) }
         row("file", "\(file) (.dcv \(version))")
-        row("picture", "\(h.width)x\(h.height), \(h.colour.chromaFormat) \(h.colour.bitDepth)-bit, "
-            + (h.colour.fullRange ? "full" : "limited") + " range, chroma location \(h.colour.chromaLocation)")
-        row("colour", "primaries \(h.colour.primaries), transfer \(h.colour.transfer), matrix \(h.colour.matrix) (H.273)")
+        row("picture", "\(h.width)x\(h.height), \(h.chromaFormat) \(h.bitDepth)-bit, "
+            + h.color.range.rawValue + " range, chroma location \(h.color.chromaLocation)")
+        row("colour", "primaries \(h.color.primaries), transfer \(h.color.transfer), matrix \(h.color.matrix.h273Code) (H.273)")
         row("frame rate", "\(h.frameRate) (\(String(format: "%.3f", h.frameRate.framesPerSecond)) fps)")
         row("frames", "\(frames.count) (header: \(h.frameCount == 0 ? "unknown" : String(h.frameCount))), intra period \(h.intraPeriod)")
         row("tools", h.tools.isEmpty ? "none" : h.sortedTools.map { "\($0.key)=\($0.value)" }.joined(separator: " "))

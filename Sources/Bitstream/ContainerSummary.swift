@@ -27,9 +27,12 @@ public struct ContainerSummary: Equatable, Sendable {
     public var endMarkerBytes: Int
 
     /// Reads `reader` to its end, validating the whole file; keeps sizes only.
-    public init(reading reader: ContainerReader) throws {
+    /// Reads `reader` to its end; `inspect` sees each frame unit first (e.g. a codec's syntax
+    /// check) and may throw to refuse the file.
+    public init(reading reader: ContainerReader, inspect: ((FrameUnit) throws -> Void)? = nil) throws {
         var frames: [Frame] = []
         while let f = try reader.nextFrame() {
+            try inspect?(f)
             frames.append(Frame(index: f.index, type: f.type, bytes: reader.lastFrameUnitSize,
                                 substreams: f.substreams.map { SubstreamSize(name: $0.name, bytes: $0.bytes.count) }))
         }

@@ -19,8 +19,13 @@ extension SequenceHeader {
         try limit("frame_rate_num", frameRate.numerator, 1...ContainerFormat.maxCount)
         try limit("frame_rate_den", frameRate.denominator, 1...ContainerFormat.maxCount)
         try limit("intra_period", intraPeriod, 0...ContainerFormat.maxCount)
-        try limit("bit_depth", colour.bitDepth, ContainerFormat.bitDepthRange)
-        try limit("chroma_location", Int(colour.chromaLocation), 0...5)
+        try limit("bit_depth", bitDepth, ContainerFormat.bitDepthRange)
+        try limit("chroma_location", color.chromaLocation, 0...5)
+        for (field, code) in [("colour_primaries", color.primaries), ("transfer_characteristics", color.transfer)]
+            where !(0...255).contains(code) {
+            throw invalid(field, "\(code) is not 0...255")
+        }
+        if color.range == .unspecified { throw invalid("full_range", "a stream states its range (limited or full)") }
         try limit("tool_count", tools.count, 0...ContainerFormat.maxTools)
         for (key, value) in tools {
             if let p = FieldRules.nameProblem(Array(key.utf8), maxLength: ContainerFormat.maxToolKeyLength) {
@@ -64,13 +69,13 @@ extension SequenceHeader {
         out.appendVarint(frameRate.numerator)
         out.appendVarint(frameRate.denominator)
         out.appendVarint(intraPeriod)
-        out.append(UInt8(colour.bitDepth))
-        out.append(colour.chromaFormat.rawValue)
-        out.append(colour.chromaLocation)
-        out.append(colour.primaries)
-        out.append(colour.transfer)
-        out.append(colour.matrix)
-        out.append(colour.fullRange ? 1 : 0)
+        out.append(UInt8(bitDepth))
+        out.append(chromaFormat.rawValue)
+        out.append(UInt8(color.chromaLocation))
+        out.append(UInt8(color.primaries))
+        out.append(UInt8(color.transfer))
+        out.append(UInt8(color.matrix.h273Code))
+        out.append(color.range == .full ? 1 : 0)
         out.appendVarint(tools.count)
         for (key, value) in sortedTools {
             out.appendShortString(Array(key.utf8))
@@ -121,7 +126,10 @@ extension SequenceHeader {
         if location > 5 { throw c.fail(.invalidField(field: "chroma_location", detail: "\(location) is not 0...5")) }
         let primaries = try c.u8("colour_primaries")
         let transfer = try c.u8("transfer_characteristics")
-        let matrix = try c.u8("matrix_coefficients")
+        let matrixCode = try c.u8("matrix_coefficients")
+        guard let matrix = ColorMatrix(h273Code: Int(matrixCode)) else {
+            throw c.fail(.invalidField(field: "matrix_coefficients", detail: "\(matrixCode) is not a YCbCr matrix of spec/colour.md (1, 2, 4, 5, 6, 7, 9)"))
+        }
         let range = try c.u8("full_range")
         if range > 1 { throw c.fail(.invalidField(field: "full_range", detail: "\(range) is not 0 or 1")) }
 
@@ -164,10 +172,11 @@ extension SequenceHeader {
         }
         try c.expectEnd()
 
-        let colour = ColourInfo(bitDepth: bitDepth, chromaFormat: chroma, chromaLocation: location,
-                                primaries: primaries, transfer: transfer, matrix: matrix, fullRange: range == 1)
+        let color = ColorInfo(matrix: matrix, range: range == 1 ? .full : .limited, primaries: Int(primaries),
+                              transfer: Int(transfer), chromaLocation: Int(location))
         return SequenceHeader(width: width, height: height, frameRate: FrameRate(num, den),
-                              frameCount: Int(frameCount), intraPeriod: intraPeriod, colour: colour,
+                              frameCount: Int(frameCount), intraPeriod: intraPeriod, bitDepth: bitDepth,
+                              chromaFormat: chroma, color: color,
                               tools: tools, weights: weights, substreamNames: names)
     }
 }

@@ -56,13 +56,15 @@ public final class ContextIndexPrior: IndexPrior {
         for pass in 0..<config.passCount(level: level) {
             let out = logits(level: level, pass: pass, width: width, height: height, lower: lower, same: plane,
                              threads: threads)
-            // Position-major, so each symbol's K logits are contiguous.
-            let byPosition = DeterministicKernels.transpose2D(Tensor(shape: [k, hw], storage: out.storage))
-            try byPosition.storage.withUnsafeBufferPointer { all in
+            // Each symbol's K logits gathered into one buffer (a transposed copy of the whole
+            // [K, h, w] output would double the peak memory of a large frame).
+            var symbol = [Float](repeating: 0, count: k)
+            try out.storage.withUnsafeBufferPointer { all in
                 for y in 0..<height {
                     for x in 0..<width where config.pass(x: x, y: y, level: level) == pass {
                         let pos = y * width + x
-                        plane[pos] = try code(pos, UnsafeBufferPointer(rebasing: all[(pos * k)..<((pos + 1) * k)]))
+                        for c in 0..<k { symbol[c] = all[c * hw + pos] }
+                        plane[pos] = try symbol.withUnsafeBufferPointer { try code(pos, $0) }
                     }
                 }
             }

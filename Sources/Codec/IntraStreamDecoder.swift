@@ -12,6 +12,7 @@ public final class IntraStreamDecoder {
     public let prior: IndexPrior?
     public let levels: Int
     public let threads: Int
+    private let parameters: StreamParameters
     private let file: String
     private let matrix: ColorMatrix
     private let range: ColorRange
@@ -24,11 +25,12 @@ public final class IntraStreamDecoder {
         self.prior = prior
         self.file = file
         self.threads = threads
-        levels = try IntraStreamSyntax.levels(in: header, for: tokenizer, prior: prior, file: file)
-        // An unknown or unspecified matrix falls back to BT.709, as spec/intra.md states.
-        let m = ColorMatrix(h273Code: Int(header.colour.matrix)) ?? .bt709
-        matrix = m == .unspecified ? .bt709 : m
-        range = header.colour.fullRange ? .full : .limited
+        parameters = try StreamParameters(header: header, file: file)
+        try parameters.check(tokenizer: tokenizer, prior: prior, file: file)
+        levels = parameters.levels
+        // An unspecified matrix falls back to BT.709, as spec/intra.md states.
+        matrix = header.color.matrix == .unspecified ? .bt709 : header.color.matrix
+        range = header.color.range
     }
 
     /// The latent grid of the padded frame.
@@ -39,16 +41,12 @@ public final class IntraStreamDecoder {
 
     /// Decodes `unit` to indices only (for inspection and tests).
     public func indices(of unit: FrameUnit) throws -> IndexPlanes {
-        guard unit.type == .intra else {
-            throw CodecError(file: file, frame: unit.index, "P-frames are not supported by this decoder yet")
-        }
+        try parameters.check(unit, file: file)
         let (w, h) = latentSize
         var planes: [[Int32]] = []
         for level in 0..<levels {
             let name = IntraStreamSyntax.substreamName(level: level)
-            guard let bytes = unit.substream(named: name) else {
-                throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
-            }
+            let bytes = unit.substream(named: name)!  // present: checked above
             let context = prior.map {
                 IndexPlaneCoder.PriorContext(prior: $0, level: level, width: w, height: h, lower: planes, threads: threads)
             }
@@ -69,7 +67,7 @@ public final class IntraStreamDecoder {
         let rgb = FramePadding.cropped(image, width: header.width, height: header.height)
         return ColorConversion.toYUV420(
             rgb, matrix: matrix, range: range,
-            frameRate: Media.FrameRate(header.frameRate.numerator, header.frameRate.denominator),
+            frameRate: header.frameRate,
             index: unit.index)
     }
 }

@@ -17,10 +17,12 @@ public final class IntraStreamEncoder {
     public let color: ResolvedColor
     private var nextIndex = 0
 
-    /// Prepares a stream of `width x height` frames whose colour metadata is `color`; with
+    /// Prepares a stream of `width x height` frames whose colour metadata is `color` (with the
+    /// source's H.273 `primaries` and `transfer`, carried into the header unchanged); with
     /// `prior`, each level is also coded with the learned prior and the smallest coding is kept.
     public init(tokenizer: IntraTokenizer, prior: IndexPrior? = nil, levels: Int, width: Int, height: Int,
-                frameRate: Media.FrameRate, color: ResolvedColor, threads: Int) throws {
+                frameRate: FrameRate, color: ResolvedColor, primaries: Int = 1, transfer: Int = 1,
+                threads: Int) throws {
         guard (1...tokenizer.maxLevels).contains(levels) else {
             throw CodecError(file: tokenizer.modelName,
                              "--rvq-layers \(levels) is outside 1...\(tokenizer.maxLevels) for this model")
@@ -36,10 +38,11 @@ public final class IntraStreamEncoder {
         self.color = color
         header = SequenceHeader(
             width: width, height: height,
-            frameRate: Bitstream.FrameRate(frameRate.numerator, frameRate.denominator),
+            frameRate: frameRate,
             intraPeriod: 1,
-            colour: ColourInfo(chromaLocation: 1, matrix: UInt8(color.matrix.h273Code),
-                               fullRange: color.range == .full),
+            // The output's chroma is centre-sited (spec/colour.md §3), whatever the source's was.
+            color: ColorInfo(matrix: color.matrix, range: color.range, primaries: min(max(primaries, 0), 255),
+                             transfer: min(max(transfer, 0), 255), chromaLocation: 1),
             tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels, prior: prior),
             weights: tokenizer.weightRefs + (prior.map { [$0.weightRef] } ?? []),
             substreamNames: IntraStreamSyntax.substreamNames(levels: levels))

@@ -24,32 +24,4 @@ public enum IntraStreamSyntax {
         if let prior { tools[indexPriorKey] = .string(prior.name) }
         return tools
     }
-
-    /// Reads the intra tools back, checking them against the model that will decode.
-    static func levels(in header: SequenceHeader, for t: IntraTokenizer, prior: IndexPrior?, file: String) throws -> Int {
-        func int(_ key: String) throws -> Int {
-            guard case .int(let v)? = header.tools[key] else {
-                throw CodecError(file: file, "sequence header lacks the integer tool \(key)")
-            }
-            return Int(v)
-        }
-        guard case .string(let model)? = header.tools["intra_model"], model == t.modelName else {
-            throw CodecError(file: file, "stream's intra_model \(header.tools["intra_model"]?.description ?? "(none)") is not \(t.modelName)")
-        }
-        guard case .string(let im)? = header.tools["index_model"], im == (prior == nil ? indexModel : indexModelWithPrior) else {
-            throw CodecError(file: file, "unsupported index_model \(header.tools["index_model"]?.description ?? "(none)")"
-                             + (prior == nil ? "" : " with index prior \(prior!.name)"))
-        }
-        if let prior, prior.codebookSize != t.codebookSize || prior.levels < t.maxLevels {
-            throw CodecError(file: file, "index prior \(prior.name) models \(prior.levels) levels of \(prior.codebookSize) codes, not \(t.maxLevels) of \(t.codebookSize)")
-        }
-        let levels = try int("rvq_levels")
-        guard (1...t.maxLevels).contains(levels) else {
-            throw CodecError(file: file, "rvq_levels \(levels) outside 1...\(t.maxLevels)")
-        }
-        guard try int("codebook_size") == t.codebookSize, try int("downsampling") == t.downsampling else {
-            throw CodecError(file: file, "codebook_size/downsampling do not match model \(t.modelName)")
-        }
-        return levels
-    }
 }

@@ -55,7 +55,7 @@ public enum MediaError: Error, Equatable, CustomStringConvertible {
         case let .noFrames(path):
             return "\(path): the video stream has zero decodable frames"
         case let .badDimensions(path, width, height):
-            return "\(path): frame size \(width)x\(height) is outside 1...\(maxFrameDimension) per side"
+            return "\(path): frame size \(width)x\(height) (width \(width), height \(height)) is outside 1...\(maxFrameDimension) per side"
         case let .sizeChanged(path, frame, width, height):
             return "\(path): frame \(frame) changes size to \(width)x\(height); mid-stream size changes are not supported"
         case let .decodeFailed(path, frame, reason):

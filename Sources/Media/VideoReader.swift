@@ -266,6 +266,29 @@ public final class VideoReader: FrameSource {
         guard access(path, R_OK) == 0 else {
             throw MediaError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
+        if (st.st_mode & S_IFMT) == S_IFREG { try checkY4MHeader(path) }
+    }
+
+    /// A Y4M file's header line is checked by our own parser first, so a bad W, H or F tag is
+    /// reported by name rather than as libavformat's error code (W0 gives "Device or resource busy").
+    private static func checkY4MHeader(_ path: String) throws {
+        guard let f = fopen(path, "rb") else { return }
+        defer { fclose(f) }
+        var line = [UInt8](repeating: 0, count: 512)
+        let got = fread(&line, 1, line.count, f)
+        let magic = Array("YUV4MPEG2".utf8)
+        guard got >= magic.count, Array(line[0..<magic.count]) == magic,
+              let end = line[0..<got].firstIndex(of: 0x0A) else { return }
+        do {
+            _ = try Y4MHeader.parse(String(decoding: line[0..<end], as: UTF8.self), path: path)
+        } catch let e as MediaError {
+            // Only the size and rate tags: libav reads colourspaces and tags our parser does not.
+            switch e {
+            case .badDimensions: throw e
+            case .badY4MHeader(_, let reason) where ["W ", "H ", "frame rate", "missing"].contains(where: reason.hasPrefix): throw e
+            default: return
+            }
+        }
     }
 
     private static func firstVideoStream(_ fmt: UnsafeMutablePointer<AVFormatContext>) -> Int? {

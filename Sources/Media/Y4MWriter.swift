@@ -8,18 +8,23 @@ public final class Y4MWriter {
     public let path: String
     public let header: Y4MHeader
     private let file: CFile
+    private let observe: (([UInt8]) -> Void)?
     /// Frames written so far.
     public private(set) var framesWritten = 0
 
-    /// Creates (truncates) `path` (`-`: stdout) and writes the header line.
-    public init(path: String, header: Y4MHeader) throws {
+    /// Creates (truncates) `path` (`-`: stdout) and writes the header line. `observe` sees
+    /// every byte written, in order (e.g. to checksum the file as `md5sum` would).
+    public init(path: String, header: Y4MHeader, observe: (([UInt8]) -> Void)? = nil) throws {
         guard (1...maxFrameDimension).contains(header.width), (1...maxFrameDimension).contains(header.height) else {
             throw MediaError.badDimensions(path: path, width: header.width, height: header.height)
         }
         self.path = path
         self.header = header
+        self.observe = observe
         file = try CFile(writingTo: path)
-        try file.write(Array(header.line.utf8))
+        let line = Array(header.line.utf8)
+        try file.write(line)
+        observe?(line)
     }
 
     /// Appends one frame. Its size and pixel format must match the header.
@@ -38,6 +43,7 @@ public final class Y4MWriter {
         bytes += frame.u
         bytes += frame.v
         try file.write(bytes)
+        observe?(bytes)
         framesWritten += 1
     }
 

@@ -14,6 +14,8 @@ public final class AtomicOutput {
     public let temporaryPath: String?
     private var handle: FileHandle?
     private var committed = false
+    /// The temporary file's slot in `TemporaryFileCleanup` (removed on SIGINT/SIGTERM/SIGHUP).
+    private var cleanupSlot: Int?
 
     /// Opens the output, refusing an existing destination unless `overwrite` is set.
     public init(path: String, overwrite: Bool) throws {
@@ -53,6 +55,7 @@ public final class AtomicOutput {
             throw ToolError(file: path, "cannot create a file in \(dir)", exitCode: ExitStatus.outputError)
         }
         temporaryPath = tmp
+        cleanupSlot = TemporaryFileCleanup.register(tmp)
     }
 
     /// Where a writer that opens files by path should write: the temporary file, the device, or `-`.
@@ -60,9 +63,34 @@ public final class AtomicOutput {
 
     /// Appends bytes.
     public func write(_ bytes: [UInt8]) throws {
-        do { try fileHandle.write(contentsOf: Data(bytes)) } catch {
-            throw ToolError(file: path, "write failed: \(error.localizedDescription)", exitCode: ExitStatus.outputError)
+        try writing { try fileHandle.write(contentsOf: Data(bytes)) }
+    }
+
+    /// Runs `body`, which writes to this output, turning its failure (disk full, broken pipe)
+    /// into one line and exit status 3.
+    public func writing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as ToolError {
+            throw e
+        } catch {
+            var reason = AtomicOutput.reason(error)
+            if let temporaryPath { reason = reason.replacingOccurrences(of: temporaryPath, with: path) }
+            // Media and Bitstream errors already start with the file they were writing.
+            if reason.hasPrefix(path) {
+                throw ToolError(reason, exitCode: ExitStatus.outputError)
+            }
+            throw ToolError(file: path, "write failed: \(reason)", exitCode: ExitStatus.outputError)
         }
+    }
+
+    /// A one-line reason for a write error: the POSIX message where there is one.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        for e in [ns, ns.userInfo[NSUnderlyingErrorKey] as? NSError].compactMap({ $0 }) where e.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(e.code)))
+        }
+        if ns.domain == NSCocoaErrorDomain, ns.code == NSFileWriteOutOfSpaceError { return String(cString: strerror(ENOSPC)) }
+        let text = "\(error)"
+        return text.split(separator: "\n").first.map(String.init) ?? text
     }
 
     /// The file handle, for writers that take one (opened on first use, closed by `commit()`).
@@ -77,6 +105,7 @@ public final class AtomicOutput {
     public func commit() throws {
         guard !committed else { return }
         committed = true
+        defer { forgetTemporary() }
         guard let tmp = temporaryPath else { return }
         do {
             if let handle {
@@ -87,9 +116,14 @@ public final class AtomicOutput {
             try FileManager.default.moveItem(atPath: tmp, toPath: path)
         } catch {
             try? FileManager.default.removeItem(atPath: tmp)
-            throw ToolError(file: path, "cannot finish the output: \(error.localizedDescription)",
+            throw ToolError(file: path, "cannot finish the output: \(AtomicOutput.reason(error))",
                             exitCode: ExitStatus.outputError)
         }
+    }
+
+    private func forgetTemporary() {
+        if let cleanupSlot { TemporaryFileCleanup.unregister(cleanupSlot) }
+        cleanupSlot = nil
     }
 
     deinit {
@@ -97,5 +131,6 @@ public final class AtomicOutput {
             try? handle?.close()
             try? FileManager.default.removeItem(atPath: tmp)
         }
+        forgetTemporary()
     }
 }

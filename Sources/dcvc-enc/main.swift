@@ -24,10 +24,12 @@ struct Encode: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .customLong("rvq-layers"), help: "RVQ levels sent per I-frame (1...8).")
+    // .unconditional: `--rvq-layers -1` is a value to refuse, not a missing one.
+    @Option(name: .customLong("rvq-layers"), parsing: .unconditional, help: "RVQ levels sent per I-frame (1...8).")
     var rvqLayers = 4
 
-    @Option(name: .customLong("intra-period"), help: "Frames between I-frames; 1 codes every frame as an I-frame.")
+    @Option(name: .customLong("intra-period"), parsing: .unconditional,
+            help: "Frames between I-frames; 1 codes every frame as an I-frame.")
     var intraPeriod = 1
 
     @Option(name: .long, help: "I-frame model.")
@@ -38,7 +40,7 @@ struct Encode: ParsableCommand {
     var indexPrior = "auto"
 
     func validate() throws {
-        guard (1...8).contains(rvqLayers) else { throw ValidationError("--rvq-layers must be 1...8") }
+        guard (1...8).contains(rvqLayers) else { throw ValidationError("--rvq-layers \(rvqLayers): must be 1...8") }
         guard intraPeriod == 1 else {
             throw ValidationError("--intra-period \(intraPeriod): P-frames are not implemented yet; use --intra-period 1")
         }
@@ -50,26 +52,25 @@ struct Encode: ParsableCommand {
         guard let first = try source.nextFrame() else {
             throw ToolError(file: input, "no video frames")
         }
+        let encoder = try StreamEncoder(first: first, frameRate: source.frameRate,
+                                        store: try WeightStore.checked(explicit: common.weights),
+                                        options: .init(model: model, levels: rvqLayers,
+                                                       indexPrior: .init(indexPrior), threads: threads))
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
-        let store = WeightStore.standard(explicit: common.weights)
-        let tokenizer = try IntraModelRegistry.tokenizer(named: model, store: store)
-        let prior = try selectedPrior(store: store)
-        let color = ColorConversion.resolvedColor(of: first)
-        let encoder = try IntraStreamEncoder(tokenizer: tokenizer, prior: prior, levels: rvqLayers, width: first.width,
-                                             height: first.height, frameRate: source.frameRate,
-                                             color: color, threads: threads)
-        let writer = try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle),
-                                         header: encoder.header, name: common.output)
+        let writer = try output.writing {
+            try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle), header: encoder.header, name: common.output)
+        }
         let total = common.frames.map { min($0, source.frameCountEstimate ?? $0) } ?? source.frameCountEstimate
         let progress = ProgressLine(total: total, frameRate: source.frameRate.framesPerSecond, force: common.progress)
         let start = Date()
         var frame: VideoFrame? = first
         while let f = frame {
-            _ = try writer.write(try encoder.encode(f))
+            let unit = try encoder.encode(f)
+            _ = try output.writing { try writer.write(unit) }
             progress.update(frames: writer.framesWritten, bytes: writer.bytesWritten)
             frame = try source.nextFrame()
         }
-        try writer.finish()
+        try output.writing { try writer.finish() }
         try output.commit()
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
@@ -78,20 +79,7 @@ struct Encode: ParsableCommand {
         let kbps = Double(fileBytes) * 8 / 1000 / (Double(frames) / source.frameRate.framesPerSecond)
         printError(String(format: "dcvc-enc: %d frames %dx%d, %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads), index prior %@",
                           frames, first.width, first.height, fileBytes, bpp, kbps, Double(frames) / seconds, threads,
-                          prior?.name ?? "none"))
-    }
-
-    /// The prior `--index-prior` asks for; `auto` quietly falls back to none when the model has
-    /// no prior or its weights are not installed.
-    func selectedPrior(store: WeightStore) throws -> IndexPrior? {
-        switch indexPrior {
-        case "none": return nil
-        case "auto":
-            guard let name = IndexPriorRegistry.defaultPrior(forModel: model),
-                  let entry = IndexPriorRegistry.priors[name], store.find(named: entry.file) != nil else { return nil }
-            return try IndexPriorRegistry.prior(named: name, model: model, store: store)
-        default: return try IndexPriorRegistry.prior(named: indexPrior, model: model, store: store)
-        }
+                          encoder.prior?.name ?? "none"))
     }
 }
 

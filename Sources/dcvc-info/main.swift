@@ -1,6 +1,7 @@
 // dcvc-info: validate a .dcv file and print what it holds. Thin: the work is in Bitstream.
 import ArgumentParser
 import Bitstream
+import Codec
 import Foundation
 import ToolSupport
 
@@ -17,8 +18,15 @@ struct Info: ParsableCommand {
             --json prints {"file", "version", "sequence": {...}, "frames": [{"index", "type", \
             "bytes", "substreams": [{"name", "bytes"}]}], "totals": {...}}.
 
-            Exit status: 0 the file is valid and was printed; 1 missing, unreadable, truncated \
-            or corrupt file (one line on stderr); 64 bad command line.
+            Valid means the container (spec/container.md §7) and the codec syntax of the sequence \
+            header and frames (spec/intra.md §1.1: bit depth, chroma format, tools, models this build \
+            has, weight and substream tables; each frame's type, level substreams and index mode \
+            bytes) pass the decoder's own checks. The weight files are not loaded and no index is \
+            entropy-decoded, so a missing weight file or a corrupt index substream is only found \
+            by dcvc-dec. --container-only checks the container alone.
+
+            Exit status: 0 the file is valid and was printed; 1 missing, unreadable, truncated, \
+            corrupt or undecodable file (one line on stderr); 64 bad command line.
             """)
 
     @Argument(help: "The .dcv file to inspect, or - for standard input.")
@@ -27,12 +35,16 @@ struct Info: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of the table.")
     var json = false
 
+    @Flag(name: .customLong("container-only"), help: "Check the container only, not the codec syntax (e.g. for another codec's streams).")
+    var containerOnly = false
+
     func run() throws {
         let reader = file == "-"
             ? try ContainerReader(fileHandle: .standardInput, name: "<stdin>")
             : try ContainerReader(path: file)
         // The summary reads to the end marker, so the output is built only from a valid file.
-        let summary = try ContainerSummary(reading: reader)
+        let codec = containerOnly ? nil : try StreamParameters.validated(reader.header, file: reader.fileName, maxPixels: .max)
+        let summary = try ContainerSummary(reading: reader) { try codec?.check($0, file: reader.fileName) }
         let output = json ? summary.json.rendered() + "\n" : summary.text
         FileHandle.standardOutput.write(Data(output.utf8))
     }

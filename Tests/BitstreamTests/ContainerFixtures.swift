@@ -11,8 +11,8 @@ enum Fixtures {
     static func header(frameCount: Int = 0) -> SequenceHeader {
         SequenceHeader(
             width: 176, height: 144, frameRate: FrameRate(30000, 1001), frameCount: frameCount, intraPeriod: 32,
-            colour: ColourInfo(bitDepth: 8, chromaFormat: .yuv420, chromaLocation: 1, primaries: 1, transfer: 1,
-                               matrix: 6, fullRange: true),
+            bitDepth: 8, chromaFormat: .yuv420,
+            color: ColorInfo(matrix: .bt601, range: .full, primaries: 1, transfer: 1, chromaLocation: 1),
             tools: ["rvq_levels": .int(4), "intra_model": .string("vqgan-f8"), "lambda": .int(-1024),
                     "note": .string(""), "big": .int(Int64.min), "downsampling": .int(8)],
             weights: [WeightRef(name: "vqgan-f8.safetensors", sha256: SHA256.hash(Array("vqgan".utf8))),

@@ -38,3 +38,32 @@ final class ChecksumTests: XCTestCase {
         XCTAssertEqual(h.finalize(), SHA256.hash(data))
     }
 }
+
+/// MD5 against the RFC 1321 §A.5 test suite and `md5sum`-style streaming.
+final class MD5Tests: XCTestCase {
+    func testRFC1321Vectors() {
+        let vectors: [(String, String)] = [
+            ("", "d41d8cd98f00b204e9800998ecf8427e"),
+            ("a", "0cc175b9c0f1b6a831c399e269772661"),
+            ("abc", "900150983cd24fb0d6963f7d28e17f72"),
+            ("message digest", "f96b697d7cb7938d525a2f31aaf161d0"),
+            ("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"),
+            ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "d174ab98d277d9f5a5611c2c9f419d9f"),
+            (String(repeating: "1234567890", count: 8), "57edf4a22be3c955ac49da2e2107b67a"),
+        ]
+        for (text, digest) in vectors {
+            XCTAssertEqual(SHA256.hex(MD5.hash(Array(text.utf8))), digest, "MD5(\"\(text)\")")
+        }
+    }
+
+    func testIncrementalMatchesOneShot() {
+        var rng = SystemRandomNumberGenerator()
+        let data = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for split in [0, 1, 55, 56, 63, 64, 65, 500, 1000] {
+            var h = MD5()
+            h.update(data[..<split])
+            h.update(data[split...])
+            XCTAssertEqual(h.finalize(), MD5.hash(data), "split \(split)")
+        }
+    }
+}

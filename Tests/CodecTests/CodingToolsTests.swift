@@ -33,7 +33,7 @@ final class CodingToolsTests: XCTestCase {
 
     func testEncoderRefusesExistingOutputWithoutOverwrite() throws {
         let y4m = dir + "in.y4m"
-        let w = try Y4MWriter(path: y4m, header: Y4MHeader(width: 16, height: 16, frameRate: Media.FrameRate(25)))
+        let w = try Y4MWriter(path: y4m, header: Y4MHeader(width: 16, height: 16, frameRate: FrameRate(25)))
         try w.write(VideoFrame(width: 16, height: 16, format: .yuv420p, fill: (y: 100, u: 128, v: 128)))
         try w.close()
         try Data([1]).write(to: URL(fileURLWithPath: dir + "out.dcv"))
@@ -54,7 +54,7 @@ final class CodingToolsTests: XCTestCase {
         let dec = try ToolRunner("dcvc-dec", from: Self.self)
         // A valid container whose model this decoder does not have.
         let tok = BlockMeanTokenizer()
-        let enc = try IntraStreamEncoder(tokenizer: tok, levels: 1, width: 16, height: 16, frameRate: Media.FrameRate(25),
+        let enc = try IntraStreamEncoder(tokenizer: tok, levels: 1, width: 16, height: 16, frameRate: FrameRate(25),
                                          color: ColorInfo.bt709Limited.resolved(width: 16, height: 16), threads: 1)
         let sink = MemorySink()
         let writer = try ContainerWriter(sink: sink, header: enc.header)

@@ -97,14 +97,14 @@ final class ContextPriorCodingTests: XCTestCase {
         for p in truth.planes { for c in p { counts[Int(c)] += 1 } }
         let prior = try ContextIndexPrior(path: try writePrior(levels: 4, k: 64, counts: counts), name: "ctx-test")
         let enc = try IntraStreamEncoder(tokenizer: tok, prior: prior, levels: 3, width: 40, height: 24,
-                                         frameRate: Media.FrameRate(25), color: color, threads: 1)
+                                         frameRate: FrameRate(25), color: color, threads: 1)
         XCTAssertEqual(enc.header.weights.count, 2)
         XCTAssertEqual(enc.header.tools["index_prior"], .string("ctx-test"))
         let unit = try enc.encode(frame)
         XCTAssertEqual(unit.substreams.map { $0.bytes.first }, [UInt8](repeating: 2, count: 3), "every level uses the prior")
         let dec = try IntraStreamDecoder(header: enc.header, tokenizer: tok, prior: prior, file: "mem.dcv", threads: 2)
         let ref = try IntraStreamDecoder(header: IntraStreamEncoder(tokenizer: tok, levels: 3, width: 40, height: 24,
-                                                                    frameRate: Media.FrameRate(25), color: color, threads: 1).header,
+                                                                    frameRate: FrameRate(25), color: color, threads: 1).header,
                                          tokenizer: tok, file: "ref.dcv", threads: 1)
         XCTAssertEqual(try dec.indices(of: unit), truth)
         XCTAssertThrowsError(try IntraStreamDecoder(header: enc.header, tokenizer: tok, file: "x.dcv", threads: 1),

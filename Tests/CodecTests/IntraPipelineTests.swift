@@ -25,7 +25,7 @@ final class IntraPipelineTests: XCTestCase {
         throws -> (bytes: [UInt8], decoded: [VideoFrame], source: [VideoFrame]) {
         let tok = BlockMeanTokenizer()
         let enc = try IntraStreamEncoder(tokenizer: tok, levels: levels, width: width, height: height,
-                                         frameRate: Media.FrameRate(25), color: color, threads: 1)
+                                         frameRate: FrameRate(25), color: color, threads: 1)
         let sink = MemorySink()
         let writer = try ContainerWriter(sink: sink, header: enc.header, name: "mem.dcv")
         let source = (0..<frames).map { frame(width: width, height: height, index: $0) }
@@ -103,7 +103,7 @@ final class IntraPipelineTests: XCTestCase {
     func testMissingLevelAndWrongModelAreErrors() throws {
         let tok = BlockMeanTokenizer()
         let enc = try IntraStreamEncoder(tokenizer: tok, levels: 2, width: 16, height: 16,
-                                         frameRate: Media.FrameRate(25), color: color, threads: 1)
+                                         frameRate: FrameRate(25), color: color, threads: 1)
         var unit = try enc.encode(frame(width: 16, height: 16))
         let dec = try IntraStreamDecoder(header: enc.header, tokenizer: tok, file: "x.dcv", threads: 1)
         unit.substreams.removeLast()
@@ -113,7 +113,7 @@ final class IntraPipelineTests: XCTestCase {
         header.tools["intra_model"] = .string("other")
         XCTAssertThrowsError(try IntraStreamDecoder(header: header, tokenizer: tok, file: "x.dcv", threads: 1))
         XCTAssertThrowsError(try IntraStreamEncoder(tokenizer: tok, levels: 5, width: 16, height: 16,
-                                                    frameRate: Media.FrameRate(25), color: color, threads: 1))
+                                                    frameRate: FrameRate(25), color: color, threads: 1))
     }
 
     func testPaddingReplicatesAndCropsBack() {

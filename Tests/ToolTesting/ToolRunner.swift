@@ -34,3 +34,8 @@ public struct ToolRunner {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 }
+
+extension ToolRunner {
+    /// Runs any executable (e.g. /bin/sh to set a resource limit before a tool).
+    public init(url: URL) { self.url = url }
+}

@@ -196,7 +196,13 @@ public struct SafeTensorsFile: Sendable, Equatable {
         var file = SafeTensorsFile()
         var ranges: [(Int, Int, String)] = []
         let dataCount = bytes.count - headerEnd
-        for (name, value) in dict {
+        // A cut-off file: the header's offsets reach past the end. Said once, before any entry.
+        let claimed = dict.values.compactMap { (($0 as? [String: Any])?["data_offsets"] as? [Any])?.last as? NSNumber }
+        if let end = claimed.map(\.intValue).max(), end > dataCount {
+            throw bad("truncated: the header's tensors need \(end) data bytes, the file has \(dataCount)")
+        }
+        for name in dict.keys.sorted() {
+            let value = dict[name]!
             if name == "__metadata__" {
                 guard let m = value as? [String: Any] else { throw bad("__metadata__ is not an object") }
                 for (k, v) in m {

@@ -1,4 +1,5 @@
-// Colour metadata carried by frames: matrix, range, primaries, transfer.
+// The one colour description of the codec: of a source frame, of a stream's sequence header and
+// of the decoded output (Media re-exports these types).
 
 /// The YCbCr matrix of a stream (ITU-T H.273 `MatrixCoefficients`).
 public enum ColorMatrix: String, Equatable, Hashable, Sendable, CaseIterable {
@@ -12,7 +13,7 @@ public enum ColorMatrix: String, Equatable, Hashable, Sendable, CaseIterable {
     case fcc
     /// SMPTE 240M (code 7). Kr = 0.212, Kb = 0.087.
     case smpte240m
-    /// The stream does not say; see `ColorInfo.resolved(width:height:)`.
+    /// The stream does not say; see `ColorInfo.resolved(width:height:)` (in Media).
     case unspecified
 
     /// (Kr, Kb) as exact integers in units of 1/10000, or nil for `.unspecified`.
@@ -65,7 +66,8 @@ public enum ColorRange: String, Equatable, Hashable, Sendable {
     case unspecified
 }
 
-/// Colour metadata of a stream or frame.
+/// Colour metadata of a frame or a stream: matrix, range, primaries, transfer and 4:2:0 chroma
+/// siting (spec/colour.md §1; in a `.dcv` sequence header, spec/container.md §4 fields 9-13).
 public struct ColorInfo: Equatable, Hashable, Sendable {
     public var matrix: ColorMatrix
     public var range: ColorRange
@@ -75,55 +77,21 @@ public struct ColorInfo: Equatable, Hashable, Sendable {
     /// H.273 `TransferCharacteristics` code point (1 = BT.709, 2 = unspecified, 13 = sRGB, 16 = PQ, 18 = HLG).
     /// Carried through untouched; the conversions work on the coded (non-linear) values.
     public var transfer: Int
+    /// H.273 `ChromaSampleLocType` of 4:2:0 chroma, 0...5 (0 = left as in MPEG-2, 1 = centre as
+    /// in JPEG, 2 = top-left).
+    public var chromaLocation: Int
 
     public init(matrix: ColorMatrix = .unspecified, range: ColorRange = .unspecified,
-                primaries: Int = 2, transfer: Int = 2) {
+                primaries: Int = 2, transfer: Int = 2, chromaLocation: Int = 0) {
         self.matrix = matrix
         self.range = range
         self.primaries = primaries
         self.transfer = transfer
+        self.chromaLocation = chromaLocation
     }
 
     /// Nothing known.
     public static let unspecified = ColorInfo()
     /// BT.709 matrix, primaries and transfer, limited range: what the decoder writes by default.
     public static let bt709Limited = ColorInfo(matrix: .bt709, range: .limited, primaries: 1, transfer: 1)
-
-    /// The matrix and range to use for conversion, with unspecified values filled in by the
-    /// documented rule (spec/colour.md, "Unspecified metadata"):
-    /// - matrix: BT.709 when `width >= 1280` or `height > 576` (HD), otherwise BT.601 (SD);
-    /// - range: limited.
-    /// The result says which values were guessed so callers can report it.
-    public func resolved(width: Int, height: Int) -> ResolvedColor {
-        var matrix = self.matrix
-        var range = self.range
-        let matrixGuessed = matrix == .unspecified
-        let rangeGuessed = range == .unspecified
-        if matrixGuessed { matrix = (width >= 1280 || height > 576) ? .bt709 : .bt601 }
-        if rangeGuessed { range = .limited }
-        return ResolvedColor(matrix: matrix, range: range,
-                             matrixWasGuessed: matrixGuessed, rangeWasGuessed: rangeGuessed)
-    }
-}
-
-/// A matrix and range that are never `.unspecified`, and whether each was guessed.
-public struct ResolvedColor: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public let matrix: ColorMatrix
-    public let range: ColorRange
-    public let matrixWasGuessed: Bool
-    public let rangeWasGuessed: Bool
-
-    /// A stated (not guessed) matrix and range, e.g. to override a frame's metadata.
-    /// - Precondition: neither is `.unspecified`.
-    public init(matrix: ColorMatrix, range: ColorRange, matrixWasGuessed: Bool = false, rangeWasGuessed: Bool = false) {
-        precondition(matrix != .unspecified && range != .unspecified, "a resolved colour needs a concrete matrix and range")
-        self.matrix = matrix
-        self.range = range
-        self.matrixWasGuessed = matrixWasGuessed
-        self.rangeWasGuessed = rangeWasGuessed
-    }
-
-    public var description: String {
-        "\(matrix.rawValue)\(matrixWasGuessed ? " (guessed)" : "")/\(range.rawValue)\(rangeWasGuessed ? " (guessed)" : "")"
-    }
 }

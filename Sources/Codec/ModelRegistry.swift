@@ -1,0 +1,120 @@
+import Bitstream
+import Checksum
+
+/// What a registry entry is: the sequence-header key that names it.
+public enum ModelKind: String, Sendable, CaseIterable {
+    /// An I-frame tokenizer (`intra_model`).
+    case intraModel = "intra_model"
+    /// A learned index prior for an I-frame model's indices (`index_prior`).
+    case indexPrior = "index_prior"
+
+    /// In words, for messages.
+    public var words: String { self == .intraModel ? "I-frame model" : "index prior" }
+}
+
+/// One model this build can run: its stream name, its kind, the weight file an encoder uses by
+/// default, and what the weight file's `__metadata__` must say for the name to fit it.
+public struct ModelEntry: Sendable {
+    /// How the entry's weights are loaded.
+    public enum Loader: Sendable {
+        case intra(@Sendable (WeightFile) throws -> IntraTokenizer)
+        case prior(@Sendable (WeightFile) throws -> IndexPrior)
+    }
+
+    public let name: String
+    public let loader: Loader
+    /// The weight file an encoder picks by default (a decoder finds files by SHA-256 only).
+    public let fileName: String
+    /// The `format` value the weight file's `__metadata__` must hold.
+    public let format: String
+    /// Intra models: the downsampling factor the weight file's configuration must give.
+    public let downsampling: Int?
+    /// Index priors: the intra model whose indices the prior was trained on.
+    public let intraModel: String?
+
+    public var kind: ModelKind {
+        switch loader {
+        case .intra: return .intraModel
+        case .prior: return .indexPrior
+        }
+    }
+}
+
+/// Every model this build can run, intra models and index priors alike, by the name a `.dcv`
+/// header gives (`intra_model`, `index_prior`; spec/intra.md §1). Encoder and decoder resolve
+/// names here and nowhere else, and both check each name against its weight file
+/// (`check(_:file:)`), so a name paired with another model's digest is refused.
+public enum ModelRegistry {
+    public static let entries: [ModelEntry] = [
+        ModelEntry(name: "vqgan-f8", loader: .intra { try VQIntraTokenizer(file: $0, name: "vqgan-f8") },
+                   fileName: "vqgan-f8.safetensors", format: "dcvc-vq-1", downsampling: 8, intraModel: nil),
+        ModelEntry(name: "vqgan-f16", loader: .intra { try VQIntraTokenizer(file: $0, name: "vqgan-f16") },
+                   fileName: "vqgan-f16.safetensors", format: "dcvc-vq-1", downsampling: 16, intraModel: nil),
+        ModelEntry(name: "ctx-f8", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f8") },
+                   fileName: "prior-ctx-f8.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
+                   intraModel: "vqgan-f8"),
+        ModelEntry(name: "ctx-f16", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f16") },
+                   fileName: "prior-ctx-f16.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
+                   intraModel: "vqgan-f16"),
+        ModelEntry(name: "tf-f8", loader: .prior { try TransformerIndexPrior(file: $0, name: "tf-f8") },
+                   fileName: "prior-tf-f8.safetensors", format: "dcvc-index-transformer-1", downsampling: nil,
+                   intraModel: "vqgan-f8"),
+    ]
+
+    /// The entry of kind `kind` called `name`, or an error listing the known names.
+    public static func entry(_ name: String, kind: ModelKind, file: String) throws -> ModelEntry {
+        guard let e = entries.first(where: { $0.name == name && $0.kind == kind }) else {
+            let known = entries.filter { $0.kind == kind }.map(\.name).joined(separator: ", ")
+            throw CodecError(file: file, "unknown \(kind.words) \(name): not a model this build has (\(kind.rawValue) known: \(known))")
+        }
+        return e
+    }
+
+    /// The default index prior of an intra model (the context prior trained on its indices).
+    public static func defaultPrior(forModel model: String) -> ModelEntry? {
+        entries.first { $0.kind == .indexPrior && $0.intraModel == model && $0.name.hasPrefix("ctx-") }
+    }
+
+    /// Checks that `file` is a weight file of `entry`: its `__metadata__` `format` is the
+    /// entry's and, for a prior, its `tokenizer_sha256` is the digest of `tokenizer` (the intra
+    /// model weights it was trained on).
+    static func check(_ entry: ModelEntry, file: WeightFile, tokenizer: WeightRef? = nil) throws {
+        let meta = file.metadata
+        guard meta["format"] == entry.format else {
+            throw CodecError(file: file.ref.name, "weight file (SHA-256 \(SHA256.hex(file.ref.sha256))) has format \(meta["format"] ?? "(none)"), not \(entry.format) as \(entry.kind.rawValue) \(entry.name) needs")
+        }
+        if let tokenizer, meta["tokenizer_sha256"] != SHA256.hex(tokenizer.sha256) {
+            throw CodecError(file: file.ref.name, "index prior \(entry.name) was trained on intra weights \(meta["tokenizer_sha256"] ?? "(not stated)"), not the stream's \(SHA256.hex(tokenizer.sha256))")
+        }
+    }
+
+    /// Loads intra model `entry` from `file`, checking the file fits the name.
+    public static func tokenizer(_ entry: ModelEntry, file: WeightFile) throws -> IntraTokenizer {
+        guard case .intra(let load) = entry.loader else {
+            throw CodecError(file: file.ref.name, "\(entry.name) is not an intra model")
+        }
+        try check(entry, file: file)
+        let tokenizer = try load(file)
+        if let f = entry.downsampling, tokenizer.downsampling != f {
+            throw CodecError(file: file.ref.name, "weights have downsampling \(tokenizer.downsampling), intra_model \(entry.name) has \(f)")
+        }
+        return tokenizer
+    }
+
+    /// Loads index prior `entry` from `file` for the intra model `tokenizer`, checking the file
+    /// fits the name and was trained on that model's weights.
+    public static func prior(_ entry: ModelEntry, file: WeightFile, for tokenizer: IntraTokenizer) throws -> IndexPrior {
+        guard case .prior(let load) = entry.loader else {
+            throw CodecError(file: file.ref.name, "\(entry.name) is not an index prior")
+        }
+        guard entry.intraModel == tokenizer.modelName else {
+            throw CodecError(file: entry.name, "index prior \(entry.name) was trained for \(entry.intraModel ?? "?"), not \(tokenizer.modelName)")
+        }
+        try check(entry, file: file, tokenizer: tokenizer.weightRefs.first)
+        let prior = try load(file)
+        guard prior.codebookSize == tokenizer.codebookSize, prior.levels >= tokenizer.maxLevels else {
+            throw CodecError(file: file.ref.name, "index prior \(entry.name) models \(prior.levels) levels of \(prior.codebookSize) codes, not \(tokenizer.maxLevels) of \(tokenizer.codebookSize)")
+        }
+        return prior
+    }
+}

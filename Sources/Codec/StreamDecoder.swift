@@ -1,0 +1,75 @@
+import Bitstream
+import Media
+
+/// Decodes a `.dcv` stream frame by frame: the one place a decoder checks the sequence header,
+/// resolves models and priors (`ModelRegistry`, weights by SHA-256 from a `WeightStore`) and
+/// dispatches each frame unit on its type.
+///
+/// ```swift
+/// let decoder = try StreamDecoder(reader: ContainerReader(path: "clip.dcv"),
+///                                 store: .standard(), options: .init(threads: 4))
+/// let y4m = try Y4MWriter(path: "rec.y4m", header: decoder.output)
+/// while let frame = try decoder.nextFrame() { try y4m.write(frame) }
+/// ```
+public final class StreamDecoder {
+    /// How the decoder runs and what it refuses.
+    public struct Options: Sendable {
+        /// The default frame-size limit: 8192 x 4352 luma samples (35.6 Mpixel; 8K UHD fits).
+        public static let defaultMaxPixels = 8192 * 4352
+        /// Worker threads; the output does not depend on them.
+        public var threads: Int
+        /// Streams whose `width x height` is larger are refused before any frame is read.
+        public var maxPixels: Int
+
+        public init(threads: Int, maxPixels: Int = Options.defaultMaxPixels) {
+            self.threads = threads
+            self.maxPixels = maxPixels
+        }
+    }
+
+    public let reader: ContainerReader
+    public var header: SequenceHeader { reader.header }
+    /// The header's intra tools, checked.
+    public let parameters: StreamParameters
+    public let tokenizer: IntraTokenizer
+    public let prior: IndexPrior?
+    /// The Y4M stream header of the output: size, frame rate, 4:2:0 with centred chroma, range.
+    public let output: Y4MHeader
+    /// Frames returned so far.
+    public private(set) var framesDecoded = 0
+    private let intra: IntraStreamDecoder
+
+    /// Checks `reader`'s sequence header (spec/intra.md §1.1, in that order) and loads the models
+    /// it names from `store`.
+    public init(reader: ContainerReader, store: WeightStore, options: Options) throws {
+        let file = reader.fileName
+        self.reader = reader
+        parameters = try StreamParameters.validated(reader.header, file: file, maxPixels: options.maxPixels)
+        let model = try ModelRegistry.entry(parameters.model, kind: .intraModel, file: file)
+        tokenizer = try ModelRegistry.tokenizer(model, file: try store.load(parameters.modelWeights))
+        if let name = parameters.indexPrior, let ref = parameters.priorWeights {
+            let entry = try ModelRegistry.entry(name, kind: .indexPrior, file: file)
+            prior = try ModelRegistry.prior(entry, file: try store.load(ref), for: tokenizer)
+        } else {
+            prior = nil
+        }
+        intra = try IntraStreamDecoder(header: reader.header, tokenizer: tokenizer, prior: prior, file: file,
+                                       threads: options.threads)
+        let h = reader.header
+        output = Y4MHeader(width: h.width, height: h.height, frameRate: h.frameRate, chroma: .c420jpeg,
+                           colorRange: h.color.range)
+    }
+
+    /// The next decoded frame in display order, or nil after the end marker. I-frames are
+    /// decoded; a P-frame is refused with a clear error until the inter codec lands.
+    public func nextFrame() throws -> VideoFrame? {
+        guard let unit = try reader.nextFrame() else { return nil }
+        let frame: VideoFrame
+        switch unit.type {
+        case .intra: frame = try intra.decode(unit)
+        case .inter: throw CodecError(file: reader.fileName, frame: unit.index, "P-frames are not supported by this decoder")
+        }
+        framesDecoded += 1
+        return frame
+    }
+}

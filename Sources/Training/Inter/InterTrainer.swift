@@ -40,8 +40,9 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
 /// What one step measured (averages over the step's P-frames).
 public struct InterStepResult {
     public var loss: Float
-    /// RGB PSNR of the reconstruction (stages 2-4) or of the warped reference (stage 1).
-    public var psnr: Float
+    /// RGB PSNR of the reconstruction (stages 2-4) or of the warped reference (stage 1), and its
+    /// gain over the reference itself (what copying the previous frame would give).
+    public var psnr: Float, psnrGain: Float
     /// Estimated bits per pixel of the MV latents + hyper-latents and of the frame latents + hyper-latents.
     public var bppMotion: Float, bppFrame: Float
 }
@@ -107,7 +108,7 @@ public final class InterTrainer: CheckpointedTrainer {
         let lambdas = batch.rows.map { Float(config.lambdas[$0]) }
         var ref = Variable(batch.iframe)
         var total: Variable? = nil
-        var psnr: Float = 0, bppM: Float = 0, bppY: Float = 0
+        var psnr: Float = 0, gain: Float = 0, bppM: Float = 0, bppY: Float = 0
         for t in 1...options.pFrames {
             let x = Variable(batch.frames[t])
             let p = codeP(x, reference: ref, rows: batch.rows)
@@ -120,14 +121,15 @@ public final class InterTrainer: CheckpointedTrainer {
             default: term = Self.weightedMSE(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
             }
             total = total.map { $0 + term } ?? term
-            psnr += Self.psnr(options.stage == 1 ? p.warped.value : p.xhat!.value, x.value)
+            let q = Self.psnr(options.stage == 1 ? p.warped.value : p.xhat!.value, x.value)
+            psnr += q; gain += q - Self.psnr(ref.value, x.value)
             bppM += rateM.value.item
             if let y = p.bitsY, let z = p.bitsZ { bppY += (y.value.item + z.value.item) / pixels }
             if let xh = p.xhat { ref = xh }
         }
         let n = Float(options.pFrames)
         let loss = total! * (1 / n)
-        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, bppMotion: bppM / n, bppFrame: bppY / n))
+        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n, bppFrame: bppY / n))
     }
 
     struct PFrame {

@@ -17,7 +17,7 @@ public struct InterTrainingRun {
     public init(runDir: String) { self.runDir = runDir }
 
     /// CSV columns.
-    public static let header = "step,seconds,lr,loss,psnr,bpp_mv,bpp_frame,seconds_per_step"
+    public static let header = "step,seconds,lr,loss,psnr,psnr_gain,bpp_mv,bpp_frame,seconds_per_step"
 
     /// Trains until `trainer.options.steps` (or a limit); `elapsed` is the time already spent.
     public func run(_ trainer: InterTrainer, sampler: GOPSampler, elapsed start: Double, progress: (String) -> Void) throws {
@@ -27,14 +27,15 @@ public struct InterTrainingRun {
         let prefetch = StepPrefetcher(sampler: sampler)
         let clock = Date()
         var lastCheckpoint = Date(), lastLine = Date()
-        var acc = (loss: 0.0, psnr: 0.0, m: 0.0, y: 0.0, n: 0)
+        var acc = (loss: 0.0, psnr: 0.0, gain: 0.0, m: 0.0, y: 0.0, n: 0)
         var ran = 0
         while trainer.step < trainer.options.steps {
             let batch = prefetch.batch(step: trainer.step)
             let lr = trainer.learningRate
             let r = trainer.trainStep(batch)
             guard r.loss.isFinite else { throw TrainingDiverged(step: trainer.step, loss: r.loss) }
-            acc.loss += Double(r.loss); acc.psnr += Double(r.psnr); acc.m += Double(r.bppMotion); acc.y += Double(r.bppFrame)
+            acc.loss += Double(r.loss); acc.psnr += Double(r.psnr); acc.gain += Double(r.psnrGain)
+            acc.m += Double(r.bppMotion); acc.y += Double(r.bppFrame)
             acc.n += 1; ran += 1
             let seconds = start + Date().timeIntervalSince(clock)
             let outOfTime = timeLimit.map { Date().timeIntervalSince(clock) >= $0 } ?? false
@@ -42,12 +43,12 @@ public struct InterTrainingRun {
             if trainer.step % logEvery == 0 || done {
                 let n = Double(acc.n), perStep = Date().timeIntervalSince(lastLine) / n
                 let f = [String(trainer.step), String(format: "%.1f", seconds), String(format: "%.3g", lr),
-                         String(format: "%.5f", acc.loss / n), String(format: "%.3f", acc.psnr / n),
+                         String(format: "%.5f", acc.loss / n), String(format: "%.3f", acc.psnr / n), String(format: "%.3f", acc.gain / n),
                          String(format: "%.5f", acc.m / n), String(format: "%.5f", acc.y / n), String(format: "%.2f", perStep)]
                 try csv.append(f.joined(separator: ","))
                 progress("stage \(trainer.options.stage) step \(trainer.step)/\(trainer.options.steps) \(f[1])s loss \(f[3]) "
-                         + "psnr \(f[4]) bpp mv \(f[5]) frame \(f[6]) (\(f[7]) s/step)")
-                acc = (0, 0, 0, 0, 0)
+                         + "psnr \(f[4]) (gain \(f[5])) bpp mv \(f[6]) frame \(f[7]) (\(f[8]) s/step)")
+                acc = (0, 0, 0, 0, 0, 0)
                 lastLine = Date()
             }
             if done || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {

@@ -40,8 +40,8 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
 /// What one step measured (averages over the step's P-frames).
 public struct InterStepResult {
     public var loss: Float
-    /// RGB PSNR of the reconstruction (stages 2-4) or of the warped reference (stage 1), and its
-    /// gain over the reference itself (what copying the previous frame would give).
+    /// RGB PSNR of the reconstruction and its gain over the reference (what copying the previous
+    /// frame would give); in stage 1, of the clean previous frame warped by the motion net's flow.
     public var psnr: Float, psnrGain: Float
     /// Estimated bits per pixel of the MV latents + hyper-latents and of the frame latents + hyper-latents.
     public var bppMotion: Float, bppFrame: Float
@@ -65,6 +65,10 @@ public final class InterTrainer: CheckpointedTrainer {
         network = InterNetwork(config: config)
         rng = RNG(seed: options.seed)
         network.registerParameters(in: params, rng: &rng)
+        // The flow starts at zero (copying the reference), not at the noise of random output convs.
+        for p in params.parameters where p.name.hasPrefix("motion.") && p.name.contains(".out.") {
+            p.value = Tensor(shape: p.shape, repeating: 0)
+        }
         // Stages 2 and 3 train the contextual codec over a fixed motion path.
         if options.stage == 2 || options.stage == 3 { params.setTrainable(false, where: InterNetwork.isMotionWeight) }
     }
@@ -116,13 +120,23 @@ public final class InterTrainer: CheckpointedTrainer {
             let rateM = (p.bitsM + p.bitsZm) * (1 / pixels)
             var term: Variable
             switch options.stage {
-            case 1: term = Self.weightedMSE(p.warped, x, lambdas) + rateM
+            case 1:
+                // The flow net also learns from its own (unquantized) flow on the clean previous
+                // frame: a direct photometric signal that does not pass through the MV codec.
+                let direct = Ops.flowWarp(Variable(batch.frames[t - 1]), flow: Self.fullResolution(p.flow, like: x))
+                term = Self.weightedMSE(p.warped, x, lambdas) + Self.weightedMSE(direct, x, lambdas) + rateM
+                // Reported: what the flow gains on clean frames (the coded reference's own error
+                // would hide it).
+                let q = Self.psnr(direct.value, x.value)
+                psnr += q; gain += q - Self.psnr(batch.frames[t - 1], x.value)
             case 2: term = Self.weightedMSE(p.xhat!, x, lambdas)
             default: term = Self.weightedMSE(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
             }
             total = total.map { $0 + term } ?? term
-            let q = Self.psnr(options.stage == 1 ? p.warped.value : p.xhat!.value, x.value)
-            psnr += q; gain += q - Self.psnr(ref.value, x.value)
+            if let xh = p.xhat {
+                let q = Self.psnr(xh.value, x.value)
+                psnr += q; gain += q - Self.psnr(ref.value, x.value)
+            }
             bppM += rateM.value.item
             if let y = p.bitsY, let z = p.bitsZ { bppY += (y.value.item + z.value.item) / pixels }
             if let xh = p.xhat { ref = xh }
@@ -133,7 +147,8 @@ public final class InterTrainer: CheckpointedTrainer {
     }
 
     struct PFrame {
-        var warped: Variable
+        /// The motion net's flow at 1/2 and the reference warped by the decoded flow.
+        var flow: Variable, warped: Variable
         var bitsM: Variable, bitsZm: Variable
         var xhat: Variable?, bitsY: Variable?, bitsZ: Variable?
     }
@@ -150,9 +165,8 @@ public final class InterTrainer: CheckpointedTrainer {
         let mRes = m - mp.mean
         let bitsM = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(mRes, rng: &rng), scale: mp.scale))
         let flowHat = network.mvDecode(Ops.roundStraightThrough(mRes) + mp.mean, rows: rows, b)
-        let s = x.shape
-        let full = Ops.affine(Ops.resizeBilinear(flowHat, height: s[2], width: s[3]), scale: 2)
-        var out = PFrame(warped: Ops.flowWarp(ref, flow: full), bitsM: bitsM, bitsZm: bitsZm)
+        var out = PFrame(flow: flow, warped: Ops.flowWarp(ref, flow: Self.fullResolution(flowHat, like: x)),
+                         bitsM: bitsM, bitsZm: bitsZm)
         if options.stage == 1 { return out }
         let ctx = network.context(reference: ref, flow: flowHat, b)
         let y = network.frameEncode(x, context: ctx, rows: rows, b)
@@ -163,6 +177,11 @@ public final class InterTrainer: CheckpointedTrainer {
         out.bitsY = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(res, rng: &rng), scale: fp.scale))
         out.xhat = network.frameDecode(Ops.roundStraightThrough(res) + fp.mean, context: ctx, rows: rows, b)
         return out
+    }
+
+    /// A flow at 1/2 resolution as a full-resolution flow (bilinear x2, values x2).
+    static func fullResolution(_ flow: Variable, like x: Variable) -> Variable {
+        Ops.affine(Ops.resizeBilinear(flow, height: x.shape[2], width: x.shape[3]), scale: 2)
     }
 
     /// Mean over samples of lambda_n * MSE_n (each sample's MSE over its RGB pixels).

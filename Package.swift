@@ -41,22 +41,41 @@ let package = Package(
 
         // Libraries, bottom up.
         .target(name: "Checksum", swiftSettings: numericSettings),
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "Checksum"], swiftSettings: numericSettings),
+        // Tensor storage, threads, RNG, safetensors: no BLAS.
+        .target(name: "Tensor", dependencies: ["Checksum"], swiftSettings: numericSettings),
+        // The decoder's bit-exact kernels (spec/deterministic-math.md): the core only.
+        .target(name: "Deterministic", dependencies: ["Tensor"], swiftSettings: numericSettings),
+        // Training kernels (OpenBLAS), autograd, losses, optimizers, checkpoints.
+        .target(name: "TensorTraining", dependencies: ["Tensor", "COpenBLAS"], swiftSettings: numericSettings),
         .target(name: "Entropy", swiftSettings: numericSettings),
         .target(name: "Media", dependencies: ["CFFmpeg", "Bitstream"], swiftSettings: numericSettings),
         .target(name: "Bitstream", dependencies: ["Checksum"]),
-        .target(name: "Models", dependencies: ["Tensor"], swiftSettings: numericSettings),
-        .target(name: "Codec", dependencies: ["Models", "Tensor", "Entropy", "Media", "Bitstream", "Checksum"],
+        // Architectures over LayerBackend; decoding on Deterministic. Never the training side.
+        .target(name: "Models", dependencies: ["Tensor", "Deterministic"], swiftSettings: numericSettings),
+        // The models' autograd side: TrainingBackend, the transformer's training ops, the
+        // straight-through estimators, parameter registration, the BLAS RVQ encoder.
+        .target(name: "ModelsTraining", dependencies: ["Models", "Tensor", "TensorTraining"], swiftSettings: numericSettings),
+        // Stream syntax and the decoder: what dcvc-dec links.
+        .target(name: "Codec", dependencies: ["Models", "Tensor", "Deterministic", "Entropy", "Media", "Bitstream", "Checksum"],
                 swiftSettings: numericSettings),
-        .target(name: "Training", dependencies: ["Models", "Tensor", "Media", "CZstd"], swiftSettings: numericSettings),
-        .target(name: "Evaluation", dependencies: ["Media", "Tensor", "Checksum", "Codec"], swiftSettings: numericSettings),
+        // The encoder's analysis (training kernels) and the stream encoder.
+        .target(name: "CodecEncoder", dependencies: ["Codec", "Models", "ModelsTraining", "Tensor", "Media", "Bitstream",
+                                                     "Checksum"],
+                swiftSettings: numericSettings),
+        // The SVG line-chart writer (RD plots, training loss curves).
+        .target(name: "Plotting"),
+        .target(name: "Training", dependencies: ["Models", "ModelsTraining", "Tensor", "TensorTraining", "Media", "CZstd",
+                                                 "Plotting"],
+                swiftSettings: numericSettings),
+        .target(name: "Evaluation", dependencies: ["Media", "Tensor", "TensorTraining", "Checksum", "Codec", "Plotting"],
+                swiftSettings: numericSettings),
         .target(name: "ToolSupport", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Command-line tools: thin wrappers over the libraries.
         .executableTarget(name: "dcvc-enc", dependencies: [
-            "ToolSupport", "Codec", "Media", "Bitstream", "Tensor",
+            "ToolSupport", "Codec", "CodecEncoder", "Media", "Bitstream", "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-dec", dependencies: [
@@ -72,27 +91,30 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-bench", dependencies: [
-            "ToolSupport", "Tensor", "Entropy", "COpenBLAS",
+            "ToolSupport", "Tensor", "Deterministic", "TensorTraining", "Entropy", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         .executableTarget(name: "dcvc-train", dependencies: [
-            "ToolSupport", "Training", "Models", "Tensor", "Codec", "Media", "Entropy",
+            "ToolSupport", "Training", "Models", "ModelsTraining", "Tensor", "TensorTraining", "Codec", "CodecEncoder",
+            "Media", "Entropy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
         // Tests sit beside the module they test.
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "ToolTesting"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Deterministic", "TensorTraining", "ToolTesting"]),
         .testTarget(name: "EntropyTests", dependencies: ["Entropy", "ToolTesting"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "ToolTesting"]),
         .target(name: "ToolTesting", path: "Tests/ToolTesting"),
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
-        .testTarget(name: "CodecTests", dependencies: ["Codec", "Models", "Tensor", "ToolTesting"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "ToolTesting"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "CodecEncoder", "Models", "ModelsTraining", "Tensor",
+                                                    "TensorTraining", "ToolTesting"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Plotting", "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "Tensor", "Media"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelsTraining", "Tensor", "Deterministic", "TensorTraining"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelsTraining", "Tensor", "TensorTraining",
+                                                          "Media", "Plotting"]),
     ],
     swiftLanguageModes: [.v5]
 )

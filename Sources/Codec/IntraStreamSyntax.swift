@@ -1,6 +1,6 @@
 import Bitstream
 
-/// The names the intra coding tool uses in the sequence header and frame units (spec/intra.md §2).
+/// The names the intra coding tool uses in the sequence header and frame units (spec/intra.md §1, §3).
 public enum IntraStreamSyntax {
     /// Version of the index coding without a learned prior: per level, raster order, a uniform
     /// or an adaptive model.
@@ -16,7 +16,7 @@ public enum IntraStreamSyntax {
     public static func substreamNames(levels: Int) -> [String] { (0..<levels).map(substreamName) }
 
     /// The coding tools written for a stream.
-    static func tools(for t: IntraTokenizer, levels: Int, prior: IndexPrior?) -> [String: ToolValue] {
+    public static func tools(for t: IntraTokenizer, levels: Int, prior: IndexPrior?) -> [String: ToolValue] {
         var tools: [String: ToolValue] = [
             "intra_model": .string(t.modelName), "rvq_levels": .int(Int64(levels)),
             "codebook_size": .int(Int64(t.codebookSize)), "downsampling": .int(Int64(t.downsampling)),

@@ -1,8 +1,8 @@
 import Bitstream
 import Tensor
 
-/// What the codec needs from an I-frame model: images to RVQ indices (encoder side, any kernels)
-/// and indices back to images (decoder side, deterministic kernels only).
+/// What the decoder needs from an I-frame model: indices back to images (deterministic kernels
+/// only). The encoder's side, images to indices, is `IntraEncodingTokenizer` in `CodecEncoder`.
 ///
 /// The model decides its downsampling factor, level count and codebook size; the codec pads
 /// frames to a multiple of `downsampling`, codes one substream per level, and crops back.
@@ -17,8 +17,6 @@ public protocol IntraTokenizer: AnyObject {
     var maxLevels: Int { get }
     /// Codes per level.
     var codebookSize: Int { get }
-    /// Quantizes an RGB image `[1, 3, H, W]` (H, W multiples of `downsampling`) to `levels` levels.
-    func encode(_ image: Tensor, levels: Int, threads: Int) throws -> IndexPlanes
     /// Reconstructs `[1, 3, H, W]` RGB from the first `indices.levels` levels, bit-exactly on every
     /// machine and thread count.
     func decode(_ indices: IndexPlanes, threads: Int) throws -> Tensor

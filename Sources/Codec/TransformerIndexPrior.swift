@@ -1,5 +1,4 @@
 import Bitstream
-import Checksum
 import Foundation
 import Models
 import Tensor
@@ -19,24 +18,21 @@ public final class TransformerIndexPrior: IndexPrior {
     }
 
     /// Loads `weightFile` (see `init(path:name:)`).
-    public init(file weightFile: WeightFile, name: String? = nil) throws {
-        let net = try IndexTransformer.load(file: try SafeTensorsFile.parse(weightFile.bytes, path: weightFile.path),
-                                            path: weightFile.path)
-        decoder = IndexTransformerDecoder(network: net)
-        self.name = name ?? Self.name(for: net.config)
-        weightRef = weightFile.ref
+    public convenience init(file weightFile: WeightFile, name: String? = nil) throws {
+        let decoder = try IndexTransformerDecoder(file: try SafeTensorsFile.parse(weightFile.bytes, path: weightFile.path),
+                                                  path: weightFile.path)
+        self.init(decoder: decoder, name: name ?? Self.name(for: decoder.config), weightRef: weightFile.ref)
     }
 
-    /// A prior over an in-memory network (tests, evaluation during training); `weightRef` is the
-    /// SHA-256 of the serialised weights under `fileName`.
-    public init(network: IndexTransformer, fileName: String = "prior.safetensors") {
-        decoder = IndexTransformerDecoder(network: network)
-        name = Self.name(for: network.config)
-        weightRef = WeightRef(name: fileName, sha256: SHA256.hash(network.weightsFile().serialized()))
+    /// A prior over `decoder`'s weights, known to streams as `name` and by `weightRef`.
+    public init(decoder: IndexTransformerDecoder, name: String, weightRef: WeightRef) {
+        self.decoder = decoder
+        self.name = name
+        self.weightRef = weightRef
     }
 
     /// `tf-d<width>x<blocks>`, the `index_prior` value in sequence headers.
-    static func name(for c: IndexTransformerConfig) -> String { "tf-d\(c.dModel)x\(c.layers)" }
+    public static func name(for c: IndexTransformerConfig) -> String { "tf-d\(c.dModel)x\(c.layers)" }
 
     public var codebookSize: Int { decoder.config.codebookSize }
     public var levels: Int { decoder.config.levels }

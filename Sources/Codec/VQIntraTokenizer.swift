@@ -26,12 +26,6 @@ public final class VQIntraTokenizer: IntraTokenizer {
     public var maxLevels: Int { model.config.levels }
     public var codebookSize: Int { model.config.codebookSize }
 
-    public func encode(_ image: Tensor, levels: Int, threads: Int) throws -> IndexPlanes {
-        let h = image.shape[2] / downsampling, w = image.shape[3] / downsampling
-        let planes = model.encode(image, levels: levels).map { $0.map(Int32.init) }
-        return IndexPlanes(width: w, height: h, planes: planes)
-    }
-
     public func decode(_ indices: IndexPlanes, threads: Int) throws -> Tensor {
         model.decode(indices: indices.planes.map { $0.map(Int.init) }, levels: indices.levels, n: 1,
                      height: indices.height, width: indices.width, threads: threads)

@@ -1,4 +1,5 @@
 import Tensor
+import TensorTraining
 
 /// The convolutional trunk of torchvision's AlexNet (`alexnet().features`) as LPIPS taps it: the
 /// ReLU outputs after conv1..conv5, with the two 3x3/2 max-pools between conv1-2 and conv2-3.

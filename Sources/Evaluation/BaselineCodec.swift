@@ -1,7 +1,7 @@
 import Foundation
 import Media
 
-/// x265 or x264 run in-process through libavcodec with the anchor settings of DESIGN §6
+/// x265 or x264 run in-process through libavcodec with the anchor settings of docs/evaluation.md
 /// (preset medium, tune zerolatency, keyint = intra period, one crf per rate point).
 ///
 /// The stream is written as a raw Annex B elementary stream, so parameter sets travel in-band

@@ -3,7 +3,7 @@ import Media
 
 /// Squared-error sums of one frame pair, per plane, from which PSNR figures are formed.
 ///
-/// Averaging rule (DESIGN §6): PSNR is computed from the mean of per-frame MSE over the sequence,
+/// Averaging rule (docs/evaluation.md): PSNR is computed from the mean of per-frame MSE over the sequence,
 /// per plane; the YUV figure weighs planes 6:1:1 as (6 MSE_Y + MSE_U + MSE_V) / 8.
 public struct PlaneErrors: Sendable, Equatable {
     /// Mean squared error of Y, U, V on the 0-255 scale.

@@ -1,3 +1,5 @@
+import Plotting
+
 /// Rate-distortion plots of a results table: for one metric, one panel per video (bpp on x, the
 /// metric on y) with one curve per method through its rate points in rate order. Videos are not
 /// averaged together: their rates and qualities are not comparable.

@@ -2,7 +2,7 @@ import Media
 
 /// Mean squared error of two RGB pictures on the 0-255 scale, over all three channels.
 ///
-/// PSNR RGB (DESIGN §6) is formed from the mean over frames of this per-frame MSE.
+/// PSNR RGB (docs/evaluation.md) is formed from the mean over frames of this per-frame MSE.
 public func rgbMSE(_ a: RGBPlanes, _ b: RGBPlanes) throws -> Double {
     guard a.width == b.width, a.height == b.height else {
         throw EvaluationError("RGB pictures differ in size: \(a.width)x\(a.height) vs \(b.width)x\(b.height)")

@@ -1,3 +1,4 @@
+import Deterministic
 import Tensor
 
 /// The decoding backend: `DeterministicKernels` only (no BLAS, no libm), so the same weights and

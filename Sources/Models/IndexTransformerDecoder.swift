@@ -1,4 +1,5 @@
 import Foundation
+import Deterministic
 import Tensor
 
 /// The transformer prior on the decoding path: one position at a time in raster order with a
@@ -29,14 +30,13 @@ public final class IndexTransformerDecoder {
     let lnfW: [Float], lnfB: [Float], headT: [Float], headB: [Float]
     let offsets: [(dy: Int, dx: Int)]
 
-    /// The decoder for `network`'s current weights.
-    public convenience init(network: IndexTransformer) {
-        var w: [String: Tensor] = [:]
-        for p in network.params.parameters { w[p.name] = p.value }
-        self.init(config: network.config, weights: w)
+    /// `weights` holds every tensor of `config.parameterShapes` (checked by the caller).
+    /// The decoder for a weights file written by `IndexTransformer.weightsFile` (shapes checked).
+    public convenience init(file: SafeTensorsFile, path: String) throws {
+        let config = try IndexTransformerConfig.validated(file: file, path: path)
+        self.init(config: config, weights: file.tensors.mapValues { $0.tensor() })
     }
 
-    /// `weights` holds every tensor of `IndexTransformer.parameterShapes(config)` (checked by the caller).
     public init(config: IndexTransformerConfig, weights w: [String: Tensor]) {
         self.config = config
         func t(_ name: String) -> Tensor { w[name]! }

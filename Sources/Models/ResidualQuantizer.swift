@@ -58,23 +58,6 @@ public struct ResidualQuantizer: Sendable {
         return Tensor(shape: [n, lv * d, h, w], storage: out)
     }
 
-    /// Greedy RVQ of rows [M, D]: per level the nearest codeword of the running residual.
-    /// Returns the indices per level and the residual each level saw (level l quantizes
-    /// `residuals[l]`). Uses BLAS (encoder side).
-    public func encode(rows: Tensor, levels: Int? = nil) -> (indices: [[Int]], residuals: [Tensor]) {
-        precondition(rows.rank == 2 && rows.shape[1] == dim, "RVQ rows \(rows.shape) for dim \(dim)")
-        var r = rows
-        var indices: [[Int]] = [], residuals: [Tensor] = []
-        for l in 0..<(levels ?? self.levels) {
-            residuals.append(r)
-            let idx = TrainingKernels.nearestCodeword(r, codebook: codebooks[l])
-            indices.append(idx)
-            let q = TrainingKernels.gatherRows(codebooks[l], idx)
-            for i in 0..<r.count { r.storage[i] -= q.storage[i] }
-        }
-        return (indices, residuals)
-    }
-
     /// The quantized latent [N, D, h, w] from per-level indices (each N·h·w long, raster order per
     /// image): per position `acc = c_0; acc = acc + c_1; ...` over the first `prefix[n]` levels of
     /// image n (IEEE additions in level order: exact on every machine).
@@ -115,37 +98,5 @@ public enum LatentLayout {
         var out = [Float](repeating: 0, count: r.count)
         for b in 0..<n { for ch in 0..<c { for p in 0..<hw { out[(b * c + ch) * hw + p] = r.storage[(b * hw + p) * c + ch] } } }
         return Tensor(shape: [n, c, h, w], storage: out)
-    }
-}
-
-extension Ops {
-    /// Per-position l2 normalisation over channels of [N, C, H, W]: x / sqrt(sum_c x² + eps).
-    public static func l2NormalizeChannels(_ x: Variable, eps: Float = 1e-6) -> Variable {
-        x / Ops.sqrt(Ops.sum(x * x, axis: 1) + eps)
-    }
-
-    /// Straight-through estimator for the per-level decoder input (see
-    /// `ResidualQuantizer.decoderInput`): the latent x [N, D, h, w] receives the sum of the
-    /// gradients of the level blocks image n used. The gains are deliberately left out of the
-    /// backward: with them, the finest levels (gains of 10-100) would dominate the encoder's
-    /// gradient with their coarse straight-through approximation.
-    public static func straightThroughLevels(_ x: Variable, input: Tensor, prefix: [Int], gains: [Float]) -> Variable {
-        let (n, d) = (x.shape[0], x.shape[1]), hw = x.shape[2] * x.shape[3], lv = gains.count
-        precondition(input.shape == [n, lv * d, x.shape[2], x.shape[3]], "straight-through \(x.shape) vs \(input.shape)")
-        return Variable.node(input, parents: [x]) { g in
-            var gx = Tensor.zeros(x.shape)
-            for b in 0..<n {
-                for l in 0..<prefix[b] {
-                    for i in 0..<d * hw { gx.storage[b * d * hw + i] += g.storage[(b * lv + l) * d * hw + i] }
-                }
-            }
-            x.accumulate(gx)
-        }
-    }
-
-    /// Straight-through estimator: the value of `quantized`, the gradient of identity into `x`.
-    public static func straightThrough(_ x: Variable, quantized: Tensor) -> Variable {
-        precondition(x.shape == quantized.shape, "straight-through \(x.shape) vs \(quantized.shape)")
-        return Variable.node(quantized, parents: [x]) { g in x.accumulate(g) }
     }
 }

@@ -63,38 +63,12 @@ extension VQGANNetwork {
         return (Double(e.macs) / pixels, Double(d.macs) / pixels)
     }
 
-    /// Shape traces of both halves on a 4f x 4f image.
-    func traced() -> (ShapeBackend, ShapeBackend) {
+    /// Shape traces of both halves on a 4f x 4f image (weights in first-use order, MACs).
+    public func traced() -> (ShapeBackend, ShapeBackend) {
         let side = 4 * config.factor
         let e = ShapeBackend(), d = ShapeBackend()
         _ = encode([1, 3, side, side], e)
         _ = decode([1, config.levels * config.codeDim, 4, 4], d)
         return (e, d)
-    }
-
-    /// Registers every encoder and decoder weight in `params` with PyTorch-style initialisation
-    /// (convs: Kaiming uniform a = sqrt 5, biases uniform 1/sqrt(fan-in); norms: 1 and 0).
-    public func registerParameters(in params: ParameterSet, rng: inout RNG) {
-        let (e, d) = traced()
-        ShapeBackend.register(e.weights + d.weights, in: params, rng: &rng)
-    }
-}
-
-extension ShapeBackend {
-    /// Registers traced weights in `params` with PyTorch-style initialisation (convs: Kaiming
-    /// uniform a = sqrt 5, biases uniform 1/sqrt(fan-in); norms: 1 and 0).
-    public static func register(_ weights: [(name: String, shape: [Int], role: Role)], in params: ParameterSet,
-                                rng: inout RNG) {
-        for w in weights {
-            switch w.role {
-            case .convWeight: params.add(w.name, shape: w.shape, .kaimingUniform(a: Float(5).squareRoot()), rng: &rng)
-            case .convBias:
-                let weightShape = weights.first { $0.name == w.name.dropLast(4) + "weight" }!.shape
-                let bound = 1 / Float(Initializer.fans(weightShape).fanIn).squareRoot()
-                params.add(w.name, shape: w.shape, .uniform(bound: bound), rng: &rng)
-            case .normWeight: params.add(w.name, Tensor(shape: w.shape, repeating: 1))
-            case .normBias: params.add(w.name, Tensor(shape: w.shape, repeating: 0))
-            }
-        }
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import Tensor
 
-/// A trained tokenizer as the codec uses it: the encoder (training kernels, encoder side), the RVQ
+/// A trained tokenizer as the codec uses it: the encoder weights (run by `ModelsTraining`), the RVQ
 /// codebooks and the decoder on deterministic kernels.
 public struct VQTokenizer {
     public let config: VQConfig
     public let network: VQGANNetwork
-    /// Encoder weights (absent in a decoder-only file).
-    public let encoderParams: ParameterSet?
+    /// Encoder weights by name (absent in a decoder-only file); `ModelsTraining` runs them.
+    public let encoderWeights: [String: Tensor]?
     /// Decoder weights by name.
     public let decoderWeights: [String: Tensor]
     public let quantizer: ResidualQuantizer
@@ -17,10 +17,10 @@ public struct VQTokenizer {
     /// Metadata key of the architecture JSON in a weights file.
     public static let configKey = "vq_config"
 
-    public init(config: VQConfig, encoderParams: ParameterSet?, decoderWeights: [String: Tensor], quantizer: ResidualQuantizer,
+    public init(config: VQConfig, encoderWeights: [String: Tensor]?, decoderWeights: [String: Tensor], quantizer: ResidualQuantizer,
                 gains: [Float]) {
         self.config = config; network = VQGANNetwork(config: config); self.gains = gains
-        self.encoderParams = encoderParams; self.decoderWeights = decoderWeights; self.quantizer = quantizer
+        self.encoderWeights = encoderWeights; self.decoderWeights = decoderWeights; self.quantizer = quantizer
     }
 
     /// Reads a shipped weights file (config from `__metadata__`, all tensors validated by shape).
@@ -35,29 +35,21 @@ public struct VQTokenizer {
         let gainSpec = TensorSpec(ResidualQuantizer.gainsName, .f32, [config.levels])
         let hasEncoder = encSpecs.allSatisfy { file.tensors[$0.name] != nil }
         try file.validate(decSpecs + cbSpecs + [gainSpec] + (hasEncoder ? encSpecs : []), path: path, allowExtra: false)
-        var enc: ParameterSet? = nil
+        var enc: [String: Tensor]? = nil
         if hasEncoder {
-            let p = ParameterSet()
-            for s in encSpecs { p.add(s.name, file.tensors[s.name]!.tensor()) }
-            enc = p
+            enc = [:]
+            for s in encSpecs { enc?[s.name] = file.tensors[s.name]!.tensor() }
         }
         var dec: [String: Tensor] = [:]
         for s in decSpecs { dec[s.name] = file.tensors[s.name]!.tensor() }
         let q = ResidualQuantizer(codebooks: cbSpecs.map { file.tensors[$0.name]!.tensor() })
-        self.init(config: config, encoderParams: enc, decoderWeights: dec, quantizer: q,
+        self.init(config: config, encoderWeights: enc, decoderWeights: dec, quantizer: q,
                   gains: file.tensors[gainSpec.name]!.tensor().storage)
     }
 
     /// Loads a weights file from disk.
     public init(path: String) throws {
         try self.init(file: try SafeTensorsFile.read(from: path), path: path)
-    }
-
-    /// Image [N, 3, H, W] in [0, 1] (H, W multiples of f) -> indices per level (N·h·w each).
-    public func encode(_ image: Tensor, levels: Int? = nil) -> [[Int]] {
-        guard let p = encoderParams else { preconditionFailure("this tokenizer has no encoder weights") }
-        let z = Ops.l2NormalizeChannels(network.encode(Variable(image), TrainingBackend(params: p)))
-        return quantizer.encode(rows: LatentLayout.rows(z.value), levels: levels).indices
     }
 
     /// Indices of the first `levels` levels for `n` images of latent size h x w -> RGB [n, 3, h f, w f],

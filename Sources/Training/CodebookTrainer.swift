@@ -1,5 +1,6 @@
 import Models
 import Tensor
+import TensorTraining
 
 /// Trains the RVQ codebooks without gradients: k-means initialisation from the first batch's
 /// residuals, exponential-moving-average (EMA) k-means updates every step, and restart of codes

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TensorTraining
 
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TensorTraining
 
 /// The checkpoint files of a training run directory: `ckpt-<step>.safetensors`, step zero-padded
 /// to 8 digits so that name order is step order.
@@ -51,6 +52,8 @@ public protocol CheckpointedTrainer: AnyObject {
     var adam: Adam { get }
     var step: Int { get set }
     var rng: RNG { get set }
+    /// The learning rate of the current step (logged).
+    var learningRate: Float { get }
 }
 
 extension RunCheckpoints {

@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 
 /// Options of a transformer-prior training run (stored in its checkpoints).
 public struct TransformerPriorOptions: StepOptions, Equatable, Sendable {

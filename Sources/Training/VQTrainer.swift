@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 
 /// Hyper-parameters of tokenizer training.
 public struct VQTrainOptions: Codable, Equatable, Sendable {

@@ -2,101 +2,56 @@ import Foundation
 import Models
 import Tensor
 
-/// The training loop of `dcvc-train vq`: batches from the sampler (prefetched), a CSV line every
-/// `logEvery` steps with PSNR per prefix, per-level perplexity and dead codes, a progress line
-/// on stderr, and a checkpoint every `checkpointSeconds` and at the end.
-public struct VQTrainingRun {
-    public var runDir: String
-    public var logEvery = 25
-    public var checkpointSeconds: Double = 240
-    /// Optional hook for tests: stop after this many steps in this process.
-    public var stopAfter: Int? = nil
+/// `dcvc-train vq` for `TrainingDriver`: batches from the sampler (prefetched); each log row has
+/// the mean losses since the previous row, PSNR per prefix of levels on the last batch, the
+/// latent error after each prefix, per-level perplexity and the dead codes restarted.
+public final class VQTrainingRun: Trainable {
+    public let trainer: VQTrainer
+    let prefetch: BatchPrefetcher
+    let prefixes: [Int]
+    var deadSum: [Int]
+    var sums = [Double](repeating: 0, count: 4), count = 0
+    var last: (batch: Tensor, result: VQStepResult)?
 
-    public init(runDir: String) { self.runDir = runDir }
+    public init(trainer: VQTrainer, sampler: BatchSampler) {
+        self.trainer = trainer
+        prefetch = BatchPrefetcher(sampler: sampler)
+        prefixes = [1, 2, 4, 8].filter { $0 <= trainer.config.levels }
+        deadSum = [Int](repeating: 0, count: trainer.config.levels)
+    }
 
-    /// Trains until `trainer.options.steps`; `elapsed` is the time already spent (resume).
-    public func run(_ trainer: VQTrainer, sampler: BatchSampler, elapsed start: Double,
-                    progress: (String) -> Void) throws {
-        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-        let csvPath = (runDir as NSString).appendingPathComponent("log.csv")
+    public var logColumns: [String] {
         let L = trainer.config.levels
-        let prefixes = [1, 2, 4, 8].filter { $0 <= L }
-        let header = (["step", "seconds", "lr", "loss", "rec", "msssim", "commit"] + prefixes.map { "psnr_p\($0)" } + prefixes.map { "latent_db_p\($0)" }
-                      + (0..<L).map { "ppl_l\($0)" } + (0..<L).map { "dead_l\($0)" }).joined(separator: ",")
-        let csv = try CSVLog(path: csvPath, header: header, truncateAfterStep: trainer.step)
-        let prefetch = BatchPrefetcher(sampler: sampler)
-        let clock = Date()
-        var lastCheckpoint = Date()
-        var deadSum = [Int](repeating: 0, count: L)
-        var acc = (loss: 0.0, rec: 0.0, ms: 0.0, commit: 0.0, n: 0)
-        var ran = 0
-        while trainer.step < trainer.options.steps {
-            let x = prefetch.batch(step: trainer.step)
-            let lr = trainer.learningRate
-            let r = trainer.trainStep(x)
-            guard r.loss.isFinite else { throw TrainingDiverged(step: trainer.step, loss: r.loss) }
-            for l in 0..<L { deadSum[l] += r.levelStats[l].dead }
-            acc.loss += Double(r.loss); acc.rec += Double(r.reconstruction); acc.ms += Double(r.msssim)
-            acc.commit += Double(r.commitment); acc.n += 1
-            ran += 1
-            let seconds = start + Date().timeIntervalSince(clock)
-            if trainer.step % logEvery == 0 || trainer.step == trainer.options.steps {
-                let psnr = trainer.psnr(x, prefixes: prefixes)
-                let n = Double(acc.n)
-                let fields = [String(trainer.step), String(format: "%.1f", seconds), String(format: "%.3g", lr),
-                              String(format: "%.5f", acc.loss / n), String(format: "%.5f", acc.rec / n),
-                              String(format: "%.4f", acc.ms / n), String(format: "%.5f", acc.commit / n)]
-                    + psnr.map { String(format: "%.2f", $0) }
-                    + prefixes.map { String(format: "%.2f", -10 * Foundation.log10(max(r.latentError[$0 - 1], 1e-12))) }
-                    + r.levelStats.map { String(format: "%.1f", $0.perplexity) } + deadSum.map(String.init)
-                try csv.append(fields.joined(separator: ","))
-                progress("step \(trainer.step)/\(trainer.options.steps) \(String(format: "%.0f", seconds))s "
-                         + "loss \(String(format: "%.4f", acc.loss / n)) psnr "
-                         + zip(prefixes, psnr).map { "p\($0):\(String(format: "%.2f", $1))" }.joined(separator: " ")
-                         + " ppl " + r.levelStats.map { String(format: "%.0f", $0.perplexity) }.joined(separator: "/")
-                         + " dead " + deadSum.map(String.init).joined(separator: "/"))
-                deadSum = [Int](repeating: 0, count: L)
-                acc = (0, 0, 0, 0, 0)
-            }
-            let done = trainer.step == trainer.options.steps || (stopAfter.map { ran >= $0 } ?? false)
-            if done || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {
-                let p = try VQCheckpoints.save(trainer, runDir: runDir, elapsed: seconds)
-                progress("checkpoint \(p)")
-                lastCheckpoint = Date()
-            }
-            if done { break }
-        }
-    }
-}
-
-/// The loss became NaN or infinite.
-public struct TrainingDiverged: Error, CustomStringConvertible {
-    public var step: Int, loss: Float
-    public var description: String { "training diverged at step \(step) (loss \(loss))" }
-}
-
-/// An append-only CSV file; on resume, lines past the checkpoint's step are dropped so the log
-/// matches the state being continued.
-final class CSVLog {
-    let handle: FileHandle
-
-    init(path: String, header: String, truncateAfterStep step: Int) throws {
-        var lines: [String] = [header]
-        if let text = try? String(contentsOfFile: path, encoding: .utf8), step > 0 {
-            for line in text.split(separator: "\n").dropFirst() {
-                if let s = Int(line.split(separator: ",").first ?? ""), s <= step { lines.append(String(line)) }
-            }
-        }
-        let body = lines.joined(separator: "\n") + "\n"
-        guard FileManager.default.createFile(atPath: path, contents: Data(body.utf8)),
-              let h = FileHandle(forWritingAtPath: path) else { throw DataError.cache(path: path, reason: "cannot write the CSV log") }
-        h.seekToEndOfFile()
-        handle = h
+        return ["loss", "rec", "msssim", "commit"] + prefixes.map { "psnr_p\($0)" } + prefixes.map { "latent_db_p\($0)" }
+            + (0..<L).map { "ppl_l\($0)" } + (0..<L).map { "dead_l\($0)" }
     }
 
-    func append(_ line: String) throws {
-        handle.write(Data((line + "\n").utf8))
+    public func trainStep() throws -> Double {
+        let x = prefetch.batch(step: trainer.step)
+        let r = trainer.trainStep(x)
+        for l in 0..<deadSum.count { deadSum[l] += r.levelStats[l].dead }
+        for (i, v) in [r.loss, r.reconstruction, r.msssim, r.commitment].enumerated() { sums[i] += Double(v) }
+        count += 1
+        last = (x, r)
+        return Double(r.loss)
     }
 
-    deinit { try? handle.close() }
+    public func logRow() -> [String] {
+        guard let (x, r) = last else { return [] }
+        let n = Double(max(count, 1))
+        let means = zip(sums, ["%.5f", "%.5f", "%.4f", "%.5f"]).map { String(format: $1, $0 / n) }
+        let row = means + trainer.psnr(x, prefixes: prefixes).map { String(format: "%.2f", $0) }
+            + prefixes.map { String(format: "%.2f", -10 * Foundation.log10(max(r.latentError[$0 - 1], 1e-12))) }
+            + r.levelStats.map { String(format: "%.1f", $0.perplexity) } + deadSum.map(String.init)
+        sums = [0, 0, 0, 0]; count = 0
+        deadSum = [Int](repeating: 0, count: deadSum.count)
+        return row
+    }
+
+    public func progressText(_ row: [String]) -> String {
+        let p = prefixes.count, L = deadSum.count
+        let psnr = zip(prefixes, row[4..<(4 + p)]).map { "p\($0):\($1)" }.joined(separator: " ")
+        let ppl = row[(4 + 2 * p)..<(4 + 2 * p + L)].map { String(Int((Double($0) ?? 0).rounded())) }
+        return "loss \(row[0]) psnr \(psnr) ppl \(ppl.joined(separator: "/")) dead \(row.suffix(L).joined(separator: "/"))"
+    }
 }

@@ -1,6 +1,7 @@
 import COpenBLAS
 import Foundation
 import Tensor
+import TensorTraining
 
 /// `dcvc-bench train --convs`: training-path conv GFLOP/s (forward, input grad, weight grad)
 /// next to OpenBLAS sgemm in the same run — a quick check of the >= 70%-of-sgemm target.

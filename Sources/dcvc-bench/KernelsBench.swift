@@ -1,10 +1,12 @@
 import ArgumentParser
 import COpenBLAS
+import Deterministic
 import Foundation
 import Tensor
+import TensorTraining
 
 /// `dcvc-bench kernels`: GFLOP/s of convolution paths on the shapes our models use, beside the
-/// OpenBLAS sgemm rate measured in the same run (DESIGN §3.7).
+/// OpenBLAS sgemm rate measured in the same run (a peer measured alongside, as every bench does).
 struct KernelsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
@@ -207,7 +209,7 @@ fileprivate func kernelsAlternatingBest(seconds: Double, _ a: () -> Void, _ b: (
     return (bestA, bestB)
 }
 
-/// One OpenBLAS sgemm call on square `size` matrices (the peer rate of DESIGN §3.7).
+/// One OpenBLAS sgemm call on square `size` matrices (the peer rate the kernels are compared with).
 fileprivate final class SgemmProbe {
     let n: Int
     let threads: Int

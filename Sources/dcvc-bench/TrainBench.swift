@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensor
+import TensorTraining
 
 /// `dcvc-bench train`: step time (forward + backward + Adam) of a small VQGAN-style conv
 /// encoder/decoder, against the same model in PyTorch CPU run as a subprocess in the same

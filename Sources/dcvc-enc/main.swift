@@ -2,6 +2,7 @@
 import ArgumentParser
 import Bitstream
 import Codec
+import CodecEncoder
 import Foundation
 import Media
 import Tensor

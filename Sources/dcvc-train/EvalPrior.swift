@@ -5,6 +5,7 @@ import Foundation
 import Media
 import Models
 import Tensor
+import TensorTraining
 import ToolSupport
 import Training
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import ToolSupport
 import Training
 
@@ -13,65 +15,45 @@ struct TrainPriorTransformer: ParsableCommand {
         discussion: """
             The training frames (MANIFEST purpose 'train', as for 'vq') are tokenized once with --tokenizer \
             and cached (--tokens, default tokens-<tokenizer>.bin beside the run directory). The run \
-            directory gets log.csv (bits per index, overall and per level), ckpt-<step>.safetensors \
+            directory gets log.csv (bits per index, overall and per level), loss.svg, ckpt-<step>.safetensors \
             (newest 2 kept) and, at the end, prior.safetensors (the shipped weights). --resume continues \
             from the newest checkpoint with the configuration stored in it.
             """)
 
     @Option(help: "Tokenizer weights (.safetensors).") var tokenizer: String
-    @Option(help: "Data directory with MANIFEST.") var data: String
-    @Option(help: "Run directory.") var out: String
-    @Option(help: "Total training steps (with --resume, replaces the stored total).") var steps: Int?
-    @Option(help: "Crops per batch.") var batch: Int = 16
+    @OptionGroup var common: RunOptions
     @Option(help: "Crop side in token positions.") var crop: Int = 16
-    @Option(help: "Peak learning rate.") var lr: Float = 1e-3
     @Option(help: "Model width.") var dModel: Int = 64
     @Option(help: "Transformer blocks.") var layers: Int = 2
     @Option(help: "Attention heads.") var heads: Int = 4
     @Option(help: "Rows above the current one that attention sees.") var rowsAbove: Int = 3
     @Option(help: "Columns either side that attention sees.") var columns: Int = 4
-    @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Threads for the training kernels.") var threads: Int = 1
-    @Option(help: "Frames taken from each video.") var framesPerVideo: Int = 64
-    @Option(help: "Frame cache directory (default: frame-cache beside the run directory).") var cache: String?
     @Option(help: "Token cache file.") var tokens: String?
-    @Option(help: "CSV/progress line every N steps.") var logEvery: Int = 25
-    @Option(help: "Minutes between checkpoints.") var checkpointMinutes: Double = 4
-    @Option(help: "Stop (with a checkpoint and the weights) after this many minutes of training.") var minutes: Double?
-    @Flag(help: "Continue from the newest checkpoint in --out.") var resume = false
 
     func run() throws {
-        TrainingKernels.threads = threads
-        let parent = ((out as NSString).standardizingPath as NSString).deletingLastPathComponent
+        common.applyThreads(default: 1)
         let stem = ((tokenizer as NSString).lastPathComponent as NSString).deletingPathExtension
-        let sources = try DataManifest.sources(dataDir: data)
-        let frameCache = try FrameCache(directory: cache ?? (parent as NSString).appendingPathComponent("frame-cache"))
         let dataset = try TokenDatasetCache.loadOrBuild(
-            cachePath: tokens ?? (parent as NSString).appendingPathComponent("tokens-\(stem).bin"), tokenizerPath: tokenizer,
-            sources: sources, options: FramePoolOptions(framesPerVideo: framesPerVideo, seed: 1), frameCache: frameCache,
-            progress: { printError($0) })
+            cachePath: tokens ?? (common.parent as NSString).appendingPathComponent("tokens-\(stem).bin"), tokenizerPath: tokenizer,
+            sources: try DataManifest.sources(dataDir: common.data), options: FramePoolOptions(framesPerVideo: common.framesPerVideo, seed: 1),
+            frameCache: try common.frameCache(), progress: { printError($0) })
         var trainer: TransformerPriorTrainer
         var elapsed = 0.0
-        if let r = try RunCheckpoints.resumed(TransformerPriorTrainer.self, runDir: out, resume: resume, steps: steps,
-                                              log: { printError($0) }) {
+        if let r = try common.resumed(TransformerPriorTrainer.self) {
             (trainer, elapsed) = r
         } else {
             let config = IndexTransformerConfig(levels: dataset.levels, codebookSize: dataset.codebookSize, dModel: dModel,
                                                 layers: layers, heads: heads, rowsAbove: rowsAbove, columns: columns)
             var o = TransformerPriorOptions()
-            o.steps = steps ?? o.steps; o.batch = batch; o.crop = crop; o.lr = lr; o.seed = seed
+            o.steps = common.steps ?? o.steps; o.batch = common.batch ?? o.batch; o.crop = crop; o.lr = common.lr ?? o.lr; o.seed = common.seed
             trainer = try TransformerPriorTrainer(config: config, options: o)
         }
         guard trainer.config.levels == dataset.levels, trainer.config.codebookSize == dataset.codebookSize else {
             throw ToolError(file: tokenizer, "tokenizer has \(dataset.levels) levels of \(dataset.codebookSize) codes; the prior expects \(trainer.config.levels) of \(trainer.config.codebookSize)")
         }
         printError("model: \(trainer.config.json), \(trainer.network.params.scalarCount) parameters")
-        var loop = TransformerPriorRun(runDir: out)
-        loop.logEvery = logEvery
-        loop.checkpointSeconds = checkpointMinutes * 60
-        loop.timeLimit = minutes.map { $0 * 60 }
-        try loop.run(trainer, data: dataset, elapsed: elapsed, progress: { printError($0) })
-        let weights = (out as NSString).appendingPathComponent("prior.safetensors")
+        try common.drive(TransformerPriorRun(trainer: trainer, data: dataset), elapsed: elapsed, logEvery: 25)
+        let weights = (common.out as NSString).appendingPathComponent("prior.safetensors")
         try trainer.network.weightsFile(extra: ["trained_steps": String(trainer.step),
                                                 "tokenizer_sha256": try SafeTensorsFile.sha256Hex(ofFile: tokenizer)])
             .write(to: weights)

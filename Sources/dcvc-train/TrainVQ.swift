@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Models
 import Tensor
+import TensorTraining
 import ToolSupport
 import Training
 
@@ -13,16 +14,13 @@ struct TrainVQ: ParsableCommand {
         discussion: """
             Frames come from the files MANIFEST lists with purpose 'train' (videos and photos), \
             decoded once into a zstd cache (frame-cache beside the run directory by default). The run directory gets \
-            log.csv, ckpt-<step>.safetensors (newest 2 kept, every --checkpoint-minutes) and, at the \
+            log.csv, loss.svg, ckpt-<step>.safetensors (newest 2 kept, every --checkpoint-minutes) and, at the \
             end, vq.safetensors (the shipped weights). --resume continues from the newest checkpoint \
             with the configuration stored in it.
             """)
 
-    @Option(help: "Data directory with MANIFEST.") var data: String
-    @Option(help: "Run directory.") var out: String
+    @OptionGroup var common: RunOptions
     @Option(help: "Downsampling factor, 8 or 16.") var f: Int = 8
-    @Option(help: "Total training steps (default 3000; with --resume, extends the stored total).") var steps: Int?
-    @Option(help: "Batch size.") var batch: Int = 8
     @Option(help: "Crop side in pixels.") var crop: Int = 128
     @Option(help: "RVQ levels (1-8).") var levels: Int = 8
     @Option(help: "Codewords per level.") var codebook: Int = 256
@@ -30,32 +28,18 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Channel widths per stage, comma-separated (default 32,64,128[,128]).") var channels: String?
     @Option(help: "Residual blocks per encoder stage.") var encoderBlocks: Int = 1
     @Option(help: "Residual blocks per decoder stage.") var decoderBlocks: Int = 1
-    @Option(help: "Peak learning rate.") var lr: Float = 4e-4
     @Option(help: "Reconstruction loss: l1 or mse.") var rec: String = "l1"
     @Option(help: "Weight of 1 - MS-SSIM.") var msssim: Float = 0.2
     @Option(help: "Fraction of samples trained on a random prefix of levels (quantizer dropout).") var dropout: Float = 0.5
-    @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Threads for the training kernels.") var threads: Int = 2
-    @Option(help: "Frames taken from each video.") var framesPerVideo: Int = 64
-    @Option(help: "Frame cache directory (default: frame-cache beside the run directory).") var cache: String?
-    @Option(help: "CSV/progress line every N steps.") var logEvery: Int = 25
-    @Option(help: "Minutes between checkpoints.") var checkpointMinutes: Double = 4
-    @Flag(help: "Continue from the newest checkpoint in --out.") var resume = false
     @Flag(help: "Only print the model's size and MACs per pixel.") var dryRun = false
 
     func run() throws {
-        TrainingKernels.threads = threads
+        common.applyThreads(default: 2)
         var trainer: VQTrainer
         var elapsed = 0.0
-        if resume, let last = RunCheckpoints.list(out).last {
-            let (config, stored, _) = try VQCheckpoints.header(last)
-            var options = stored
-            if let steps { options.steps = steps }
-            trainer = try VQTrainer(config: config, options: options)
-            elapsed = try VQCheckpoints.restore(trainer, from: last)
-            printError("resuming \(last) at step \(trainer.step)")
+        if let r = try common.resumed(VQTrainer.self) {
+            (trainer, elapsed) = r
         } else {
-            if resume { printError("no checkpoint in \(out); starting fresh") }
             var config = VQConfig.standard(f: f, codeDim: dim, codebookSize: codebook, levels: levels)
             if let channels {
                 config.channels = try channels.split(separator: ",").map {
@@ -65,7 +49,7 @@ struct TrainVQ: ParsableCommand {
             }
             config.encoderBlocks = encoderBlocks; config.decoderBlocks = decoderBlocks
             var o = VQTrainOptions()
-            o.steps = steps ?? 3000; o.batch = batch; o.crop = crop; o.lr = lr; o.seed = seed
+            o.steps = common.steps ?? 3000; o.batch = common.batch ?? 8; o.crop = crop; o.lr = common.lr ?? 4e-4; o.seed = common.seed
             o.reconstruction = rec; o.msssimWeight = msssim; o.dropoutProbability = dropout
             trainer = try VQTrainer(config: config, options: o)
         }
@@ -76,23 +60,19 @@ struct TrainVQ: ParsableCommand {
                           + trainer.network.weightSpecs().decoder.reduce(0) { $0 + $1.shape.reduce(1, *) },
                           macs.encoder, macs.decoder))
         if dryRun { return }
-        let sources = try DataManifest.sources(dataDir: data)
-        let cacheDir = try FrameCache(directory: cache ?? (((out as NSString).standardizingPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("frame-cache"))
+        let sources = try DataManifest.sources(dataDir: common.data)
         let t0 = Date()
         let pool = try FramePool(sources: sources,
-                                 options: FramePoolOptions(framesPerVideo: framesPerVideo, crop: trainer.options.crop,
+                                 options: FramePoolOptions(framesPerVideo: common.framesPerVideo, crop: trainer.options.crop,
                                                            seed: trainer.options.seed),
-                                 cache: cacheDir, progress: { printError($0) })
+                                 cache: try common.frameCache(), progress: { printError($0) })
         printError(String(format: "frame pool: %d frames from %d files in %.1f s", pool.frames.count, sources.count,
                           Date().timeIntervalSince(t0)))
         let sampler = BatchSampler(pool: pool, batch: trainer.options.batch, crop: trainer.options.crop,
                                    seed: trainer.options.seed &+ 0x5EED)
-        var loop = VQTrainingRun(runDir: out)
-        loop.logEvery = logEvery
-        loop.checkpointSeconds = checkpointMinutes * 60
-        try loop.run(trainer, sampler: sampler, elapsed: elapsed, progress: { printError($0) })
-        let weights = (out as NSString).appendingPathComponent("vq.safetensors")
-        try VQCheckpoints.exportWeights(trainer).write(to: weights)
+        try common.drive(VQTrainingRun(trainer: trainer, sampler: sampler), elapsed: elapsed, logEvery: 25)
+        let weights = (common.out as NSString).appendingPathComponent("vq.safetensors")
+        try trainer.exportWeights().write(to: weights)
         print("\(weights) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: weights))")
     }
 }
@@ -111,12 +91,10 @@ struct ExportVQ: ParsableCommand {
         guard let path = RunCheckpoints.newest(runOrFile: runDir) else {
             throw ToolError(file: runDir, "no checkpoint in the run directory")
         }
-        let (config, options, _) = try VQCheckpoints.header(path)
-        let trainer = try VQTrainer(config: config, options: options)
-        try VQCheckpoints.restore(trainer, from: path)
+        let (trainer, _) = try RunCheckpoints.restore(path, as: VQTrainer.self)
         let dir = (output as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try VQCheckpoints.exportWeights(trainer, includeEncoder: !decoderOnly).write(to: output)
+        try trainer.exportWeights(includeEncoder: !decoderOnly).write(to: output)
         print("\(output) step \(trainer.step) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: output))")
     }
 }

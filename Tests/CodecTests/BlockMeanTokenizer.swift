@@ -1,10 +1,11 @@
 import Bitstream
 import Codec
+import CodecEncoder
 import Tensor
 
 /// A tiny stand-in I-frame model for pipeline tests: each f x f block's mean colour, quantized by a
 /// residual scalar quantizer whose step halves at every level (level 0 on a 4x4x4 colour grid).
-final class BlockMeanTokenizer: IntraTokenizer {
+final class BlockMeanTokenizer: IntraEncodingTokenizer {
     let modelName = "test-blockmean"
     let weightRefs = [WeightRef(name: "none.safetensors", sha256: [UInt8](repeating: 7, count: 32))]
     let downsampling: Int

@@ -1,4 +1,5 @@
 import Bitstream
+import CodecEncoder
 import Foundation
 import Media
 import ToolTesting

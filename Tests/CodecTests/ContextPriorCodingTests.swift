@@ -1,9 +1,12 @@
 import Bitstream
+import CodecEncoder
 import Entropy
 import Foundation
 import Media
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import XCTest
 @testable import Codec
 

@@ -1,4 +1,5 @@
 import Bitstream
+import CodecEncoder
 import Media
 import XCTest
 @testable import Codec

@@ -1,6 +1,8 @@
 import Codec
+import CodecEncoder
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
 import XCTest
 

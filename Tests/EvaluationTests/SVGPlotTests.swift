@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import XCTest
 @testable import Evaluation
+@testable import Plotting
 
 /// Counts elements by name; fails on malformed XML.
 final class ElementCounter: NSObject, XMLParserDelegate {

@@ -133,7 +133,7 @@ final class VideoReaderTests: XCTestCase {
     func testX264AndX265WhenPresent() throws {
         let dir = try makeTemporaryDirectory(self)
         var tried = 0
-        // The anchor settings of DESIGN §6 (preset medium, tune zerolatency, keyint = intra period, crf).
+        // The anchor settings of docs/evaluation.md (preset medium, tune zerolatency, keyint = intra period, crf).
         let anchor = ["preset": "medium", "tune": "zerolatency", "g": "4", "crf": "18"]
         for (codec, options) in [("libx264", anchor), ("libx265", anchor)] {
             guard VideoWriter.isEncoderAvailable(codec) else { continue }

@@ -1,5 +1,8 @@
+import Deterministic
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import XCTest
 
 final class IndexTransformerTests: XCTestCase {

@@ -1,5 +1,7 @@
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import XCTest
 
 final class InterNetworkTests: XCTestCase {

@@ -1,5 +1,7 @@
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import XCTest
 
 /// A small configuration for fast tests.
@@ -42,7 +44,7 @@ final class VQGANNetworkTests: XCTestCase {
             try c.validate()
             XCTAssertEqual(c.factor, f)
             let macs = VQGANNetwork(config: c).macsPerPixel()
-            // DESIGN §4 budget for decoding: 10-40 kMAC per pixel.
+            // The decoding budget of a CPU-sized tokenizer: 10-40 kMAC per pixel (docs/training.md).
             XCTAssertGreaterThan(macs.decoder, 10_000)
             XCTAssertLessThan(macs.decoder, 40_000)
             XCTAssertEqual(try VQConfig.parse(json: c.json), c)

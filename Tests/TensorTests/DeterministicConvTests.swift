@@ -1,3 +1,4 @@
+@testable import Deterministic
 import XCTest
 @testable import Tensor
 

@@ -1,6 +1,7 @@
+@testable import Deterministic
 import Foundation
-import XCTest
 import ToolTesting
+import XCTest
 @testable import Tensor
 
 /// Error bounds of `DetMath` against Double libm, and scalar/SIMD bit identity.

@@ -1,3 +1,4 @@
+@testable import Deterministic
 import Foundation
 import XCTest
 @testable import Tensor

@@ -1,3 +1,4 @@
+@testable import TensorTraining
 import XCTest
 @testable import Tensor
 

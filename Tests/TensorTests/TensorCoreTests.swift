@@ -1,5 +1,6 @@
-import XCTest
 import Foundation
+@testable import TensorTraining
+import XCTest
 @testable import Tensor
 
 final class TensorCoreTests: XCTestCase {

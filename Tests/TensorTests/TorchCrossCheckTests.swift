@@ -1,4 +1,5 @@
 import Foundation
+@testable import TensorTraining
 import XCTest
 @testable import Tensor
 

@@ -1,5 +1,7 @@
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import Training
 import XCTest
 

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Tensor
+import TensorTraining
 @testable import Training
 import XCTest
 

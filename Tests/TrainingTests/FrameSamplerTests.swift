@@ -58,7 +58,7 @@ final class FrameSamplerTests: XCTestCase {
         let t = try tinyTrainer()
         let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
         for s in 0..<2 { t.trainStep(sampler.batch(step: s)) }
-        let tok = try VQTokenizer(file: VQCheckpoints.exportWeights(t), path: "mem")
+        let tok = try VQTokenizer(file: t.exportWeights(), path: "mem")
         let e = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 8, threads: 2)
         XCTAssertEqual(e.frames, 2)
         XCTAssertEqual([e.width, e.height], [16, 16], "cropped to the multiple of 8")

@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import Training
 import XCTest
 

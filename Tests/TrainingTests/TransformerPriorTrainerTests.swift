@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
 import Training
 import XCTest
@@ -45,11 +46,11 @@ final class TransformerPriorTrainerTests: XCTestCase {
         let data = Self.dataset()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tprior-run-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var run = TransformerPriorRun(runDir: dir)
-        run.logEvery = 5
+        var driver = TrainingDriver(runDir: dir)
+        driver.logEvery = 5
         var opts = Self.options(); opts.steps = 10
         let a = try TransformerPriorTrainer(config: Self.config, options: opts)
-        try run.run(a, data: data, elapsed: 0, progress: { _ in })
+        try driver.run(TransformerPriorRun(trainer: a, data: data), elapsed: 0, progress: { _ in })
         XCTAssertEqual(a.step, 10)
         let (b, _) = try RunCheckpoints.restore(RunCheckpoints.list(dir).last!, as: TransformerPriorTrainer.self)
         XCTAssertEqual(b.step, 10)

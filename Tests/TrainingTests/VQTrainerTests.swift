@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 import Training
 import XCTest
 
@@ -42,11 +44,10 @@ final class VQTrainerTests: XCTestCase {
         let dir = try tempDir()
         let first = try tinyTrainer()
         for s in 0..<2 { first.trainStep(sampler.batch(step: s)) }
-        let path = try VQCheckpoints.save(first, runDir: dir, elapsed: 1)
-        let (config, options, elapsed) = try VQCheckpoints.header(path)
+        let path = try RunCheckpoints.save(first, runDir: dir, elapsed: 1)
+        let (resumed, elapsed) = try RunCheckpoints.restore(path, as: VQTrainer.self)
         XCTAssertEqual(elapsed, 1)
-        let resumed = try VQTrainer(config: config, options: options)
-        try VQCheckpoints.restore(resumed, from: path)
+        XCTAssertEqual(resumed.options, first.options)
         XCTAssertEqual(resumed.step, 2)
         XCTAssertTrue(resumed.codebooks.isInitialized)
         var resumedLosses: [Float] = []
@@ -64,7 +65,7 @@ final class VQTrainerTests: XCTestCase {
         let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
         for s in 0..<3 {
             t.trainStep(sampler.batch(step: s))
-            _ = try VQCheckpoints.save(t, runDir: dir, elapsed: Double(s))
+            _ = try RunCheckpoints.save(t, runDir: dir, elapsed: Double(s))
         }
         XCTAssertEqual(RunCheckpoints.list(dir).map { ($0 as NSString).lastPathComponent },
                        ["ckpt-00000002.safetensors", "ckpt-00000003.safetensors"])
@@ -73,10 +74,11 @@ final class VQTrainerTests: XCTestCase {
     func testTrainingLoopLogsAndExportedWeightsDecodeLikeTheTrainer() throws {
         let dir = try tempDir()
         let t = try tinyTrainer(steps: 4)
-        var loop = VQTrainingRun(runDir: dir)
-        loop.logEvery = 2
+        var driver = TrainingDriver(runDir: dir)
+        driver.logEvery = 2
         var lines: [String] = []
-        try loop.run(t, sampler: BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3), elapsed: 0) { lines.append($0) }
+        let run = VQTrainingRun(trainer: t, sampler: BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3))
+        try driver.run(run, elapsed: 0) { lines.append($0) }
         let csv = try String(contentsOfFile: dir + "/log.csv", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(csv.count, 3)
         XCTAssertTrue(csv[0].hasPrefix("step,seconds,lr,loss,rec,msssim,commit,psnr_p1,psnr_p2,latent_db_p1,latent_db_p2,ppl_l0"))
@@ -84,7 +86,7 @@ final class VQTrainerTests: XCTestCase {
         XCTAssertEqual(RunCheckpoints.list(dir).count, 1)
 
         // Shipped weights: config in metadata, decoder on deterministic kernels close to training.
-        let file = VQCheckpoints.exportWeights(t)
+        let file = t.exportWeights()
         let tok = try VQTokenizer(file: try SafeTensorsFile.parse(file.serialized()), path: "mem")
         XCTAssertEqual(tok.config, t.config)
         var rng = RNG(seed: 8)
@@ -101,8 +103,8 @@ final class VQTrainerTests: XCTestCase {
             let ref = t.network.decode(Variable(z), TrainingBackend(params: t.params)).value
             XCTAssertLessThan(zip(y1.storage, ref.storage).map { abs($0 - $1) }.max()!, 1e-4)
         }
-        var noEncoder = VQCheckpoints.exportWeights(t, includeEncoder: false)
-        XCTAssertNil(try VQTokenizer(file: noEncoder, path: "mem").encoderParams)
+        var noEncoder = t.exportWeights(includeEncoder: false)
+        XCTAssertNil(try VQTokenizer(file: noEncoder, path: "mem").encoderWeights)
         noEncoder.tensors.removeValue(forKey: ResidualQuantizer.codebookName(2))
         XCTAssertThrowsError(try VQTokenizer(file: noEncoder, path: "mem"))
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The architecture of the context index prior (spec/intra.md §4): everything needed to rebuild
+/// The architecture of the context index prior (spec/intra.md §3.1): everything needed to rebuild
 /// the network and read its weights. Stored as JSON in the shipped `.safetensors`.
 public struct ContextPriorConfig: Codable, Equatable, Sendable {
     /// RVQ levels modelled (the tokenizer's L).

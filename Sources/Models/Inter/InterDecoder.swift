@@ -1,3 +1,4 @@
+import Deterministic
 import Tensor
 
 /// The P-frame decode path on deterministic kernels: what `dcvc-dec` runs and what the encoder
@@ -99,13 +100,14 @@ public struct InterDecoder {
     }
 
     /// Clamped to [0, 1] (exact).
-    func clamped(_ x: Tensor) -> Tensor {
+    public func clamped(_ x: Tensor) -> Tensor {
         var x = x
         for i in 0..<x.count { x.storage[i] = Float.minimum(1, Float.maximum(0, x.storage[i])) }
         return x
     }
 
-    func rows(_ x: Tensor, _ rate: Int) -> [Int] {
+    /// The gain row of every sample of `x`: `rate` for each.
+    public func rows(_ x: Tensor, _ rate: Int) -> [Int] {
         precondition(config.lambdas.indices.contains(rate), "rate index \(rate)")
         return Array(repeating: rate, count: x.shape[0])
     }

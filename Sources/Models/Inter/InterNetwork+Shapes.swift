@@ -24,7 +24,7 @@ extension InterNetwork {
         tracedWeights().map { TensorSpec($0.name, .f32, $0.shape) } + factorizedSpecs
     }
 
-    func tracedWeights() -> [(name: String, shape: [Int], role: ShapeBackend.Role)] {
+    public func tracedWeights() -> [(name: String, shape: [Int], role: ShapeBackend.Role)] {
         let (d, e) = traced()
         var all = d.weights
         for w in e.weights where !all.contains(where: { $0.name == w.name }) { all.append(w) }
@@ -36,7 +36,7 @@ extension InterNetwork {
         Set(traced().decoder.weights.map(\.name) + factorizedSpecs.map(\.name))
     }
 
-    var factorizedSpecs: [TensorSpec] {
+    public var factorizedSpecs: [TensorSpec] {
         [TensorSpec(Self.mvHyperLogScale, .f32, [config.mvHyper]), TensorSpec(Self.frameHyperLogScale, .f32, [config.hyper])]
     }
 
@@ -45,12 +45,6 @@ extension InterNetwork {
         let (d, e) = traced()
         let pixels = Double(InterConfig.multiple * InterConfig.multiple)
         return (Double(d.macs) / pixels, Double(e.macs) / pixels)
-    }
-
-    /// Registers every weight (convs Kaiming uniform, gains 1, factorized log-scales 0).
-    public func registerParameters(in params: ParameterSet, rng: inout RNG) {
-        ShapeBackend.register(tracedWeights(), in: params, rng: &rng)
-        for s in factorizedSpecs { params.add(s.name, Tensor(shape: s.shape, repeating: 0)) }
     }
 
     /// True for weights of the motion part (flow net and MV codec), which stage 2 freezes.

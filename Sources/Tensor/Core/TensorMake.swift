@@ -34,15 +34,4 @@ extension Tensor {
     public mutating func withMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         try storage.withUnsafeMutableBufferPointer { try body($0.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!) }
     }
-
-    /// Adds `other` (same element count) into this tensor in place.
-    public mutating func addInPlace(_ other: Tensor) {
-        precondition(other.count == count, "addInPlace: \(shape) vs \(other.shape)")
-        let n = count
-        other.withPointer { o in
-            withMutablePointer { d in
-                TrainingKernels.parallelFor(n) { r in for i in r { d[i] += o[i] } }
-            }
-        }
-    }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 
 /// Options of a context-prior training run (stored in checkpoints).
 public struct ContextPriorTrainOptions: StepOptions, Equatable, Sendable {

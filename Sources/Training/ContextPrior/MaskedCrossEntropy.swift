@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TensorTraining
 
 extension Ops {
     /// Mean cross-entropy, in nats, of channel-first logits `[N, K, h, w]` against `targets`

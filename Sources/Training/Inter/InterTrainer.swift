@@ -1,6 +1,8 @@
 import Foundation
 import Models
+import ModelsTraining
 import Tensor
+import TensorTraining
 
 /// Hyper-parameters of P-frame training (one stage of the four).
 public struct InterTrainOptions: StepOptions, Equatable, Sendable {

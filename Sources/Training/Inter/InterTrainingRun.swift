@@ -1,62 +1,36 @@
 import Foundation
 import Models
 import Tensor
+import TensorTraining
 
-/// The training loop of `dcvc-train inter`: GOP batches (prefetched), a CSV line every `logEvery`
-/// steps (averages since the previous line), a progress line, and a checkpoint every
-/// `checkpointSeconds`, at the time limit and at the end.
-public struct InterTrainingRun {
-    public var runDir: String
-    public var logEvery = 10
-    public var checkpointSeconds: Double = 300
-    /// Stop after this many seconds of training in this process (then checkpoint), if set.
-    public var timeLimit: Double? = nil
-    /// Stop after this many steps in this process (tests), if set.
-    public var stopAfter: Int? = nil
+/// `dcvc-train inter` for `TrainingDriver`: GOP batches from the sampler (prefetched); each log
+/// row has the means since the previous row of the loss, the PSNR (of the reconstruction, or in
+/// stage 1 of the warped reference), its gain over the unwarped reference (stage 1), and the
+/// estimated bits per pixel of the motion and of the frame latents.
+public final class InterTrainingRun: Trainable {
+    public let trainer: InterTrainer
+    let prefetch: StepPrefetcher<GOPBatch>
+    var sums = [Double](repeating: 0, count: 5), count = 0
 
-    public init(runDir: String) { self.runDir = runDir }
+    public init(trainer: InterTrainer, sampler: GOPSampler) {
+        self.trainer = trainer
+        prefetch = StepPrefetcher(sampler: sampler)
+    }
 
-    /// CSV columns.
-    public static let header = "step,seconds,lr,loss,psnr,psnr_gain,bpp_mv,bpp_frame,seconds_per_step"
+    public var logColumns: [String] { ["loss", "psnr", "psnr_gain", "bpp_mv", "bpp_frame"] }
 
-    /// Trains until `trainer.options.steps` (or a limit); `elapsed` is the time already spent.
-    public func run(_ trainer: InterTrainer, sampler: GOPSampler, elapsed start: Double, progress: (String) -> Void) throws {
-        try FileManager.default.createDirectory(atPath: runDir, withIntermediateDirectories: true)
-        let csv = try CSVLog(path: (runDir as NSString).appendingPathComponent("log.csv"), header: Self.header,
-                             truncateAfterStep: trainer.step)
-        let prefetch = StepPrefetcher(sampler: sampler)
-        let clock = Date()
-        var lastCheckpoint = Date(), lastLine = Date()
-        var acc = (loss: 0.0, psnr: 0.0, gain: 0.0, m: 0.0, y: 0.0, n: 0)
-        var ran = 0
-        while trainer.step < trainer.options.steps {
-            let batch = prefetch.batch(step: trainer.step)
-            let lr = trainer.learningRate
-            let r = trainer.trainStep(batch)
-            guard r.loss.isFinite else { throw TrainingDiverged(step: trainer.step, loss: r.loss) }
-            acc.loss += Double(r.loss); acc.psnr += Double(r.psnr); acc.gain += Double(r.psnrGain)
-            acc.m += Double(r.bppMotion); acc.y += Double(r.bppFrame)
-            acc.n += 1; ran += 1
-            let seconds = start + Date().timeIntervalSince(clock)
-            let outOfTime = timeLimit.map { Date().timeIntervalSince(clock) >= $0 } ?? false
-            let done = trainer.step == trainer.options.steps || outOfTime || (stopAfter.map { ran >= $0 } ?? false)
-            if trainer.step % logEvery == 0 || done {
-                let n = Double(acc.n), perStep = Date().timeIntervalSince(lastLine) / n
-                let f = [String(trainer.step), String(format: "%.1f", seconds), String(format: "%.3g", lr),
-                         String(format: "%.5f", acc.loss / n), String(format: "%.3f", acc.psnr / n), String(format: "%.3f", acc.gain / n),
-                         String(format: "%.5f", acc.m / n), String(format: "%.5f", acc.y / n), String(format: "%.2f", perStep)]
-                try csv.append(f.joined(separator: ","))
-                progress("stage \(trainer.options.stage) step \(trainer.step)/\(trainer.options.steps) \(f[1])s loss \(f[3]) "
-                         + "psnr \(f[4]) (gain \(f[5])) bpp mv \(f[6]) frame \(f[7]) (\(f[8]) s/step)")
-                acc = (0, 0, 0, 0, 0, 0)
-                lastLine = Date()
-            }
-            if done || Date().timeIntervalSince(lastCheckpoint) >= checkpointSeconds {
-                progress("checkpoint \(try RunCheckpoints.save(trainer, runDir: runDir, elapsed: seconds))")
-                lastCheckpoint = Date()
-            }
-            if done { break }
-        }
+    public func trainStep() throws -> Double {
+        let r = trainer.trainStep(prefetch.batch(step: trainer.step))
+        for (i, v) in [r.loss, r.psnr, r.psnrGain, r.bppMotion, r.bppFrame].enumerated() { sums[i] += Double(v) }
+        count += 1
+        return Double(r.loss)
+    }
+
+    public func logRow() -> [String] {
+        let n = Double(max(count, 1))
+        let row = zip(sums, ["%.5f", "%.3f", "%.3f", "%.5f", "%.5f"]).map { String(format: $1, $0 / n) }
+        sums = sums.map { _ in 0 }; count = 0
+        return row
     }
 }
 

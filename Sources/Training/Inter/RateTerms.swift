@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TensorTraining
 
 /// The rate terms of P-frame training: bits of a value under a discretized zero-mean Gaussian
 /// (the codec's scale tables discretize the same density), with the likelihood floored.

@@ -1,0 +1,9 @@
+import Codec
+import Tensor
+
+/// An I-frame model that can also encode: images to RVQ indices (encoder side, any kernels,
+/// BLAS included). Kept out of `Codec` so the decoder links no training kernels.
+public protocol IntraEncodingTokenizer: IntraTokenizer {
+    /// Quantizes an RGB image `[1, 3, H, W]` (H, W multiples of `downsampling`) to `levels` levels.
+    func encode(_ image: Tensor, levels: Int, threads: Int) throws -> IndexPlanes
+}

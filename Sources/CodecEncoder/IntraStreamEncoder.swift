@@ -1,0 +1,72 @@
+import Bitstream
+import Codec
+import Media
+import Tensor
+
+/// Turns frames into `.dcv` frame units with an I-frame tokenizer: RGB, replicate padding to the
+/// model's multiple, RVQ indices, one entropy-coded substream per level (spec/intra.md).
+public final class IntraStreamEncoder {
+    public let tokenizer: IntraEncodingTokenizer
+    /// The learned index prior, if the stream uses one.
+    public let prior: IndexPrior?
+    /// Levels sent per frame (1...tokenizer.maxLevels); sets the bitrate.
+    public let levels: Int
+    public let threads: Int
+    /// The sequence header for the stream (frame count left 0: the writer patches it).
+    public let header: SequenceHeader
+    /// The colour interpretation used for the input, written into the header for the output.
+    public let color: ResolvedColor
+    private var nextIndex = 0
+
+    /// Prepares a stream of `width x height` frames whose colour metadata is `color` (with the
+    /// source's H.273 `primaries` and `transfer`, carried into the header unchanged); with
+    /// `prior`, each level is also coded with the learned prior and the smallest coding is kept.
+    public init(tokenizer: IntraEncodingTokenizer, prior: IndexPrior? = nil, levels: Int, width: Int, height: Int,
+                frameRate: FrameRate, color: ResolvedColor, primaries: Int = 1, transfer: Int = 1,
+                threads: Int) throws {
+        guard (1...tokenizer.maxLevels).contains(levels) else {
+            throw CodecError(file: tokenizer.modelName,
+                             "--rvq-layers \(levels) is outside 1...\(tokenizer.maxLevels) for this model")
+        }
+        if let prior, prior.codebookSize != tokenizer.codebookSize || prior.levels < levels {
+            throw CodecError(file: prior.weightRef.name,
+                             "index prior \(prior.name) models \(prior.levels) levels of \(prior.codebookSize) codes; the stream needs \(levels) of \(tokenizer.codebookSize)")
+        }
+        self.tokenizer = tokenizer
+        self.prior = prior
+        self.levels = levels
+        self.threads = threads
+        self.color = color
+        header = SequenceHeader(
+            width: width, height: height,
+            frameRate: frameRate,
+            intraPeriod: 1,
+            // The output's chroma is centre-sited (spec/colour.md §3), whatever the source's was.
+            color: ColorInfo(matrix: color.matrix, range: color.range, primaries: min(max(primaries, 0), 255),
+                             transfer: min(max(transfer, 0), 255), chromaLocation: 1),
+            tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels, prior: prior),
+            weights: tokenizer.weightRefs + (prior.map { [$0.weightRef] } ?? []),
+            substreamNames: IntraStreamSyntax.substreamNames(levels: levels))
+    }
+
+    /// Codes one frame (its size must be the stream's) as the next frame unit.
+    public func encode(_ frame: VideoFrame) throws -> FrameUnit {
+        guard frame.width == header.width, frame.height == header.height else {
+            throw CodecError(file: tokenizer.modelName, frame: nextIndex,
+                             "frame is \(frame.width)x\(frame.height), the stream is \(header.width)x\(header.height)")
+        }
+        let rgb = ColorConversion.toRGB(frame, color: color)
+        let image = FramePadding.padded(rgb, multiple: tokenizer.downsampling)
+        let indices = try tokenizer.encode(image, levels: levels, threads: threads)
+        let substreams = try indices.planes.enumerated().map { level, plane in
+            let context = prior.map {
+                IndexPlaneCoder.PriorContext(prior: $0, level: level, width: indices.width, height: indices.height,
+                                             lower: Array(indices.planes.prefix(level)), threads: threads)
+            }
+            return Substream(name: IntraStreamSyntax.substreamName(level: level),
+                             bytes: try IndexPlaneCoder.encode(plane, codebookSize: tokenizer.codebookSize, prior: context))
+        }
+        defer { nextIndex += 1 }
+        return FrameUnit(type: .intra, index: nextIndex, substreams: substreams)
+    }
+}

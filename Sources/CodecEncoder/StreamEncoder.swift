@@ -190,9 +190,10 @@ public final class StreamEncoder {
     static func interModel(_ name: String, store: WeightStore, threads: Int) throws -> InterEncodingModel {
         let entry = try ModelRegistry.entry(name, kind: .interModel, file: name)
         let file = try weights(of: entry, in: store)
-        guard let model = try ModelRegistry.interModel(entry, file: file, threads: threads) as? InterEncodingModel else {
-            throw CodecError(file: entry.fileName, "inter model \(entry.name) has no encoder in this build")
+        switch try ModelRegistry.interModel(entry, file: file, threads: threads) {
+        case let model as InterEncodingModel: return model
+        case let model as DCVCInterModel: return try DCVCInterEncodingModel(model: model, file: file, threads: threads)
+        default: throw CodecError(file: entry.fileName, "inter model \(entry.name) has no encoder in this build")
         }
-        return model
     }
 }

@@ -22,10 +22,16 @@ final class DCVCInterCodingTests: XCTestCase {
         var rng = RNG(seed: 11)
         let config = InterConfig.tiny
         InterNetwork(config: config).registerParameters(in: params, rng: &rng)
-        // Perturb the gains (1 at initialisation) so that the rate point matters.
-        for name in params.names where name.contains("gain") {
+        // Perturb the gains (1 at initialisation) so that the rate point matters, scale up the
+        // analysis so that its latents round to non-zero symbols, and give every bias a value.
+        for name in params.names {
             var t = params[name]!.value
-            for i in 0..<t.count { t.storage[i] = 1 + 0.5 * Float(i % 3) }
+            for i in 0..<t.count {
+                if name.contains("gain_enc") { t.storage[i] = 6 + 3 * Float(i % 3) }
+                else if name.contains("gain") { t.storage[i] = 1 + 0.5 * Float(i % 3) }
+                else if name.hasSuffix(".bias") { t.storage[i] = 0.2 * Float((i * 7919) % 13 - 6) / 6 }
+                else if name.hasSuffix("hyper_enc.down1.weight") { t.storage[i] *= 12 }
+            }
             params[name]!.value = t
         }
         var st = params.safeTensors(metadata: ["model": "inter-dcvc", InterDecoder.configKey: config.json])
@@ -110,6 +116,19 @@ final class DCVCInterCodingTests: XCTestCase {
         XCTAssertEqual(try encode(width: 70, height: 45, frames: 4, lambda: 2048, threads: 1).0, bytes)
         // P-frames reconstruct something of their own (not a copy of the reference).
         XCTAssertNotEqual(one.references[1], one.references[0])
+    }
+
+    /// The tiny model's P symbols are not all zero, so the tests above exercise real symbols.
+    func testTinyModelCodesNonZeroSymbols() throws {
+        let inter = try DCVCInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
+        let image = { (i: Int) in
+            FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
+                                                      color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
+        }
+        let a = inter.analyze(frame: image(3), reference: ReferenceFrame.clamped(image(0)), rate: 1)
+        for (name, t) in [("zm", a.symbols.zm), ("qm", a.symbols.qm), ("z", a.symbols.z), ("qy", a.symbols.qy)] {
+            XCTAssertTrue(t.storage.contains { $0 != 0 }, "\(name) is all zero")
+        }
     }
 
     func testRatePointsGiveDifferentStreams() throws {

@@ -24,6 +24,7 @@ extension InterNetwork {
         tracedWeights().map { TensorSpec($0.name, .f32, $0.shape) } + factorizedSpecs
     }
 
+    /// Traced weights with their initialisation roles, each once (parameter registration).
     public func tracedWeights() -> [(name: String, shape: [Int], role: ShapeBackend.Role)] {
         let (d, e) = traced()
         var all = d.weights
@@ -36,6 +37,7 @@ extension InterNetwork {
         Set(traced().decoder.weights.map(\.name) + factorizedSpecs.map(\.name))
     }
 
+    /// The per-channel log-scales of the two factorized hyper-latent distributions.
     public var factorizedSpecs: [TensorSpec] {
         [TensorSpec(Self.mvHyperLogScale, .f32, [config.mvHyper]), TensorSpec(Self.frameHyperLogScale, .f32, [config.hyper])]
     }

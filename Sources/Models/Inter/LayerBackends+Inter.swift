@@ -1,8 +1,8 @@
 import Deterministic
 import Tensor
 
-// The inter models' ops on the deterministic and shape backends (TrainingBackend+Inter.swift has
-// the autograd side). The deterministic ones call existing
+// The inter models' ops on the deterministic and shape backends (the autograd side is in
+// ModelsTraining/TrainingBackend+Inter.swift). The deterministic ones call existing
 // `DeterministicKernels` only, so decoding stays bit-exact across threads and SIMD widths.
 
 extension DeterministicBackend {

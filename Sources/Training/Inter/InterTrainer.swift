@@ -15,7 +15,7 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
     public var lr: Float = 1e-4
     public var warmup = 50
     public var seed: UInt64 = 1
-    /// P-frames per sample (1 in stages 1-3; at least 4 in stage 4).
+    /// P-frames per sample (1 in stages 1-3; up to 6 in stage 4: the GOPs hold 7 frames).
     public var pFrames = 1
     public var gradClip: Float = 1.0
 
@@ -33,7 +33,7 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
 
     func validate() throws {
         guard (1...4).contains(stage) else { throw InterConfigError(reason: "stage \(stage) (1...4)") }
-        guard pFrames >= 1, stage == 4 || pFrames == 1 else { throw InterConfigError(reason: "\(pFrames) P-frames in stage \(stage)") }
+        guard (1...6).contains(pFrames), stage == 4 || pFrames == 1 else { throw InterConfigError(reason: "\(pFrames) P-frames in stage \(stage)") }
         guard crop % InterConfig.multiple == 0, crop > 0 else { throw InterConfigError(reason: "crop \(crop) is not a multiple of 64") }
         guard batch >= 1, steps >= 0 else { throw InterConfigError(reason: "batch \(batch), steps \(steps)") }
     }

@@ -132,7 +132,7 @@ public struct StreamParameters: Equatable, Sendable {
     }
 
     /// The frame-level syntax this decoder checks before entropy decoding (spec/intra.md §3,
-    /// spec/inter.md §3), shared with `dcvc-info`: an I-frame needs a non-empty `rvq.l` for each
+    /// spec/inter.md §1.2), shared with `dcvc-info`: an I-frame needs a non-empty `rvq.l` for each
     /// level sent, whose mode byte is 0 or 1, or 2 in a stream with an index prior; a P-frame
     /// needs a stream with an inter model, a preceding frame (the first frame is never P) and a
     /// non-empty substream of each of the four kinds.

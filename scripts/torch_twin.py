@@ -6,9 +6,12 @@ The same small VQGAN-style conv encoder/decoder as Sources/dcvc-bench/TrainBench
 a 16-channel latent, nearest-upsample + conv decoder, MSE loss), trained with Adam on a fixed
 random batch. Prints one JSON line: {"torch_step_s" (best step), "torch_median_s", "torch_version", "threads", "params"}.
 Run with Debian's python3 (python3-torch): /usr/bin/python3 scripts/torch_twin.py --batch 8 --crop 64
+With --serve it prints one JSON line {"ready", "torch_version", "threads", "params"} and then runs one
+step per "step" line read from stdin, answering {"t": seconds} (`dcvc-bench train --interleave`).
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -70,6 +73,7 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--serve", action="store_true", help="one timed step per 'step' line on stdin")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -84,6 +88,21 @@ def main():
         opt.step()
         return loss.item()
 
+    info = {
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "params": sum(p.numel() for p in model.parameters()),
+    }
+    if a.serve:
+        print(json.dumps(dict(info, ready=True)), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "step":
+                break
+            t0 = time.perf_counter()
+            step()
+            print(json.dumps({"t": time.perf_counter() - t0}), flush=True)
+        return
+
     for _ in range(a.warmup):
         step()
     times = []
@@ -92,13 +111,7 @@ def main():
         step()
         times.append(time.perf_counter() - t0)
     times.sort()
-    print(json.dumps({
-        "torch_step_s": times[0],
-        "torch_median_s": times[len(times) // 2],
-        "torch_version": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "params": sum(p.numel() for p in model.parameters()),
-    }))
+    print(json.dumps(dict(info, torch_step_s=times[0], torch_median_s=times[len(times) // 2])))
 
 
 if __name__ == "__main__":

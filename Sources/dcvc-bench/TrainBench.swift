@@ -21,13 +21,21 @@ struct TrainBench: ParsableCommand {
     @Flag(help: "Skip the PyTorch run.") var noTorch = false
     @Flag(help: "Run PyTorch with OMP_WAIT_POLICY=PASSIVE (fairer to it on a busy machine, where OpenMP spin-waiting costs it dearly).")
     var torchPassiveWait = false
+    @Flag(help: "Alternate our steps with PyTorch's one by one (a persistent twin process), so each pair sees the same load; also prints the median per-pair ratio.")
+    var interleave = false
     @Flag(help: "Also print training-path conv GFLOP/s next to sgemm.") var convs = false
     @Option(help: .hidden) var band: Int?
+    @Option(help: .hidden) var winogradBlock: Int?
+    @Flag(help: "Run our 3x3 stride-1 convolutions on the im2col path instead of Winograd (A/B).") var noWinograd = false
+    @Flag(help: "Leave glibc's malloc thresholds alone (A/B for TrainingKernels.retainFreedMemory).") var defaultMalloc = false
     @Flag(help: "Print JSON {ours_step_s, torch_step_s, ratio}.") var json = false
 
     func run() throws {
         TrainingKernels.threads = threads
         if let band { TrainingKernels.im2colBandFloats = band }
+        TrainingKernels.winogradEnabled = !noWinograd
+        if !defaultMalloc { TrainingKernels.retainFreedMemory() }
+        if let winogradBlock { TrainingKernels.winogradBlockBytes = winogradBlock }
         let model = ReferenceModel(seed: 0)
         var rng = RNG(seed: 1)
         let x = rng.uniformTensor([batch, 3, crop, crop])
@@ -39,25 +47,38 @@ struct TrainBench: ParsableCommand {
             adam.update(model.params, lr: 1e-4)
             return loss.value.item
         }
-        for _ in 0..<warmup { _ = step() }
-        var times: [Double] = []
+        let waitNote = torchPassiveWait ? ", OMP_WAIT_POLICY=PASSIVE" : ""
+        var times: [Double] = [], torchTimes: [Double] = []
         var lastLoss: Float = 0
-        for _ in 0..<steps {
-            let t0 = now()
-            lastLoss = step()
-            times.append(now() - t0)
+        var torchNote = "skipped (--no-torch)"
+        if interleave && !noTorch {
+            do {
+                let r = try interleaved(step)
+                times = r.ours; torchTimes = r.torch; lastLoss = r.loss
+                torchNote = "torch \(r.version), interleaved" + waitNote
+            } catch { torchNote = "unavailable: \(error)" }
         }
-        times.sort()
+        if times.isEmpty {
+            for _ in 0..<warmup { _ = step() }
+            for _ in 0..<steps {
+                let t0 = now()
+                lastLoss = step()
+                times.append(now() - t0)
+            }
+        }
+        // Median of the per-pair ratios (interleaved runs only): each pair saw the same load.
+        let pairRatios = zip(torchTimes, times).map { $0 / $1 }.sorted()
+        let pairRatio = pairRatios.isEmpty ? nil : pairRatios[pairRatios.count / 2]
+        times.sort(); torchTimes.sort()
         // Best step as the headline (least disturbed by other load), median beside it.
         let ours = times[0], oursMedian = times[times.count / 2]
 
-        var torchStep: Double? = nil, torchMedian: Double? = nil
-        var torchNote = "skipped (--no-torch)"
-        if !noTorch {
+        var torchStep = torchTimes.first, torchMedian = torchTimes.isEmpty ? nil : torchTimes[torchTimes.count / 2]
+        if !noTorch && !interleave {
             switch runTwin() {
             case .success(let (t, m, version)):
                 torchStep = t; torchMedian = m
-                torchNote = "torch \(version)" + (torchPassiveWait ? ", OMP_WAIT_POLICY=PASSIVE" : "")
+                torchNote = "torch \(version)" + waitNote
             case .failure(let e): torchNote = "unavailable: \(e.message)"
             }
         }
@@ -70,14 +91,17 @@ struct TrainBench: ParsableCommand {
             obj["ours_median_s"] = oursMedian
             obj["torch_median_s"] = torchMedian ?? NSNull()
             obj["ratio"] = ratio ?? NSNull()
+            obj["pair_ratio_median"] = pairRatio ?? NSNull()
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("reference model: \(model.params.scalarCount) parameters, batch \(batch), crop \(crop), \(threads) threads")
+            print("reference model: \(model.params.scalarCount) parameters, batch \(batch), crop \(crop), \(threads) threads, "
+                  + "3x3 convs \(noWinograd ? "im2col" : "winograd")")
             print(String(format: "ours:  %.4f s/step (best of %d; median %.4f; loss %.5f)", ours, steps, oursMedian, lastLoss))
             if let t = torchStep, let r = ratio {
                 print(String(format: "torch: %.4f s/step (best of %d; median %.4f; %@)", t, steps, torchMedian ?? .nan, torchNote))
-                print(String(format: "ratio torch/ours: %.3f (>= 1 means ours is at least as fast)", r))
+                print(String(format: "ratio torch/ours: %.3f (best/best; >= 1 means ours is at least as fast)", r))
+                if let pairRatio { print(String(format: "ratio torch/ours per interleaved pair: median %.3f", pairRatio)) }
             } else {
                 print("torch: \(torchNote)")
             }
@@ -87,21 +111,34 @@ struct TrainBench: ParsableCommand {
 
     struct TwinError: Error { var message: String }
 
-    func runTwin() -> Result<(Double, Double, String), TwinError> {
+    /// The twin script and its arguments (without --serve).
+    func twinArguments() throws -> [String] {
         let candidates = [twin, "scripts/torch_twin.py",
                           URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                               .appendingPathComponent("../../scripts/torch_twin.py").standardized.path].compactMap { $0 }
         guard let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            return .failure(TwinError(message: "twin script not found (tried \(candidates.joined(separator: ", ")))"))
+            throw TwinError(message: "twin script not found (tried \(candidates.joined(separator: ", ")))")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script, "--batch", "\(batch)", "--crop", "\(crop)", "--steps", "\(steps)",
-                       "--warmup", "\(warmup)", "--threads", "\(threads)"]
+        return [script, "--batch", "\(batch)", "--crop", "\(crop)", "--steps", "\(steps)",
+                "--warmup", "\(warmup)", "--threads", "\(threads)"]
+    }
+
+    /// The twin's environment: OpenMP threads, and the wait policy asked for.
+    func twinEnvironment() -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["OMP_NUM_THREADS"] = "\(threads)"
         if torchPassiveWait { env["OMP_WAIT_POLICY"] = "PASSIVE" }
-        p.environment = env
+        return env
+    }
+
+    func runTwin() -> Result<(Double, Double, String), TwinError> {
+        let arguments: [String]
+        do { arguments = try twinArguments() } catch let e as TwinError { return .failure(e) } catch { return .failure(TwinError(message: "\(error)")) }
+        let script = arguments[0]
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = arguments
+        p.environment = twinEnvironment()
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err
         do { try p.run() } catch {

@@ -30,8 +30,12 @@ struct RunOptions: ParsableArguments {
         try FrameCache(directory: cache ?? (parent as NSString).appendingPathComponent("frame-cache"))
     }
 
-    /// Sets the training kernels' thread count.
-    func applyThreads(default d: Int) { TrainingKernels.threads = threads ?? d }
+    /// Sets the training kernels' thread count, and keeps freed memory in the process (a training
+    /// process frees and reallocates the same large buffers every step).
+    func applyThreads(default d: Int) {
+        TrainingKernels.threads = threads ?? d
+        TrainingKernels.retainFreedMemory()
+    }
 
     /// The trainer of the newest checkpoint when resuming (`--steps` replaces its total) and the
     /// training seconds already spent; nil for a fresh run.

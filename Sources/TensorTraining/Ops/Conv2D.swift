@@ -1,6 +1,7 @@
 import Tensor
 /// 2-D convolution on the training path: im2col + OpenBLAS sgemm by bands of output rows (1x1
 /// convolutions are a plain GEMM, depthwise ones a direct loop), forward and both backwards.
+/// Stride-1 3x3 convolutions with enough channels take Winograd F(4x4, 3x3) instead (Conv2D+Winograd.swift).
 ///
 /// Threads: forward and weight-gradient work items are (sample, group, band) split across
 /// `TrainingKernels.threads` with single-threaded BLAS; the input gradient is split by sample (its
@@ -87,6 +88,7 @@ extension TrainingKernels {
             }
             return
         }
+        if usesWinograd(g) { winogradForward(x, w, y, g, bias: bias); return }
         let plan = BandPlan(g)
         let opg = plan.opg, k = plan.k, ohw = plan.ohw
         let threads = TrainingKernels.threads
@@ -176,6 +178,7 @@ extension TrainingKernels {
     static func convBackwardWeight(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dw: UnsafeMutablePointer<Float>,
                                    _ g: Conv2DGeometry) {
         if isDepthwise(g) { depthwiseBackwardWeight(x, dy, dw, g); return }
+        if usesWinograd(g) { winogradBackwardWeight(x, dy, dw, g); return }
         let plan = BandPlan(g)
         let opg = plan.opg, k = plan.k, ohw = plan.ohw, items = plan.items
         let threads = TrainingKernels.threads
@@ -272,12 +275,7 @@ extension TrainingKernels {
             var perNC = [Float](repeating: 0, count: n * c)
             perNC.withUnsafeMutableBufferPointer { pb in
                 TrainingKernels.parallelFor(n * c, grain: max(1, 8192 / max(1, inner))) { r in
-                    for nc in r {
-                        var s: Float = 0
-                        let p = tp + nc * inner
-                        for i in 0..<inner { s += p[i] }
-                        pb[nc] = s
-                    }
+                    for nc in r { pb[nc] = laneSum(tp + nc * inner, inner) }
                 }
             }
             for i in 0..<n * c { out[i % c] += perNC[i] }

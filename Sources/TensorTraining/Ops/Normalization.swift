@@ -2,7 +2,8 @@ import Tensor
 /// GroupNorm (NC... tensors) and LayerNorm (last axis), forward and backward.
 ///
 /// Both normalise rows of a [rows, len] view (a row is one (sample, group) or one token), then
-/// apply a per-channel affine. Statistics accumulate in Double; rows run in parallel.
+/// apply a per-channel affine. Statistics are eight-lane float sums (the variance from a second
+/// pass); rows run in parallel.
 extension TrainingKernels {
     /// Per-row mean and 1/sqrt(var + eps) of x viewed as [rows, len].
     static func rowStats(_ x: UnsafePointer<Float>, rows: Int, len: Int, eps: Float) -> ([Float], [Float]) {
@@ -10,13 +11,12 @@ extension TrainingKernels {
         mean.withUnsafeMutableBufferPointer { mp in rstd.withUnsafeMutableBufferPointer { rp in
             TrainingKernels.parallelFor(rows, grain: max(1, 16384 / max(1, len))) { r in
                 for row in r {
+                    // Two passes (mean, then squared deviations): no E[x²] - m² cancellation.
                     let p = x + row * len
-                    var s: Double = 0, ss: Double = 0
-                    for i in 0..<len { let v = Double(p[i]); s += v; ss += v * v }
-                    let m = s / Double(len)
-                    let v = max(ss / Double(len) - m * m, 0)
-                    mp[row] = Float(m)
-                    rp[row] = Float(1 / (v + Double(eps)).squareRoot())
+                    let m = laneSum(p, len) / Float(len)
+                    let v = laneSquaredDeviations(p, len, mean: m) / Float(len)
+                    mp[row] = m
+                    rp[row] = 1 / (v + eps).squareRoot()
                 }
             }
         } }
@@ -66,8 +66,7 @@ extension TrainingKernels {
                         for cc in 0..<cpg {
                             let ch = gi * cpg + cc, nc = ni * c + ch
                             let gs = gp + nc * s, xs = xp + nc * s
-                            var s1: Float = 0, s2: Float = 0
-                            for i in 0..<s { s1 += gs[i]; s2 += gs[i] * (xs[i] - m) }
+                            var (s1, s2) = laneSumAndCenteredDot(gs, xs, s, mean: m)
                             s2 *= rs
                             sg[nc] = s1; sgx[nc] = s2
                             let gm = gamma?.storage[ch] ?? 1

@@ -99,7 +99,7 @@ let package = Package(
 
         .executableTarget(name: "dcvc-train", dependencies: [
             "ToolSupport", "Training", "Models", "ModelsTraining", "Tensor", "TensorTraining", "Codec", "CodecEncoder",
-            "Media",
+            "Media", "Entropy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 

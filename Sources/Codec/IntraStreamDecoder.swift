@@ -12,7 +12,7 @@ public final class IntraStreamDecoder {
     public let prior: IndexPrior?
     public let levels: Int
     public let threads: Int
-    private let parameters: StreamParameters
+    public let parameters: StreamParameters
     private let file: String
     private let matrix: ColorMatrix
     private let range: ColorRange
@@ -60,14 +60,17 @@ public final class IntraStreamDecoder {
         return IndexPlanes(width: w, height: h, planes: planes)
     }
 
+    /// Decodes one frame unit to RGB planes of the output size (before output conversion).
+    public func decodeRGB(_ unit: FrameUnit) throws -> RGBPlanes {
+        let image = try tokenizer.decode(try indices(of: unit), threads: threads)
+        return FramePadding.cropped(image, width: header.width, height: header.height)
+    }
+
     /// Decodes one frame unit to a YUV 4:2:0 frame.
-    public func decode(_ unit: FrameUnit) throws -> VideoFrame {
-        let planes = try indices(of: unit)
-        let image = try tokenizer.decode(planes, threads: threads)
-        let rgb = FramePadding.cropped(image, width: header.width, height: header.height)
-        return ColorConversion.toYUV420(
-            rgb, matrix: matrix, range: range,
-            frameRate: header.frameRate,
-            index: unit.index)
+    public func decode(_ unit: FrameUnit) throws -> VideoFrame { output(try decodeRGB(unit), index: unit.index) }
+
+    /// The output frame of decoded RGB planes (spec/intra.md §5): the header's matrix and range.
+    public func output(_ rgb: RGBPlanes, index: Int) -> VideoFrame {
+        ColorConversion.toYUV420(rgb, matrix: matrix, range: range, frameRate: header.frameRate, index: index)
     }
 }

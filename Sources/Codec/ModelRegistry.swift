@@ -7,9 +7,17 @@ public enum ModelKind: String, Sendable, CaseIterable {
     case intraModel = "intra_model"
     /// A learned index prior for an I-frame model's indices (`index_prior`).
     case indexPrior = "index_prior"
+    /// A P-frame model (`inter_model`).
+    case interModel = "inter_model"
 
     /// In words, for messages.
-    public var words: String { self == .intraModel ? "I-frame model" : "index prior" }
+    public var words: String {
+        switch self {
+        case .intraModel: return "I-frame model"
+        case .indexPrior: return "index prior"
+        case .interModel: return "P-frame model"
+        }
+    }
 }
 
 /// One model this build can run: its stream name, its kind, the weight file an encoder uses by
@@ -19,14 +27,18 @@ public struct ModelEntry: Sendable {
     public enum Loader: Sendable {
         case intra(@Sendable (WeightFile) throws -> IntraTokenizer)
         case prior(@Sendable (WeightFile) throws -> IndexPrior)
+        case inter(@Sendable (WeightFile, _ threads: Int) throws -> InterModel)
     }
 
     public let name: String
     public let loader: Loader
     /// The weight file an encoder picks by default (a decoder finds files by SHA-256 only).
     public let fileName: String
-    /// The `format` value the weight file's `__metadata__` must hold.
+    /// The value the weight file's `__metadata__` must hold under `formatKey`.
     public let format: String
+    /// The `__metadata__` key of `format`: `format`, or `model` for inter weights (what
+    /// `dcvc-train inter --export` writes).
+    public var formatKey = "format"
     /// Intra models: the downsampling factor the weight file's configuration must give.
     public let downsampling: Int?
     /// Index priors: the intra model whose indices the prior was trained on.
@@ -36,6 +48,7 @@ public struct ModelEntry: Sendable {
         switch loader {
         case .intra: return .intraModel
         case .prior: return .indexPrior
+        case .inter: return .interModel
         }
     }
 }
@@ -56,6 +69,9 @@ public enum ModelRegistry {
         ModelEntry(name: "ctx-f16", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f16") },
                    fileName: "prior-ctx-f16.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
                    intraModel: "vqgan-f16"),
+        ModelEntry(name: "inter-dcvc", loader: .inter { try DCVCInterModel(file: $0, name: "inter-dcvc", threads: $1) },
+                   fileName: "inter-dcvc.safetensors", format: "inter-dcvc", formatKey: "model", downsampling: nil,
+                   intraModel: nil),
         ModelEntry(name: "tf-f8", loader: .prior { try TransformerIndexPrior(file: $0, name: "tf-f8") },
                    fileName: "prior-tf-f8.safetensors", format: "dcvc-index-transformer-1", downsampling: nil,
                    intraModel: "vqgan-f8"),
@@ -80,8 +96,8 @@ public enum ModelRegistry {
     /// model weights it was trained on).
     static func check(_ entry: ModelEntry, file: WeightFile, tokenizer: WeightRef? = nil) throws {
         let meta = file.metadata
-        guard meta["format"] == entry.format else {
-            throw CodecError(file: file.ref.name, "weight file (SHA-256 \(SHA256.hex(file.ref.sha256))) has format \(meta["format"] ?? "(none)"), not \(entry.format) as \(entry.kind.rawValue) \(entry.name) needs")
+        guard meta[entry.formatKey] == entry.format else {
+            throw CodecError(file: file.ref.name, "weight file (SHA-256 \(SHA256.hex(file.ref.sha256))) has \(entry.formatKey) \(meta[entry.formatKey] ?? "(none)"), not \(entry.format) as \(entry.kind.rawValue) \(entry.name) needs")
         }
         if let tokenizer, meta["tokenizer_sha256"] != SHA256.hex(tokenizer.sha256) {
             throw CodecError(file: file.ref.name, "index prior \(entry.name) was trained on intra weights \(meta["tokenizer_sha256"] ?? "(not stated)"), not the stream's \(SHA256.hex(tokenizer.sha256))")
@@ -116,5 +132,14 @@ public enum ModelRegistry {
             throw CodecError(file: file.ref.name, "index prior \(entry.name) models \(prior.levels) levels of \(prior.codebookSize) codes, not \(tokenizer.maxLevels) of \(tokenizer.codebookSize)")
         }
         return prior
+    }
+
+    /// Loads inter model `entry` from `file`, checking the file fits the name.
+    public static func interModel(_ entry: ModelEntry, file: WeightFile, threads: Int) throws -> InterModel {
+        guard case .inter(let load) = entry.loader else {
+            throw CodecError(file: file.ref.name, "\(entry.name) is not an inter model")
+        }
+        try check(entry, file: file)
+        return try load(file, threads)
     }
 }

@@ -33,14 +33,17 @@ public final class StreamDecoder {
     public let parameters: StreamParameters
     public let tokenizer: IntraTokenizer
     public let prior: IndexPrior?
+    /// The P-frame model, when the header names one.
+    public let interModel: InterModel?
     /// The Y4M stream header of the output: size, frame rate, 4:2:0 with centred chroma, range.
     public let output: Y4MHeader
     /// Frames returned so far.
     public private(set) var framesDecoded = 0
     private let intra: IntraStreamDecoder
+    private let frames: FrameDecoder
 
-    /// Checks `reader`'s sequence header (spec/intra.md §1.1, in that order) and loads the models
-    /// it names from `store`.
+    /// Checks `reader`'s sequence header (spec/intra.md §1.1, in that order, with the P-frame
+    /// checks of spec/inter.md §1.1) and loads the models it names from `store`.
     public init(reader: ContainerReader, store: WeightStore, options: Options) throws {
         let file = reader.fileName
         self.reader = reader
@@ -53,22 +56,24 @@ public final class StreamDecoder {
         } else {
             prior = nil
         }
+        if let p = parameters.inter {
+            let entry = try ModelRegistry.entry(p.model, kind: .interModel, file: file)
+            interModel = try ModelRegistry.interModel(entry, file: try store.load(p.weights), threads: options.threads)
+        } else {
+            interModel = nil
+        }
         intra = try IntraStreamDecoder(header: reader.header, tokenizer: tokenizer, prior: prior, file: file,
                                        threads: options.threads)
+        frames = try FrameDecoder(intra: intra, inter: interModel, file: file)
         let h = reader.header
         output = Y4MHeader(width: h.width, height: h.height, frameRate: h.frameRate, chroma: .c420jpeg,
                            colorRange: h.color.range)
     }
 
-    /// The next decoded frame in display order, or nil after the end marker. I-frames are
-    /// decoded; a P-frame is refused with a clear error until the inter codec lands.
+    /// The next decoded frame in display order, or nil after the end marker.
     public func nextFrame() throws -> VideoFrame? {
         guard let unit = try reader.nextFrame() else { return nil }
-        let frame: VideoFrame
-        switch unit.type {
-        case .intra: frame = try intra.decode(unit)
-        case .inter: throw CodecError(file: reader.fileName, frame: unit.index, "P-frames are not supported by this decoder")
-        }
+        let frame = intra.output(try frames.decode(unit), index: unit.index)
         framesDecoded += 1
         return frame
     }

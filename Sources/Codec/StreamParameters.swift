@@ -1,7 +1,8 @@
 import Bitstream
 
-/// What an intra stream's sequence header asks of a decoder, read and checked without loading
-/// any weights (spec/intra.md §1.1 lists the checks in this order). The decoder and `dcvc-info`
+/// What a stream's sequence header asks of a decoder, read and checked without loading any
+/// weights (spec/intra.md §1.1 lists the checks in this order; spec/inter.md §1.1 the P-frame ones
+/// inside that list). The decoder and `dcvc-info`
 /// both go through `validated(_:file:maxPixels:)`, so a file `dcvc-info` calls valid is one the
 /// decoder accepts, as far as the header goes (the weights are checked when they are loaded).
 public struct StreamParameters: Equatable, Sendable {
@@ -18,6 +19,18 @@ public struct StreamParameters: Equatable, Sendable {
     /// The model's weights (the header's first reference) and the prior's (the second).
     public var modelWeights: WeightRef
     public var priorWeights: WeightRef?
+    /// The P-frame tools, when the stream may hold P-frames (`inter_model` present).
+    public var inter: InterParameters?
+
+    /// What the header says about P-frames (spec/inter.md §1).
+    public struct InterParameters: Equatable, Sendable {
+        /// `inter_model`.
+        public var model: String
+        /// `rate_point`: the lambda the P-frames were coded at.
+        public var ratePoint: Int
+        /// The inter model's weights (the header's last reference).
+        public var weights: WeightRef
+    }
 
     /// The most RVQ levels a stream may send (spec/intra.md §1).
     public static let maxLevels = 8
@@ -63,11 +76,23 @@ public struct StreamParameters: Equatable, Sendable {
         default:
             throw fail("unsupported index_model \(indexModel ?? "(none)")")
         }
-        let needed = prior == nil ? 1 : 2
+        let interModel = try string(InterStreamSyntax.modelKey)
+        var ratePoint: Int?
+        if interModel != nil {
+            let r = try int(InterStreamSyntax.ratePointKey, InterStreamSyntax.ratePoints.min()!...InterStreamSyntax.ratePoints.max()!)
+            guard InterStreamSyntax.ratePoints.contains(r) else {
+                throw fail("rate_point \(r) is not one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
+            }
+            ratePoint = r
+        } else if header.tools[InterStreamSyntax.ratePointKey] != nil {
+            throw fail("rate_point without an inter_model")
+        }
+        let needed = 1 + (prior == nil ? 0 : 1) + (interModel == nil ? 0 : 1)
         guard header.weights.count == needed else {
             throw fail("sequence header names \(header.weights.count) weight file(s); this stream needs \(needed)")
         }
-        for name in IntraStreamSyntax.substreamNames(levels: levels) where !header.substreamNames.contains(name) {
+        let names = IntraStreamSyntax.substreamNames(levels: levels) + (interModel == nil ? [] : InterStreamSyntax.substreamNames)
+        for name in names where !header.substreamNames.contains(name) {
             throw fail("substream \(name) is not in the header's name table")
         }
         width = header.width
@@ -79,6 +104,7 @@ public struct StreamParameters: Equatable, Sendable {
         indexPrior = prior
         modelWeights = header.weights[0]
         priorWeights = prior == nil ? nil : header.weights[1]
+        inter = interModel.map { InterParameters(model: $0, ratePoint: ratePoint!, weights: header.weights[needed - 1]) }
     }
 
     /// The one header check of this decoder, without weights: the frame-size limit, the intra
@@ -99,15 +125,32 @@ public struct StreamParameters: Equatable, Sendable {
                 throw CodecError(file: file, "index_prior \(name) was trained for \(prior.intraModel ?? "?"), not \(p.model)")
             }
         }
+        if let inter = p.inter {
+            _ = try ModelRegistry.entry(inter.model, kind: .interModel, file: file)
+        }
         return p
     }
 
-    /// The frame-level syntax this decoder checks before entropy decoding (spec/intra.md §3),
-    /// shared with `dcvc-info`: a P-frame is refused; an I-frame needs a non-empty `rvq.l` for
-    /// each level sent, whose mode byte is 0 or 1, or 2 in a stream with an index prior.
+    /// The frame-level syntax this decoder checks before entropy decoding (spec/intra.md §3,
+    /// spec/inter.md §1.2), shared with `dcvc-info`: an I-frame needs a non-empty `rvq.l` for each
+    /// level sent, whose mode byte is 0 or 1, or 2 in a stream with an index prior; a P-frame
+    /// needs a stream with an inter model, a preceding frame (the first frame is never P) and a
+    /// non-empty substream of each of the four kinds.
     public func check(_ unit: FrameUnit, file: String) throws {
-        guard unit.type == .intra else {
-            throw CodecError(file: file, frame: unit.index, "P-frames are not supported by this decoder")
+        if unit.type == .inter {
+            guard inter != nil else {
+                throw CodecError(file: file, frame: unit.index, "P-frame in a stream whose header names no inter_model")
+            }
+            guard unit.index > 0 else {
+                throw CodecError(file: file, frame: unit.index, "P-frame without a preceding I-frame")
+            }
+            for name in InterStreamSyntax.substreamNames {
+                guard let bytes = unit.substream(named: name) else {
+                    throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
+                }
+                guard !bytes.isEmpty else { throw CodecError(file: file, frame: unit.index, "substream \(name) is empty") }
+            }
+            return
         }
         for name in IntraStreamSyntax.substreamNames(levels: levels) {
             guard let bytes = unit.substream(named: name) else {

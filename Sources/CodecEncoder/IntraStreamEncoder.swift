@@ -49,8 +49,10 @@ public final class IntraStreamEncoder {
             substreamNames: IntraStreamSyntax.substreamNames(levels: levels))
     }
 
-    /// Codes one frame (its size must be the stream's) as the next frame unit.
-    public func encode(_ frame: VideoFrame) throws -> FrameUnit {
+    /// Codes one frame (its size must be the stream's) as the next frame unit, or as frame unit
+    /// `index` in a stream that interleaves other frame types.
+    public func encode(_ frame: VideoFrame, index: Int? = nil) throws -> FrameUnit {
+        if let index { nextIndex = index }
         guard frame.width == header.width, frame.height == header.height else {
             throw CodecError(file: tokenizer.modelName, frame: nextIndex,
                              "frame is \(frame.width)x\(frame.height), the stream is \(header.width)x\(header.height)")

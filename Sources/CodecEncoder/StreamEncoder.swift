@@ -1,10 +1,13 @@
 import Bitstream
 import Codec
 import Media
+import Tensor
 
-/// Encodes frames into `.dcv` frame units: resolves the model and index prior by name
-/// (`ModelRegistry`), builds the sequence header from the source's first frame, and codes each
-/// frame (all I-frames for now; the P-frame codec plugs in beside `IntraStreamEncoder`).
+/// Encodes frames into `.dcv` frame units: resolves the models by name (`ModelRegistry`), builds
+/// the sequence header from the source's first frame, and codes each frame as an I-frame
+/// (`IntraStreamEncoder`) or a P-frame (`InterStreamEncoder`) by the intra period. The references
+/// come from decoding the units it writes with the decoder's own `FrameDecoder`, so encoder and
+/// decoder never drift.
 public final class StreamEncoder {
     /// Which learned index prior the stream uses.
     public enum IndexPriorPolicy: Equatable, Sendable {
@@ -30,41 +33,133 @@ public final class StreamEncoder {
         public var levels: Int
         public var indexPrior: IndexPriorPolicy
         public var threads: Int
+        /// Frames from one I-frame to the next: 1 codes every frame as an I-frame (no inter
+        /// model is loaded), 0 only the first.
+        public var intraPeriod: Int
+        /// The P-frames' rate point, lambda in lambda * MSE + bpp.
+        public var lambda: Int
+        /// The inter model's registry name.
+        public var interModel: String
 
-        public init(model: String = "vqgan-f8", levels: Int = 4, indexPrior: IndexPriorPolicy = .auto, threads: Int) {
+        public init(model: String = "vqgan-f8", levels: Int = 4, indexPrior: IndexPriorPolicy = .auto, threads: Int,
+                    intraPeriod: Int = 1, lambda: Int = StreamEncoder.defaultLambda,
+                    interModel: String = StreamEncoder.defaultInterModel) {
             self.model = model
             self.levels = levels
             self.indexPrior = indexPrior
             self.threads = threads
+            self.intraPeriod = intraPeriod
+            self.lambda = lambda
+            self.interModel = interModel
+        }
+    }
+
+    /// `dcvc-enc`'s default intra period and rate point.
+    public static let defaultIntraPeriod = 32
+    public static let defaultLambda = 1024
+    public static let defaultInterModel = "inter-dcvc"
+
+    /// RVQ levels of the I-frames at each rate point when `--rvq-layers` is not given: 256 -> 2,
+    /// 512 -> 3, 1024 -> 4, 2048 -> 6. Provisional: chosen to step the I-frame rate with lambda,
+    /// not yet from RD measurements of the two models together.
+    public static func defaultLevels(lambda: Int) -> Int {
+        switch lambda {
+        case ...256: return 2
+        case ...512: return 3
+        case ...1024: return 4
+        default: return 6
         }
     }
 
     public let tokenizer: IntraEncodingTokenizer
     public let prior: IndexPrior?
+    /// The P-frame model; nil when every frame is an I-frame.
+    public let interModel: InterEncodingModel?
     /// The sequence header for the stream (frame count 0: the writer patches it).
-    public var header: SequenceHeader { intra.header }
+    public let header: SequenceHeader
     /// The colour interpretation of the source (matrix and range, and whether they were guessed).
     public var color: ResolvedColor { intra.color }
+    public let intraPeriod: Int
     private let intra: IntraStreamEncoder
+    private let inter: InterStreamEncoder?
+    /// The decoder's frame path, run on every unit written when the stream has P-frames.
+    private let references: FrameDecoder?
+    private var nextIndex = 0
 
     /// Prepares a stream shaped like `first` (size, colour) at `frameRate`, models from `store`.
-    public init(first: VideoFrame, frameRate: FrameRate, store: WeightStore, options: Options) throws {
+    public convenience init(first: VideoFrame, frameRate: FrameRate, store: WeightStore, options: Options) throws {
         let entry = try ModelRegistry.entry(options.model, kind: .intraModel, file: options.model)
         guard let tokenizer = try ModelRegistry.tokenizer(entry, file: try Self.weights(of: entry, in: store))
                 as? IntraEncodingTokenizer else {
             throw CodecError(file: entry.fileName, "intra model \(entry.name) has no encoder in this build")
         }
+        let prior = try Self.prior(options.indexPrior, for: tokenizer, store: store)
+        let inter = options.intraPeriod == 1 ? nil : try Self.interModel(options.interModel, store: store, threads: options.threads)
+        try self.init(first: first, frameRate: frameRate, tokenizer: tokenizer, prior: prior, inter: inter, options: options)
+    }
+
+    /// A stream with the given models (`inter` is needed unless `options.intraPeriod` is 1).
+    public init(first: VideoFrame, frameRate: FrameRate, tokenizer: IntraEncodingTokenizer, prior: IndexPrior?,
+                inter model: InterEncodingModel?, options: Options) throws {
+        guard options.intraPeriod >= 0 else { throw CodecError(file: tokenizer.modelName, "intra period \(options.intraPeriod) is negative") }
         self.tokenizer = tokenizer
-        prior = try Self.prior(options.indexPrior, for: tokenizer, store: store)
+        self.prior = prior
+        intraPeriod = options.intraPeriod
         intra = try IntraStreamEncoder(tokenizer: tokenizer, prior: prior, levels: options.levels,
                                        width: first.width, height: first.height, frameRate: frameRate,
                                        color: ColorConversion.resolvedColor(of: first),
                                        primaries: first.color.primaries, transfer: first.color.transfer,
                                        threads: options.threads)
+        var h = intra.header
+        h.intraPeriod = options.intraPeriod
+        if options.intraPeriod != 1 {
+            guard let model else { throw CodecError(file: options.interModel, "an intra period other than 1 needs an inter model") }
+            let encoder = try InterStreamEncoder(model: model, ratePoint: options.lambda)
+            h.tools.merge(InterStreamSyntax.tools(model: model.modelName, ratePoint: options.lambda)) { $1 }
+            h.weights.append(model.weightRef)
+            h.substreamNames += InterStreamSyntax.substreamNames
+            interModel = model
+            inter = encoder
+            let file = "<encoder>"
+            references = try FrameDecoder(intra: try IntraStreamDecoder(header: h, tokenizer: tokenizer, prior: prior, file: file,
+                                                                        threads: options.threads),
+                                          inter: model, file: file)
+        } else {
+            interModel = nil
+            inter = nil
+            references = nil
+        }
+        header = h
     }
 
+    /// Whether frame `index` is coded as an I-frame.
+    public func isIntra(_ index: Int) -> Bool {
+        inter == nil || (intraPeriod == 0 ? index == 0 : index % intraPeriod == 0)
+    }
+
+    /// The reference the next P-frame is predicted from (the decoder's, bit for bit).
+    public var reference: Tensor? { references?.reference }
+
     /// Codes the next frame.
-    public func encode(_ frame: VideoFrame) throws -> FrameUnit { try intra.encode(frame) }
+    public func encode(_ frame: VideoFrame) throws -> FrameUnit {
+        let index = nextIndex
+        let unit: FrameUnit
+        if isIntra(index) {
+            unit = try intra.encode(frame, index: index)
+        } else {
+            guard frame.width == header.width, frame.height == header.height else {
+                throw CodecError(file: tokenizer.modelName, frame: index,
+                                 "frame is \(frame.width)x\(frame.height), the stream is \(header.width)x\(header.height)")
+            }
+            let rgb = ColorConversion.toRGB(frame, color: color)
+            let image = FramePadding.padded(rgb, multiple: InterStreamSyntax.multiple)
+            unit = inter!.encode(image, reference: references!.reference!, index: index)
+        }
+        // The next reference is what the decoder will make of this unit.
+        if let references { _ = try references.decode(unit) }
+        nextIndex += 1
+        return unit
+    }
 
     /// The prior `policy` asks for; `auto` falls back to none when the model has no prior or its
     /// weight file is not installed.
@@ -89,5 +184,16 @@ public final class StreamEncoder {
                              "weight file for \(entry.kind.rawValue) \(entry.name) not found in \(store.directories.joined(separator: ", ")) (train it with dcvc-train, see docs/training.md)")
         }
         return try WeightFile(path: path)
+    }
+
+    /// The inter model called `name` with its encoder side, weights from `store`.
+    static func interModel(_ name: String, store: WeightStore, threads: Int) throws -> InterEncodingModel {
+        let entry = try ModelRegistry.entry(name, kind: .interModel, file: name)
+        let file = try weights(of: entry, in: store)
+        switch try ModelRegistry.interModel(entry, file: file, threads: threads) {
+        case let model as InterEncodingModel: return model
+        case let model as DCVCInterModel: return try DCVCInterEncodingModel(model: model, file: file, threads: threads)
+        default: throw CodecError(file: entry.fileName, "inter model \(entry.name) has no encoder in this build")
+        }
     }
 }

@@ -23,6 +23,27 @@ public protocol LayerBackend {
     func pixelShuffle(_ x: Value, factor: Int) -> Value
     /// [N, C, H r, W r] -> [N, C r², H, W].
     func pixelUnshuffle(_ x: Value, factor: Int) -> Value
+
+    // Ops of the inter (P-frame) models; see Sources/Models/Inter.
+    /// A pointwise nonlinearity.
+    func activation(_ x: Value, _ f: LayerActivation) -> Value
+    /// Concatenation along the channel axis.
+    func concatChannels(_ xs: [Value]) -> Value
+    /// Backward bilinear warp of x [N, C, H, W] by flow [N, 2, H, W] in pixels (border clamped).
+    func flowWarp(_ x: Value, flow: Value) -> Value
+    /// Bilinear resize (align_corners = false).
+    func resizeBilinear(_ x: Value, height: Int, width: Int) -> Value
+    /// Average pooling over factor x factor blocks.
+    func avgPool(_ x: Value, factor: Int) -> Value
+    /// Per-sample, per-channel gain: out[n][c] = x[n][c] * w[rows[n]][c], with `name` [count, C].
+    func channelGain(_ x: Value, _ name: String, count: Int, rows: [Int]) -> Value
+}
+
+/// Pointwise nonlinearities beyond SiLU.
+public enum LayerActivation: Sendable, Equatable {
+    case relu
+    case leakyRelu(slope: Float)
+    case softplus
 }
 
 /// Epsilon of every GroupNorm in the tokenizer.

@@ -12,7 +12,7 @@ public final class ShapeBackend: LayerBackend {
     /// Weights in first-use order.
     public private(set) var weights: [(name: String, shape: [Int], role: Role)] = []
     /// Multiply-accumulates of the forward pass so far.
-    public private(set) var macs = 0
+    public internal(set) var macs = 0
 
     public init() {}
 
@@ -40,7 +40,7 @@ public final class ShapeBackend: LayerBackend {
     public func pixelShuffle(_ x: [Int], factor r: Int) -> [Int] { [x[0], x[1] / (r * r), x[2] * r, x[3] * r] }
     public func pixelUnshuffle(_ x: [Int], factor r: Int) -> [Int] { [x[0], x[1] * r * r, x[2] / r, x[3] / r] }
 
-    private func record(_ name: String, _ shape: [Int], _ role: Role) {
+    func record(_ name: String, _ shape: [Int], _ role: Role) {
         if let old = weights.first(where: { $0.name == name }) {
             precondition(old.shape == shape, "\(name) used with shapes \(old.shape) and \(shape)")
             return

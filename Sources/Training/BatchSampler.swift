@@ -34,27 +34,9 @@ public struct BatchSampler: Sendable {
 }
 
 /// Builds the next batch on a background thread while the current step runs.
-public final class BatchPrefetcher {
-    let sampler: BatchSampler
-    let queue = DispatchQueue(label: "dcvc.batch-prefetch")
-    var pending: (step: Int, group: DispatchGroup, box: Box)?
-    final class Box { var value: Tensor? }
+public typealias BatchPrefetcher = StepPrefetcher<Tensor>
 
-    public init(sampler: BatchSampler) { self.sampler = sampler }
-
-    /// Batch `step` (identical to `sampler.batch(step:)`); starts building `step + 1`.
-    public func batch(step: Int) -> Tensor {
-        let result: Tensor
-        if let p = pending, p.step == step {
-            p.group.wait()
-            result = p.box.value!
-        } else {
-            result = sampler.batch(step: step)
-        }
-        let g = DispatchGroup(), box = Box(), s = sampler
-        g.enter()
-        queue.async { box.value = s.batch(step: step + 1); g.leave() }
-        pending = (step + 1, g, box)
-        return result
-    }
+extension StepPrefetcher where Value == Tensor {
+    /// Prefetches `sampler`'s batches.
+    public convenience init(sampler: BatchSampler) { self.init { sampler.batch(step: $0) } }
 }

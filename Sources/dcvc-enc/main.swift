@@ -14,8 +14,11 @@ struct Encode: ParsableCommand {
         abstract: "Encode a video (anything libavformat reads, or Y4M) into a .dcv file.",
         discussion: """
             I-frames are coded by a VQGAN encoder and a residual vector quantizer; --rvq-layers sets \
-            how many levels are sent (more levels, more bits, better quality). The output is written \
-            to a temporary file and renamed on success.
+            how many levels are sent (more levels, more bits, better quality). Between I-frames \
+            (every --intra-period frames) P-frames are coded by the DCVC inter model at rate point \
+            --lambda. Without --rvq-layers the I-frames get the levels of the lambda: 256 -> 2, \
+            512 -> 3, 1024 -> 4, 2048 -> 6 (provisional, not yet chosen from measurements). The \
+            output is written to a temporary file and renamed on success.
 
             \(ExitStatus.helpText)
             """)
@@ -26,12 +29,19 @@ struct Encode: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     // .unconditional: `--rvq-layers -1` is a value to refuse, not a missing one.
-    @Option(name: .customLong("rvq-layers"), parsing: .unconditional, help: "RVQ levels sent per I-frame (1...8).")
-    var rvqLayers = 4
+    @Option(name: .customLong("rvq-layers"), parsing: .unconditional,
+            help: "RVQ levels sent per I-frame (1...8; default: from --lambda).")
+    var rvqLayers: Int?
 
     @Option(name: .customLong("intra-period"), parsing: .unconditional,
-            help: "Frames between I-frames; 1 codes every frame as an I-frame.")
-    var intraPeriod = 1
+            help: "Frames from one I-frame to the next; 1 codes every frame as an I-frame, 0 only the first.")
+    var intraPeriod = StreamEncoder.defaultIntraPeriod
+
+    @Option(name: .long, parsing: .unconditional, help: "P-frame rate point: 256, 512, 1024 or 2048 (lambda of lambda*MSE + bpp).")
+    var lambda = StreamEncoder.defaultLambda
+
+    @Option(name: .customLong("inter-model"), help: "P-frame model.")
+    var interModel = StreamEncoder.defaultInterModel
 
     @Option(name: .long, help: "I-frame model.")
     var model = "vqgan-f8"
@@ -41,9 +51,10 @@ struct Encode: ParsableCommand {
     var indexPrior = "auto"
 
     func validate() throws {
-        guard (1...8).contains(rvqLayers) else { throw ValidationError("--rvq-layers \(rvqLayers): must be 1...8") }
-        guard intraPeriod == 1 else {
-            throw ValidationError("--intra-period \(intraPeriod): P-frames are not implemented yet; use --intra-period 1")
+        if let rvqLayers, !(1...8).contains(rvqLayers) { throw ValidationError("--rvq-layers \(rvqLayers): must be 1...8") }
+        guard intraPeriod >= 0 else { throw ValidationError("--intra-period \(intraPeriod): must be 0 or more") }
+        guard InterStreamSyntax.ratePoints.contains(lambda) else {
+            throw ValidationError("--lambda \(lambda): must be one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
         }
     }
 
@@ -55,8 +66,9 @@ struct Encode: ParsableCommand {
         }
         let encoder = try StreamEncoder(first: first, frameRate: source.frameRate,
                                         store: try WeightStore.checked(explicit: common.weights),
-                                        options: .init(model: model, levels: rvqLayers,
-                                                       indexPrior: .init(indexPrior), threads: threads))
+                                        options: .init(model: model, levels: rvqLayers ?? StreamEncoder.defaultLevels(lambda: lambda),
+                                                       indexPrior: .init(indexPrior), threads: threads,
+                                                       intraPeriod: intraPeriod, lambda: lambda, interModel: interModel))
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
         let writer = try output.writing {
             try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle), header: encoder.header, name: common.output)
@@ -65,8 +77,10 @@ struct Encode: ParsableCommand {
         let progress = ProgressLine(total: total, frameRate: source.frameRate.framesPerSecond, force: common.progress)
         let start = Date()
         var frame: VideoFrame? = first
+        var intraFrames = 0
         while let f = frame {
             let unit = try encoder.encode(f)
+            if unit.type == .intra { intraFrames += 1 }
             _ = try output.writing { try writer.write(unit) }
             progress.update(frames: writer.framesWritten, bytes: writer.bytesWritten)
             frame = try source.nextFrame()
@@ -78,9 +92,9 @@ struct Encode: ParsableCommand {
         let frames = writer.framesWritten, fileBytes = writer.bytesWritten
         let bpp = Double(fileBytes) * 8 / Double(first.width * first.height * frames)
         let kbps = Double(fileBytes) * 8 / 1000 / (Double(frames) / source.frameRate.framesPerSecond)
-        printError(String(format: "dcvc-enc: %d frames %dx%d, %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads), index prior %@",
-                          frames, first.width, first.height, fileBytes, bpp, kbps, Double(frames) / seconds, threads,
-                          encoder.prior?.name ?? "none"))
+        printError(String(format: "dcvc-enc: %d frames %dx%d (%d I, %d P), %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads), index prior %@",
+                          frames, first.width, first.height, intraFrames, frames - intraFrames, fileBytes, bpp, kbps,
+                          Double(frames) / seconds, threads, encoder.prior?.name ?? "none"))
     }
 }
 

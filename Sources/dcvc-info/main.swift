@@ -19,9 +19,9 @@ struct Info: ParsableCommand {
             "bytes", "substreams": [{"name", "bytes"}]}], "totals": {...}}.
 
             Valid means the container (spec/container.md §7) and the codec syntax of the sequence \
-            header and frames (spec/intra.md §1.1: bit depth, chroma format, tools, models this build \
+            header and frames (spec/intra.md §1.1 and spec/inter.md §1.1: bit depth, chroma format, tools, models this build \
             has, weight and substream tables; each frame's type, level substreams and index mode \
-            bytes) pass the decoder's own checks. The weight files are not loaded and no index is \
+            bytes, and a P-frame's four substreams and its place after an I-frame) pass the decoder's own checks. The weight files are not loaded and no index is \
             entropy-decoded, so a missing weight file or a corrupt index substream is only found \
             by dcvc-dec. --container-only checks the container alone.
 

@@ -6,7 +6,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcvc-train",
         abstract: "Train the codec's models (resumable, CSV-logged) and export shipped weights.",
-        subcommands: [TrainVQ.self, ExportVQ.self, EvalVQ.self, TrainPrior.self, TrainPriorTransformer.self,
+        subcommands: [TrainVQ.self, ExportVQ.self, EvalVQ.self, TrainPrior.self, TrainPriorTransformer.self, TrainInter.self,
                       ExportPrior.self, EvalPrior.self])
 }
 

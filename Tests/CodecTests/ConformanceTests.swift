@@ -20,7 +20,7 @@ final class ConformanceTests: XCTestCase {
         let tmp = NSTemporaryDirectory() + "conformance-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        var checked = 0
+        var checked = 0, pVectors = 0
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let cols = line.split(separator: "\t").map(String.init)
             XCTAssertGreaterThanOrEqual(cols.count, 2, "bad line \(line)")
@@ -37,9 +37,16 @@ final class ConformanceTests: XCTestCase {
             if cols.count >= 8, cols[7] != "none" {
                 XCTAssertTrue(try usesPrior(vector), "\(cols[0]) should code some level with its prior (mode 2)")
             }
+            if cols.count >= 10, cols[9] != "-" {
+                let (types, ratePoint) = try frameTypes(vector)
+                XCTAssertTrue(types.contains("P"), "\(cols[0]) should hold P-frames: \(types)")
+                XCTAssertEqual(ratePoint.map(String.init), cols[9], "\(cols[0]) rate point")
+                pVectors += 1
+            }
             checked += 1
         }
         XCTAssertGreaterThanOrEqual(checked, 3, "conformance/ should hold at least three vectors")
+        XCTAssertGreaterThanOrEqual(pVectors, 4, "conformance/ should hold at least four vectors with P-frames")
     }
 
     /// Whether any index substream of the file starts with mode byte 2 (spec/intra.md §3).
@@ -49,5 +56,14 @@ final class ConformanceTests: XCTestCase {
             if unit.substreams.contains(where: { $0.name.hasPrefix("rvq.") && $0.bytes.first == 2 }) { return true }
         }
         return false
+    }
+
+    /// The frame types of the file in order (`I`, `P`) and its `rate_point`.
+    private func frameTypes(_ path: String) throws -> (String, Int?) {
+        let reader = try ContainerReader(path: path)
+        var types = ""
+        while let unit = try reader.nextFrame() { types += unit.type.description }
+        guard case .int(let r)? = reader.header.tools["rate_point"] else { return (types, nil) }
+        return (types, Int(r))
     }
 }

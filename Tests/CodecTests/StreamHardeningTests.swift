@@ -77,7 +77,7 @@ final class StreamHardeningTests: XCTestCase {
         let outside = dir + "/outside", inside = dir + "/weights"
         for d in [outside, inside] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
         try FileManager.default.copyItem(atPath: weights + "/vqgan-f8.safetensors", toPath: outside + "/model.safetensors")
-        let stream = try rewritten(try encoded(["--index-prior", "none"])) {
+        let stream = try rewritten(try encoded(["--index-prior", "none", "--intra-period", "1"])) {
             $0.weights[0].name = "../outside/model.safetensors"
         }
         let error = decodeError(stream, store: WeightStore(directories: [inside]))
@@ -170,7 +170,7 @@ final class StreamHardeningTests: XCTestCase {
         let modes: [(String, (inout FrameUnit) -> Void)] = [
             ("unknown index mode 255", { $0.substreams[0].bytes[0] = 255 }),
             ("index mode 2 (learned prior) in a stream that names no index prior", { $0.substreams[0].bytes[0] = 2 }),
-            ("P-frames are not supported", { $0.type = .inter }),
+            ("P-frame without a preceding I-frame", { $0.type = .inter }),
         ]
         typealias Case = (String, (inout SequenceHeader) -> Void, (inout FrameUnit) -> Void)
         let all: [Case] = cases.map { ($0.0, $0.1, { _ in }) } + modes.map { ($0.0, { _ in }, $0.1) }
@@ -225,5 +225,39 @@ final class StreamHardeningTests: XCTestCase {
             XCTAssertEqual(r.status, 64)
             XCTAssertTrue(r.err.contains("must be 1...8"), "\(arg): \(r.err)")
         }
+    }
+
+    /// A default dcvc-enc stream (intra period 32, the shipped inter model) holds P-frames that
+    /// dcvc-info lists and validates and dcvc-dec decodes; a damaged P-frame is refused by both.
+    func testPFramesInInfoAndTheirDamage() throws {
+        let stream = try encoded([], frames: 3)
+        let info = try ToolRunner("dcvc-info", from: Self.self)
+        let good = dir + "/ip.dcv"
+        try Data(stream).write(to: URL(fileURLWithPath: good))
+        let r = try info.run([good])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("inter_model=\"inter-dcvc\""), r.out)
+        XCTAssertTrue(r.out.contains("rate_point=1024"), r.out)
+        XCTAssertEqual(r.out.split(separator: "\n").filter { $0.contains(" P ") && $0.contains("mv.z:") }.count, 2, r.out)
+        XCTAssertNil(decodeError(stream))
+        let damage: [(String, (inout FrameUnit) -> Void)] = [
+            ("substream mv.y is missing", { $0.substreams.removeAll { $0.name == "mv.y" } }),
+            ("substream fr.z is empty", { u in u.substreams[u.substreams.firstIndex { $0.name == "fr.z" }!].bytes = [] }),
+        ]
+        for (expected, edit) in damage {
+            let bad = try rewritten(stream, { _ in }, frame: { if $0.type == .inter { edit(&$0) } })
+            let path = dir + "/bad-p.dcv"
+            try Data(bad).write(to: URL(fileURLWithPath: path))
+            let e = try info.run([path])
+            XCTAssertEqual(e.status, 1, expected)
+            XCTAssertTrue(e.err.contains(expected), "\(expected): \(e.err)")
+            XCTAssertTrue(decodeError(bad)?.contains(expected) ?? false, expected)
+        }
+        // A P-frame unit's payload cut short inside fr.y: an entropy error, not a crash.
+        let cut = try rewritten(stream, { _ in }, frame: { u in
+            guard u.type == .inter, let i = u.substreams.firstIndex(where: { $0.name == "fr.y" }) else { return }
+            u.substreams[i].bytes.removeLast(8)
+        })
+        XCTAssertTrue(decodeError(cut)?.contains("frame 1: substream fr.y") ?? false, decodeError(cut) ?? "decoded")
     }
 }

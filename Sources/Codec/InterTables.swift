@@ -1,0 +1,43 @@
+import Entropy
+import Tensor
+
+/// The integer tables a P-frame model ships in its weight file (spec/inter.md §3.2), read as
+/// stored: nothing is rebuilt from floats at decode time.
+public struct InterTables: Equatable {
+    /// Tensor names in the weight file (I32, `TableSerialization` layouts).
+    public static let latentName = "tables.latent", mvHyperName = "tables.mv_hyper", frameHyperName = "tables.frame_hyper"
+
+    /// The scale table set of the MV and frame latent residuals.
+    public let latent: ScaleTableSet
+    /// One zero-centred table per channel of the MV hyper-latents and of the frame hyper-latents.
+    public let mvHyper: BoundedTableBank
+    public let frameHyper: BoundedTableBank
+
+    public init(latent: ScaleTableSet, mvHyper: [BoundedTable], frameHyper: [BoundedTable]) {
+        self.latent = latent
+        self.mvHyper = BoundedTableBank(mvHyper)
+        self.frameHyper = BoundedTableBank(frameHyper)
+    }
+
+    /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`.
+    public init(file: SafeTensorsFile, channels: InterChannels, path: String) throws {
+        func ints(_ name: String) throws -> [Int32] {
+            guard let t = file.tensors[name] else { throw CodecError(file: path, "weight file has no table tensor \(name)") }
+            guard t.dtype == .i32, t.shape.count == 1 else {
+                throw CodecError(file: path, "table tensor \(name) is \(t.dtype.rawValue) \(t.shape), not a 1-D I32 tensor")
+            }
+            return t.integers().map { Int32(truncatingIfNeeded: $0) }
+        }
+        do {
+            let latent = try TableSerialization.scaleTableSet(try ints(Self.latentName))
+            let mv = try TableSerialization.boundedTables(try ints(Self.mvHyperName))
+            let fr = try TableSerialization.boundedTables(try ints(Self.frameHyperName))
+            guard mv.count == channels.mvHyper, fr.count == channels.hyper else {
+                throw CodecError(file: path, "hyper-latent tables for \(mv.count)/\(fr.count) channels, the model has \(channels.mvHyper)/\(channels.hyper)")
+            }
+            self.init(latent: latent, mvHyper: mv, frameHyper: fr)
+        } catch let e as EntropyError {
+            throw CodecError(file: path, "invalid entropy tables: \(e)")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// The architecture of the DCVC P-frame model (a lean DCVC): everything needed to rebuild the
+/// network and read its weights. Stored as JSON in checkpoints and in the shipped `.safetensors`.
+public struct InterConfig: Codable, Equatable, Sendable {
+    /// Channels of the motion net's hidden convs (same at every pyramid level).
+    public var motionChannels: [Int]
+    /// Pyramid levels of the motion net; the coarsest runs at 1/2^levels, the finest at 1/2.
+    public var motionLevels: Int
+    /// Hidden channels of the MV encoder/decoder and the MV latent channels (at 1/16).
+    public var mvHidden: Int
+    public var mvLatent: Int
+    /// MV hyper-latent channels (at 1/64).
+    public var mvHyper: Int
+    /// Feature/context channels at 1/2 resolution.
+    public var contextChannels: Int
+    /// Frame latent channels (at 1/16) and frame hyper-latent channels (at 1/64).
+    public var latent: Int
+    public var hyper: Int
+    /// Width of the frame generator at 1/2 resolution.
+    public var generatorChannels: Int
+    /// The rate points, as lambda in lambda * MSE + bpp; one gain row each.
+    public var lambdas: [Int]
+
+    public init(motionChannels: [Int] = [32, 64, 32], motionLevels: Int = 3, mvHidden: Int = 64, mvLatent: Int = 64,
+                mvHyper: Int = 32, contextChannels: Int = 32, latent: Int = 96, hyper: Int = 64,
+                generatorChannels: Int = 48, lambdas: [Int] = [256, 512, 1024, 2048]) {
+        self.motionChannels = motionChannels; self.motionLevels = motionLevels; self.mvHidden = mvHidden
+        self.mvLatent = mvLatent; self.mvHyper = mvHyper; self.contextChannels = contextChannels
+        self.latent = latent; self.hyper = hyper; self.generatorChannels = generatorChannels; self.lambdas = lambdas
+    }
+
+    /// A very small model for tests.
+    public static let tiny = InterConfig(motionChannels: [8], motionLevels: 2, mvHidden: 8, mvLatent: 8, mvHyper: 4,
+                                         contextChannels: 8, latent: 8, hyper: 4, generatorChannels: 8, lambdas: [256, 2048])
+
+    /// Frame sides must be multiples of this (the hyper-latents sit at 1/64).
+    public static let multiple = 64
+
+    /// Index of the rate point with lambda `lambda`.
+    public func rateIndex(lambda: Int) -> Int? { lambdas.firstIndex(of: lambda) }
+
+    /// Checks the ranges the codec supports.
+    public func validate() throws {
+        func bad(_ r: String) -> InterConfigError { InterConfigError(reason: r) }
+        let widths = motionChannels + [mvHidden, mvLatent, mvHyper, contextChannels, latent, hyper, generatorChannels]
+        guard !motionChannels.isEmpty, widths.allSatisfy({ (1...1024).contains($0) }) else { throw bad("channel widths \(widths)") }
+        guard (1...5).contains(motionLevels) else { throw bad("motion levels \(motionLevels) (1...5)") }
+        guard !lambdas.isEmpty, lambdas.count <= 16, lambdas.allSatisfy({ $0 > 0 }) else { throw bad("lambdas \(lambdas)") }
+    }
+
+    /// JSON text of the configuration (sorted keys, stable).
+    public var json: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try! enc.encode(self), as: UTF8.self)
+    }
+
+    /// Parses and validates `json`.
+    public static func parse(json: String) throws -> InterConfig {
+        let c = try JSONDecoder().decode(InterConfig.self, from: Data(json.utf8))
+        try c.validate()
+        return c
+    }
+}
+
+/// An invalid inter-model configuration.
+public struct InterConfigError: Error, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { "invalid inter configuration: \(reason)" }
+}

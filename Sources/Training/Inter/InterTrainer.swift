@@ -1,0 +1,204 @@
+import Foundation
+import Models
+import ModelsTraining
+import Tensor
+import TensorTraining
+
+/// Hyper-parameters of P-frame training (one stage of the four).
+public struct InterTrainOptions: StepOptions, Equatable, Sendable {
+    /// 1: motion warm-up (warp loss + MV rate); 2: contextual codec, distortion only, motion frozen;
+    /// 3: adds the rate, motion frozen; 4: end to end over `pFrames` cascaded P-frames.
+    public var stage = 1
+    public var steps = 2000
+    public var batch = 4
+    public var crop = 128
+    public var lr: Float = 1e-4
+    public var warmup = 50
+    public var seed: UInt64 = 1
+    /// P-frames per sample (1 in stages 1-3; up to 6 in stage 4: the GOPs hold 7 frames).
+    public var pFrames = 1
+    public var gradClip: Float = 1.0
+
+    public init() {}
+
+    /// Defaults for `stage`.
+    public static func defaults(stage: Int) -> InterTrainOptions {
+        var o = InterTrainOptions()
+        o.stage = stage
+        o.lr = stage == 4 ? 1e-4 : 3e-4
+        o.pFrames = stage == 4 ? 6 : 1
+        o.batch = stage == 4 ? 2 : 4
+        return o
+    }
+
+    func validate() throws {
+        guard (1...4).contains(stage) else { throw InterConfigError(reason: "stage \(stage) (1...4)") }
+        guard (1...6).contains(pFrames), stage == 4 || pFrames == 1 else { throw InterConfigError(reason: "\(pFrames) P-frames in stage \(stage)") }
+        guard crop % InterConfig.multiple == 0, crop > 0 else { throw InterConfigError(reason: "crop \(crop) is not a multiple of 64") }
+        guard batch >= 1, steps >= 0 else { throw InterConfigError(reason: "batch \(batch), steps \(steps)") }
+    }
+}
+
+/// What one step measured (averages over the step's P-frames).
+public struct InterStepResult {
+    public var loss: Float
+    /// RGB PSNR of the reconstruction and its gain over the reference (what copying the previous
+    /// frame would give); in stage 1, of the clean previous frame warped by the motion net's flow.
+    public var psnr: Float, psnrGain: Float
+    /// Estimated bits per pixel of the MV latents + hyper-latents and of the frame latents + hyper-latents.
+    public var bppMotion: Float, bppFrame: Float
+}
+
+/// The P-frame model's training state (weights, Adam, step, RNG) and its step.
+public final class InterTrainer: CheckpointedTrainer {
+    public typealias Options = InterTrainOptions
+    public static let configKey = InterDecoder.configKey
+    public let config: InterConfig
+    public let options: InterTrainOptions
+    public let network: InterNetwork
+    public let params = ParameterSet()
+    public let adam = Adam()
+    public var step = 0
+    public var rng: RNG
+
+    public init(config: InterConfig, options: InterTrainOptions) throws {
+        try config.validate(); try options.validate()
+        self.config = config; self.options = options
+        network = InterNetwork(config: config)
+        rng = RNG(seed: options.seed)
+        network.registerParameters(in: params, rng: &rng)
+        // The flow starts at zero (copying the reference), not at the noise of random output convs.
+        for p in params.parameters where p.name.hasPrefix("motion.") && p.name.contains(".out.") {
+            p.value = Tensor(shape: p.shape, repeating: 0)
+        }
+        // Stages 2 and 3 train the contextual codec over a fixed motion path.
+        if options.stage == 2 || options.stage == 3 { params.setTrainable(false, where: InterNetwork.isMotionWeight) }
+    }
+
+    public static func restoring(configJSON: String, options: InterTrainOptions) throws -> InterTrainer {
+        try InterTrainer(config: try InterConfig.parse(json: configJSON), options: options)
+    }
+
+    public var configJSON: String { config.json }
+    public var trainedParameters: ParameterSet { params }
+
+    /// Copies every weight from a checkpoint or weights file (the previous stage's result).
+    public func loadWeights(from path: String) throws {
+        let f = try SafeTensorsFile.read(from: path)
+        if let c = f.metadata[Self.configKey], try InterConfig.parse(json: c) != config {
+            throw InterConfigError(reason: "\(path) holds another configuration: \(c)")
+        }
+        try params.load(f, path: path, allowExtra: true)
+    }
+
+    /// Learning rate at the current step: linear warmup, cosine decay to a tenth.
+    public var learningRate: Float {
+        LRSchedule.warmupCosine(peak: options.lr, warmup: options.warmup, total: options.steps, floor: options.lr / 10).lr(at: step)
+    }
+
+    /// One optimisation step on a GOP batch.
+    @discardableResult
+    public func trainStep(_ batch: GOPBatch) -> InterStepResult {
+        let (loss, r) = forward(batch)
+        params.zeroGrad()
+        loss.backward()
+        clipGradNorm(params, maxNorm: options.gradClip)
+        adam.update(params, lr: learningRate)
+        step += 1
+        return r
+    }
+
+    /// The stage's loss on `batch` and what it measured (no parameter change).
+    public func forward(_ batch: GOPBatch) -> (Variable, InterStepResult) {
+        precondition(batch.frames.count > options.pFrames, "GOP of \(batch.frames.count) frames for \(options.pFrames) P-frames")
+        let lambdas = batch.rows.map { Float(config.lambdas[$0]) }
+        var ref = Variable(batch.iframe)
+        var total: Variable? = nil
+        var psnr: Float = 0, gain: Float = 0, bppM: Float = 0, bppY: Float = 0
+        for t in 1...options.pFrames {
+            let x = Variable(batch.frames[t])
+            let p = codeP(x, reference: ref, rows: batch.rows)
+            let pixels = Float(x.shape[0] * x.shape[2] * x.shape[3])
+            let rateM = (p.bitsM + p.bitsZm) * (1 / pixels)
+            var term: Variable
+            switch options.stage {
+            case 1:
+                // The flow net also learns from its own (unquantized) flow on the clean previous
+                // frame: a direct photometric signal that does not pass through the MV codec.
+                let direct = Ops.flowWarp(Variable(batch.frames[t - 1]), flow: Self.fullResolution(p.flow, like: x))
+                term = Self.weightedMSE(p.warped, x, lambdas) + Self.weightedMSE(direct, x, lambdas) + rateM
+                // Reported: what the flow gains on clean frames (the coded reference's own error
+                // would hide it).
+                let q = Self.psnr(direct.value, x.value)
+                psnr += q; gain += q - Self.psnr(batch.frames[t - 1], x.value)
+            case 2: term = Self.weightedMSE(p.xhat!, x, lambdas)
+            default: term = Self.weightedMSE(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
+            }
+            total = total.map { $0 + term } ?? term
+            if let xh = p.xhat {
+                let q = Self.psnr(xh.value, x.value)
+                psnr += q; gain += q - Self.psnr(ref.value, x.value)
+            }
+            bppM += rateM.value.item
+            if let y = p.bitsY, let z = p.bitsZ { bppY += (y.value.item + z.value.item) / pixels }
+            if let xh = p.xhat { ref = xh }
+        }
+        let n = Float(options.pFrames)
+        let loss = total! * (1 / n)
+        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n, bppFrame: bppY / n))
+    }
+
+    struct PFrame {
+        /// The motion net's flow at 1/2 and the reference warped by the decoded flow.
+        var flow: Variable, warped: Variable
+        var bitsM: Variable, bitsZm: Variable
+        var xhat: Variable?, bitsY: Variable?, bitsZ: Variable?
+    }
+
+    /// One P-frame through the model with training relaxations: additive noise for the rate,
+    /// straight-through rounding for what the decoders see. Stage 1 stops after the motion path.
+    func codeP(_ x: Variable, reference ref: Variable, rows: [Int]) -> PFrame {
+        let b = TrainingBackend(params: params)
+        let flow = network.motion(x, ref, b)
+        let m = network.mvEncode(flow, rows: rows, b)
+        let zm = network.mvHyperEncode(m, b)
+        let bitsZm = RateTerms.factorizedBits(RateTerms.noisy(zm, rng: &rng), logScale: params[InterNetwork.mvHyperLogScale]!)
+        let mp = network.mvPrior(Ops.roundStraightThrough(zm), b)
+        let mRes = m - mp.mean
+        let bitsM = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(mRes, rng: &rng), scale: mp.scale))
+        let flowHat = network.mvDecode(Ops.roundStraightThrough(mRes) + mp.mean, rows: rows, b)
+        var out = PFrame(flow: flow, warped: Ops.flowWarp(ref, flow: Self.fullResolution(flowHat, like: x)),
+                         bitsM: bitsM, bitsZm: bitsZm)
+        if options.stage == 1 { return out }
+        let ctx = network.context(reference: ref, flow: flowHat, b)
+        let y = network.frameEncode(x, context: ctx, rows: rows, b)
+        let z = network.hyperEncode(y, b)
+        out.bitsZ = RateTerms.factorizedBits(RateTerms.noisy(z, rng: &rng), logScale: params[InterNetwork.frameHyperLogScale]!)
+        let fp = network.framePrior(Ops.roundStraightThrough(z), context: ctx, b)
+        let res = y - fp.mean
+        out.bitsY = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(res, rng: &rng), scale: fp.scale))
+        out.xhat = network.frameDecode(Ops.roundStraightThrough(res) + fp.mean, context: ctx, rows: rows, b)
+        return out
+    }
+
+    /// A flow at 1/2 resolution as a full-resolution flow (bilinear x2, values x2).
+    static func fullResolution(_ flow: Variable, like x: Variable) -> Variable {
+        Ops.affine(Ops.resizeBilinear(flow, height: x.shape[2], width: x.shape[3]), scale: 2)
+    }
+
+    /// Mean over samples of lambda_n * MSE_n (each sample's MSE over its RGB pixels).
+    static func weightedMSE(_ a: Variable, _ b: Variable, _ lambdas: [Float]) -> Variable {
+        let n = a.shape[0], per = Float(a.shape[1] * a.shape[2] * a.shape[3])
+        var d = Ops.square(a - b)
+        for axis in [3, 2, 1] { d = Ops.sum(d, axis: axis) }
+        let w = Variable(Tensor(shape: [n, 1, 1, 1], storage: lambdas.map { $0 / (per * Float(n)) }))
+        return Ops.sum(d * w)
+    }
+
+    /// RGB PSNR in dB of `a` (clamped to [0, 1]) against `b`.
+    static func psnr(_ a: Tensor, _ b: Tensor) -> Float {
+        var se = 0.0
+        for i in 0..<a.count { let d = Double(min(1, max(0, a.storage[i])) - b.storage[i]); se += d * d }
+        return Float(10 * Foundation.log10(1 / max(se / Double(a.count), 1e-12)))
+    }
+}

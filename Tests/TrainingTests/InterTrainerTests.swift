@@ -1,0 +1,152 @@
+import Foundation
+import Models
+import ModelsTraining
+import Tensor
+import TensorTraining
+import Training
+import XCTest
+
+final class InterTrainerTests: XCTestCase {
+    /// Central differences of sum(bits * w) against the analytic gradient, in v and in the scale.
+    func testGaussianBitsGradientsMatchFiniteDifferences() {
+        var rng = RNG(seed: 3)
+        let shape = [1, 2, 3, 4]
+        var v = rng.uniformTensor(shape, -4, 4), s = rng.uniformTensor(shape, 0.2, 3)
+        v.storage[0] = 0; v.storage[1] = 0.5; s.storage[2] = 0.05  // at zero, on a bin edge, below the floor
+        let w = rng.uniformTensor(shape, -1, 1)
+        func loss(_ a: Tensor, _ b: Tensor) -> Double {
+            let bits = RateTerms.gaussianBits(Variable(a), scale: Variable(b)).value
+            return (0..<bits.count).reduce(0.0) { $0 + Double(bits.storage[$1]) * Double(w.storage[$1]) }
+        }
+        let vv = Variable(v, requiresGrad: true), sv = Variable(s, requiresGrad: true)
+        RateTerms.gaussianBits(vv, scale: sv).backward(seed: w)
+        let eps: Float = 1e-2
+        for i in 0..<v.count where i != 1 {
+            var p = v, m = v; p.storage[i] += eps; m.storage[i] -= eps
+            let num = Float((loss(p, s) - loss(m, s)) / Double(2 * eps))
+            XCTAssertEqual(vv.grad!.storage[i], num, accuracy: 0.03 * max(1, abs(num)), "dv[\(i)]")
+            var ps = s, ms = s; ps.storage[i] += eps / 10; ms.storage[i] -= eps / 10
+            let nums = Float((loss(v, ps) - loss(v, ms)) / Double(eps / 5))
+            XCTAssertEqual(sv.grad!.storage[i], i == 2 ? 0 : nums, accuracy: 0.03 * max(1, abs(nums)), "ds[\(i)]")
+        }
+        // Bits match the closed form at a few points, and a wide scale costs more at zero.
+        let b = RateTerms.gaussianBits(Variable(Tensor(shape: [3], storage: [0, 0, 2])), scale: Variable(Tensor(shape: [3], storage: [1, 4, 1]))).value
+        XCTAssertEqual(b.storage[0], Float(-log2(erf(0.5 / 2.0.squareRoot()))), accuracy: 1e-4)
+        XCTAssertGreaterThan(b.storage[1], b.storage[0])
+        XCTAssertEqual(b.storage[2], Float(-log2(0.5 * (erfc(1.5 / 2.0.squareRoot()) - erfc(2.5 / 2.0.squareRoot())))), accuracy: 1e-4)
+    }
+
+    func testFactorizedBitsGradientInTheLogScale() {
+        var rng = RNG(seed: 4)
+        let z = Variable(rng.uniformTensor([2, 3, 2, 2], -3, 3))
+        let ls = rng.uniformTensor([3], -0.5, 1)
+        let lv = Variable(ls, requiresGrad: true)
+        RateTerms.factorizedBits(z, logScale: lv).backward()
+        for c in 0..<3 {
+            var p = ls, m = ls; p.storage[c] += 1e-3; m.storage[c] -= 1e-3
+            let num = (RateTerms.factorizedBits(z, logScale: Variable(p)).value.item
+                       - RateTerms.factorizedBits(z, logScale: Variable(m)).value.item) / 2e-3
+            XCTAssertEqual(lv.grad!.storage[c], num, accuracy: 0.02 * max(1, abs(num)))
+        }
+    }
+
+    /// A textured pattern moving by (1, 2) pixels per frame.
+    static func movingPattern(gops: Int, frames: Int, side: Int) -> GOPPool {
+        var rng = RNG(seed: 21)
+        return GOPPool(gops: (0..<gops).map { _ in
+            let phase = (0..<3).map { _ in rng.uniform(0, 6.28) }
+            return (0..<frames).map { t in
+                var rgb = [UInt8](repeating: 0, count: 3 * side * side)
+                for c in 0..<3 { for y in 0..<side { for x in 0..<side {
+                    let u = Float(x + t), v = Float(y + 2 * t)
+                    let val = 0.5 + 0.25 * sin(u * 0.4 + phase[c]) + 0.2 * cos(v * 0.3 + u * 0.1 + phase[c])
+                    rgb[(c * side + y) * side + x] = UInt8(max(0, min(255, val * 255)))
+                } } }
+                return FrameImage(width: side, height: side, rgb: rgb)
+            }
+        }, labels: (0..<gops).map { "pattern\($0)" })
+    }
+
+    func tinyTrainer(stage: Int, pFrames: Int = 1) throws -> (InterTrainer, GOPSampler) {
+        var o = InterTrainOptions.defaults(stage: stage)
+        o.crop = 64; o.batch = 2; o.steps = 40; o.warmup = 2; o.lr = 3e-3; o.pFrames = pFrames
+        let t = try InterTrainer(config: .tiny, options: o)
+        let s = GOPSampler(pool: Self.movingPattern(gops: 3, frames: pFrames + 1, side: 80), batch: 2, crop: 64,
+                           frames: pFrames + 1, rates: 2, maxLevels: 8, seed: 5, iframeCoder: nil)
+        return (t, s)
+    }
+
+    func testTinyModelLearnsAMovingPattern() throws {
+        let (t, s) = try tinyTrainer(stage: 4, pFrames: 2)
+        var losses: [Float] = []
+        for step in 0..<30 { losses.append(t.trainStep(s.batch(step: step)).loss) }
+        let first = losses.prefix(5).reduce(0, +) / 5, last = losses.suffix(5).reduce(0, +) / 5
+        XCTAssertTrue(losses.allSatisfy(\.isFinite))
+        XCTAssertLessThan(last, 0.7 * first, "loss \(first) -> \(last)")
+    }
+
+    func testStagesTrainTheirParts() throws {
+        let (t1, s1) = try tinyTrainer(stage: 1)
+        let r1 = t1.trainStep(s1.batch(step: 0))
+        XCTAssertEqual(r1.bppFrame, 0, "stage 1 codes motion only")
+        XCTAssertGreaterThan(r1.bppMotion, 0)
+        let (t2, s2) = try tinyTrainer(stage: 2)
+        let motion = t2.params["motion.level0.out.weight"]!.value, ctx = t2.params["generator.out.weight"]!.value
+        t2.trainStep(s2.batch(step: 0))
+        XCTAssertEqual(t2.params["motion.level0.out.weight"]!.value, motion, "stage 2 freezes motion")
+        XCTAssertNotEqual(t2.params["generator.out.weight"]!.value, ctx)
+    }
+
+    func testResumeFromACheckpointIsExact() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inter-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        let (a, s) = try tinyTrainer(stage: 3)
+        for step in 0..<3 { a.trainStep(s.batch(step: step)) }
+        let (b, _) = try tinyTrainer(stage: 3)
+        for step in 0..<2 { b.trainStep(s.batch(step: step)) }
+        let path = try RunCheckpoints.save(b, runDir: dir, elapsed: 1)
+        let (c, elapsed) = try RunCheckpoints.restore(path, as: InterTrainer.self)
+        XCTAssertEqual(elapsed, 1)
+        XCTAssertEqual(c.step, 2)
+        c.trainStep(s.batch(step: c.step))
+        for p in a.params.parameters {
+            XCTAssertEqual(p.value.storage.map(\.bitPattern), c.params[p.name]!.value.storage.map(\.bitPattern), p.name)
+        }
+        // Exported weights load into the deterministic decoder.
+        let dec = try InterDecoder(file: c.exportWeights(), path: "mem", threads: 1)
+        XCTAssertEqual(dec.config, .tiny)
+    }
+}
+
+extension FrameSamplerTests {
+    func testGOPPoolErrorsNameTheFile() throws {
+        let dir = try tempDir()
+        let clip = dir + "/six.mkv"
+        try makeClip(clip, frames: 6)
+        XCTAssertThrowsError(try GOPPool(videos: [clip], length: 7, gopsPerVideo: 4, crop: 32, seed: 1, cache: nil)) { e in
+            XCTAssertEqual(e as? DataError, .tooShort(path: clip, frames: 6, needed: 7))
+        }
+        let missing = dir + "/missing.mp4"
+        XCTAssertThrowsError(try GOPPool(videos: [missing], length: 7, gopsPerVideo: 4, crop: 32, seed: 1, cache: nil)) { e in
+            XCTAssertTrue("\(e)".contains(missing), "\(e)")
+        }
+        // A long enough clip gives GOPs of consecutive frames (luma rises by 10 per frame).
+        let ok = dir + "/ok.mkv"
+        try makeClip(ok, frames: 16)
+        let pool = try GOPPool(videos: [ok], length: 7, gopsPerVideo: 4, crop: 32, seed: 1, cache: nil)
+        XCTAssertEqual(pool.gops.count, 2, "at most one GOP per 7 frames")
+        for g in pool.gops {
+            XCTAssertEqual(g.count, 7)
+            XCTAssertLessThan(g[0].rgb[0], g[6].rgb[0])
+        }
+        let s = GOPSampler(pool: pool, batch: 2, crop: 32, frames: 7, rates: 4, maxLevels: 8, seed: 3,
+                           iframeCoder: { x, _ in Tensor(shape: x.shape, repeating: 0.5) })
+        let b = s.batch(step: 4)
+        XCTAssertEqual(b.frames.count, 7)
+        XCTAssertEqual(b.frames[0].shape, [2, 3, 32, 32])
+        XCTAssertTrue(b.iframe.storage.allSatisfy { $0 == 0.5 })
+        XCTAssertEqual(b.rows, s.batch(step: 4).rows)
+        XCTAssertEqual(b.frames[3], s.batch(step: 4).frames[3])
+    }
+}

@@ -54,8 +54,11 @@ public final class StreamEncoder {
         }
     }
 
-    /// `dcvc-enc`'s default intra period and rate point.
-    public static let defaultIntraPeriod = 32
+    /// `dcvc-enc`'s default intra period and rate point. The intra period stays 1 (all-intra)
+    /// while the shipped inter weights are an early training stage whose P-frames are worse
+    /// than I-frames in both bytes and quality (docs/training.md); it becomes 32 when trained
+    /// inter weights beat all-intra.
+    public static let defaultIntraPeriod = 1
     public static let defaultLambda = 1024
     public static let defaultInterModel = "inter-dcvc"
 

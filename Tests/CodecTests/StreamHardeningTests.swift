@@ -156,7 +156,7 @@ final class StreamHardeningTests: XCTestCase {
 
     // Item 6: dcvc-info refuses what the decoder refuses.
     func testInfoRefusesCodecSyntaxTheDecoderRefuses() throws {
-        let stream = try encoded(["--index-prior", "none"])
+        let stream = try encoded(["--index-prior", "none", "--intra-period", "32"])
         let info = try ToolRunner("dcvc-info", from: Self.self)
         let cases: [(String, (inout SequenceHeader) -> Void)] = [
             ("rvq_levels 100", { $0.tools["rvq_levels"] = .int(100) }),
@@ -227,10 +227,10 @@ final class StreamHardeningTests: XCTestCase {
         }
     }
 
-    /// A default dcvc-enc stream (intra period 32, the shipped inter model) holds P-frames that
+    /// A dcvc-enc stream with intra period 32 and the shipped inter model holds P-frames that
     /// dcvc-info lists and validates and dcvc-dec decodes; a damaged P-frame is refused by both.
     func testPFramesInInfoAndTheirDamage() throws {
-        let stream = try encoded([], frames: 3)
+        let stream = try encoded(["--intra-period", "32"], frames: 3)
         let info = try ToolRunner("dcvc-info", from: Self.self)
         let good = dir + "/ip.dcv"
         try Data(stream).write(to: URL(fileURLWithPath: good))

@@ -12,45 +12,41 @@ public enum InterSymbolCoder {
 
     /// Codes a hyper-latent tensor [1, C, h, w] with table `c` of `tables` for channel `c`.
     public static func encodeHyper(_ z: Tensor, tables: BoundedTableBank) -> [UInt8] {
-        let c = z.shape[1], plane = z.count / c
-        var enc = RansEncoder(capacity: z.count)
-        for ch in 0..<c {
-            for i in 0..<plane { enc.encode(symbol(z.storage[ch * plane + i]), tables, index: ch) }
-        }
-        return enc.finish()
+        let plane = z.count / z.shape[1]
+        return encode(z, tables) { $0 / plane }
     }
 
     /// Decodes a hyper-latent tensor of `shape` [1, C, h, w].
     public static func decodeHyper(_ bytes: [UInt8], shape: [Int], tables: BoundedTableBank) throws -> Tensor {
-        let c = shape[1], plane = shape[2] * shape[3]
-        var out = [Float](repeating: 0, count: c * plane)
-        var dec = try RansDecoder(bytes)
-        for ch in 0..<c {
-            for i in 0..<plane { out[ch * plane + i] = Float(try dec.decode(tables, index: ch)) }
-        }
-        try dec.finish()
-        return Tensor(shape: shape, storage: out)
+        let plane = shape[2] * shape[3]
+        return try decode(bytes, shape: shape, tables) { $0 / plane }
     }
 
     /// Codes latent residuals `q`, element `i` under the level `scale[i]` selects.
     public static func encodeLatent(_ q: Tensor, scale: Tensor, tables: ScaleTableSet) -> [UInt8] {
         precondition(q.shape == scale.shape, "residuals \(q.shape), scales \(scale.shape)")
-        var enc = RansEncoder(capacity: q.count)
-        for i in 0..<q.count {
-            enc.encode(symbol(q.storage[i]), tables.bank, index: tables.level(forScale: scale.storage[i]))
-        }
-        return enc.finish()
+        return encode(q, tables.bank) { tables.level(forScale: scale.storage[$0]) }
     }
 
     /// Decodes latent residuals of `scale`'s shape.
     public static func decodeLatent(_ bytes: [UInt8], scale: Tensor, tables: ScaleTableSet) throws -> Tensor {
-        var out = [Float](repeating: 0, count: scale.count)
+        try decode(bytes, shape: scale.shape, tables.bank) { tables.level(forScale: scale.storage[$0]) }
+    }
+
+    /// One rANS stream over `t` in memory order, element `i` under table `table(i)` of `bank`.
+    static func encode(_ t: Tensor, _ bank: BoundedTableBank, table: (Int) -> Int) -> [UInt8] {
+        var enc = RansEncoder(capacity: t.count)
+        for i in 0..<t.count { enc.encode(symbol(t.storage[i]), bank, index: table(i)) }
+        return enc.finish()
+    }
+
+    /// The inverse of `encode`: a tensor of `shape` from one rANS stream.
+    static func decode(_ bytes: [UInt8], shape: [Int], _ bank: BoundedTableBank, table: (Int) -> Int) throws -> Tensor {
+        var out = [Float](repeating: 0, count: shape.reduce(1, *))
         var dec = try RansDecoder(bytes)
-        for i in 0..<scale.count {
-            out[i] = Float(try dec.decode(tables.bank, index: tables.level(forScale: scale.storage[i])))
-        }
+        for i in out.indices { out[i] = Float(try dec.decode(bank, index: table(i))) }
         try dec.finish()
-        return Tensor(shape: scale.shape, storage: out)
+        return Tensor(shape: shape, storage: out)
     }
 
     /// The integer an encoder writes for `v` (already an integer, clamped to ±`maxMagnitude`;

@@ -21,7 +21,7 @@ extension EvalConfig {
         }
         let r = try JSONObject(root, file: path, key: nil)
         try r.allowOnly(["name", "description", "output", "frames", "intra_period", "datasets", "anchor",
-                         "metrics", "threads", "lpips_weights", "methods"])
+                         "extra_anchors", "metrics", "threads", "lpips_weights", "methods"])
         let intraPeriod = try r.int("intra_period", min: 1)
         let methodsList = try r.array("methods")
         guard !methodsList.isEmpty else { throw ConfigError(file: path, key: "methods", "lists no method") }
@@ -49,11 +49,24 @@ extension EvalConfig {
         if let anchor, !methods.contains(where: { $0.name == anchor }) {
             throw ConfigError(file: path, key: "anchor", "'\(anchor)' is not the name of a method (\(methods.map(\.name).joined(separator: ", ")))")
         }
+        let extraAnchors = try r.optionalStrings("extra_anchors") ?? []
+        for (i, a) in extraAnchors.enumerated() {
+            guard methods.contains(where: { $0.name == a }) else {
+                throw ConfigError(file: path, key: "extra_anchors[\(i)]", "'\(a)' is not the name of a method (\(methods.map(\.name).joined(separator: ", ")))")
+            }
+            guard a != anchor, !extraAnchors[..<i].contains(a) else {
+                throw ConfigError(file: path, key: "extra_anchors[\(i)]", "'\(a)' is already an anchor")
+            }
+        }
+        if !extraAnchors.isEmpty && anchor == nil {
+            throw ConfigError(file: path, key: "extra_anchors", "needs an anchor (the first method BD figures are measured against)")
+        }
         var threads: Int?
         if r.has("threads") { threads = try r.int("threads", min: 1) }
         return EvalConfig(name: try r.name("name"), description: try r.optionalString("description"),
                           output: try r.string("output"), frames: try r.int("frames", min: 1),
-                          intraPeriod: intraPeriod, datasets: datasets, anchor: anchor, metrics: metrics,
+                          intraPeriod: intraPeriod, datasets: datasets, anchor: anchor,
+                          extraAnchors: extraAnchors, metrics: metrics,
                           threads: threads, lpipsWeights: try r.optionalString("lpips_weights"),
                           methods: methods, path: path)
     }

@@ -20,6 +20,9 @@ public struct EvalConfig: Sendable, Equatable {
     public var datasets: [String]
     /// The method BD-rate is measured against (a method's name), if any.
     public var anchor: String?
+    /// Further methods the report measures BD figures against, each in sections of its own
+    /// (e.g. our all-intra codec beside x265), in the config's order.
+    public var extraAnchors: [String] = []
     /// Which of SSIM, MS-SSIM and LPIPS to measure (PSNR is always measured).
     public var metrics: Set<Metric>
     /// Worker threads for `dcvc-enc`/`dcvc-dec` (nil: their default, all cores).
@@ -38,6 +41,9 @@ public struct EvalConfig: Sendable, Equatable {
             allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
         }
     }
+
+    /// Every method BD figures are measured against: the anchor first, then the extra anchors.
+    public var anchors: [String] { (anchor.map { [$0] } ?? []) + extraAnchors }
 
     /// The anchor's method, if the config names one.
     public var anchorMethod: EvalMethod? { anchor.flatMap { a in methods.first { $0.name == a } } }

@@ -43,7 +43,13 @@ public struct Report {
             s += " (" + overrides.map { "\($0.name): \($0.intraPeriod)" }.joined(separator: ", ") + ")"
         }
         s += ".\n"
-        if let anchor = config.anchor { s += "- Anchor for BD figures: **\(anchor)**.\n" }
+        if let anchor = config.anchor {
+            s += "- Anchor for BD figures: **\(anchor)**"
+            if !config.extraAnchors.isEmpty {
+                s += "; also measured against " + config.extraAnchors.map { "**\($0)**" }.joined(separator: ", ")
+            }
+            s += ".\n"
+        }
         s += "\n| video | path | size | frames |\n|---|---|---|---|\n"
         for clip in clips {
             let r = table.rows.first { $0.clip == clip && $0.width > 0 } ?? table.rows.first { $0.clip == clip }!
@@ -67,9 +73,46 @@ public struct Report {
         return s
     }
 
-    /// BD-rate and BD-PSNR tables against the anchor.
+    /// BD-rate and BD-PSNR tables against each anchor, after a summary of the averages.
     private func bdSections() -> String {
-        guard let anchor = config.anchor else { return "" }
+        let anchors = config.anchors
+        guard !anchors.isEmpty else { return "" }
+        var reasons: [String] = []
+        var s = anchors.count > 1 ? bdSummary(anchors) : ""
+        for anchor in anchors { s += bdSections(anchor: anchor, reasons: &reasons) }
+        if !reasons.isEmpty {
+            s += "n/a:\n\n" + Set(reasons).sorted().map { "- \($0)\n" }.joined() + "\n"
+        }
+        return s
+    }
+
+    /// One line per method: its average BD-rate (PSNR YUV and RGB) against every anchor, side by side.
+    func bdSummary(_ anchors: [String]) -> String {
+        var s = "## BD-rate summary\n\n"
+        s += "Mean over videos of the per-video BD-rate (percent; negative: fewer bits than the anchor), "
+        s += "against each anchor; the sections below give the per-video figures.\n\n"
+        let metrics: [PlotMetric] = [.psnrYUV, .psnrRGB]
+        s += "| method | " + anchors.flatMap { a in metrics.map { "vs \(a), \($0.title)" } }.joined(separator: " | ") + " |\n"
+        s += "|---|" + String(repeating: "---:|", count: anchors.count * metrics.count) + "\n"
+        for m in config.methods.map(\.name) {
+            var cells: [String] = []
+            for a in anchors {
+                for metric in metrics {
+                    if a == m { cells.append("(anchor)"); continue }
+                    let values = clips.compactMap { try? Bjontegaard.rate(anchor: curve($0, a, metric), test: curve($0, m, metric)) }
+                    guard !values.isEmpty else { cells.append("n/a"); continue }
+                    var text = String(format: "%+.1f %%", values.reduce(0, +) / Double(values.count))
+                    if values.count < clips.count { text += " (\(values.count) of \(clips.count))" }
+                    cells.append(text)
+                }
+            }
+            s += "| \(m) | " + cells.joined(separator: " | ") + " |\n"
+        }
+        return s + "\n"
+    }
+
+    /// BD-rate and BD-PSNR tables of every other method against `anchor`.
+    private func bdSections(anchor: String, reasons: inout [String]) -> String {
         let others = config.methods.map(\.name).filter { $0 != anchor }
         guard !others.isEmpty else { return "" }
         var s = "## BD-rate against \(anchor)\n\n"
@@ -78,7 +121,6 @@ public struct Report {
         s += "`bd-metric` package computes it; the average column is the mean of the per-video figures.\n\n"
         var metrics: [PlotMetric] = [.psnrYUV, .psnrRGB]
         if table.rows.contains(where: { $0.msssim != nil }) { metrics.append(.msssim) }
-        var reasons: [String] = []
         for metric in metrics {
             s += "**\(metric.title)**\n\n" + bdTable(anchor: anchor, methods: others, metric: metric, rate: true, reasons: &reasons)
         }
@@ -86,9 +128,6 @@ public struct Report {
         s += "Average quality difference at equal rate, in dB (positive: better than \(anchor)); same interpolation.\n\n"
         for metric in [PlotMetric.psnrYUV, .psnrRGB] {
             s += "**\(metric.title)**\n\n" + bdTable(anchor: anchor, methods: others, metric: metric, rate: false, reasons: &reasons)
-        }
-        if !reasons.isEmpty {
-            s += "n/a:\n\n" + Set(reasons).sorted().map { "- \($0)\n" }.joined() + "\n"
         }
         return s
     }

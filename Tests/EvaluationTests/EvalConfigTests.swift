@@ -44,6 +44,20 @@ final class EvalConfigTests: XCTestCase {
         XCTAssertEqual(c.anchorMethod?.kind, .x265)
     }
 
+    func testExtraAnchors() throws {
+        func with(_ extra: String) -> String { valid.replacingOccurrences(of: "\"anchor\": \"x265\",", with: "\"anchor\": \"x265\", \"extra_anchors\": \(extra),") }
+        let c = try parse(with("[\"ours\"]"))
+        XCTAssertEqual(c.extraAnchors, ["ours"])
+        XCTAssertEqual(c.anchors, ["x265", "ours"])
+        XCTAssertEqual(try parse(valid).anchors, ["x265"])
+        assertConfigError(with("[\"hm\"]"), key: "extra_anchors[0]", "not the name")
+        assertConfigError(with("[\"x265\"]"), key: "extra_anchors[0]", "already an anchor")
+        assertConfigError(with("[\"ours\", \"ours\"]"), key: "extra_anchors[1]", "already an anchor")
+        assertConfigError(with("\"ours\""), key: "extra_anchors", "list")
+        assertConfigError(valid.replacingOccurrences(of: "\"anchor\": \"x265\",", with: "\"extra_anchors\": [\"ours\"],"),
+                          key: "extra_anchors", "needs an anchor")
+    }
+
     func testErrorsNameTheKey() {
         func replacing(_ a: String, _ b: String) -> String { valid.replacingOccurrences(of: a, with: b) }
         assertConfigError(replacing("\"frames\": 4", "\"frames\": 0"), key: "frames", "at least 1")
@@ -105,6 +119,32 @@ final class EvalConfigTests: XCTestCase {
             let c = try EvalConfig.load(path: dir.appendingPathComponent(n).path)
             XCTAssertEqual(c.anchor, "x265", n)
             XCTAssertTrue(c.methods.contains { $0.kind == .x265 }, n)
+        }
+    }
+
+    /// eval/inter-p32.json sets up issue #11's condition: 96 frames, intra period 32, three clips;
+    /// our codec at the four lambdas with the lambda's own I-frame levels (no --rvq-layers), our
+    /// all-intra codec as a second anchor, x265 and x264 with keyint 32.
+    func testInterConfigIsTheIssueCondition() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let c = try EvalConfig.load(path: root.appendingPathComponent("eval/inter-p32.json").path)
+        XCTAssertEqual(c.frames, 96)
+        XCTAssertEqual(c.intraPeriod, 32)
+        XCTAssertEqual(c.datasets.map { ($0 as NSString).lastPathComponent }, ["carphone.mp4", "bikes.mp4", "bigbuckbunny.mp4"])
+        XCTAssertEqual(c.anchors, ["x265", "dcvc-intra"])
+        let inter = try XCTUnwrap(c.methods.first { $0.name == "dcvc-p32" })
+        XCTAssertEqual(inter.intraPeriod, 32)
+        XCTAssertEqual(inter.points.map { $0.args }, [256, 512, 1024, 2048].map { ["--lambda", String($0)] })
+        XCTAssertFalse((inter.args + inter.points.flatMap(\.args)).contains("--rvq-layers"))
+        let intra = try XCTUnwrap(c.methods.first { $0.name == "dcvc-intra" })
+        XCTAssertEqual(intra.kind, .dcvc)
+        XCTAssertEqual(intra.intraPeriod, 1)
+        XCTAssertEqual(intra.args, inter.args, "the same tokenizer")
+        XCTAssertGreaterThanOrEqual(intra.points.count, 3)
+        for kind in [EvalMethod.Kind.x265, .x264] {
+            let m = try XCTUnwrap(c.methods.first { $0.kind == kind })
+            XCTAssertEqual(m.intraPeriod, 32)
+            XCTAssertEqual(BaselineCodec(method: m).options(m.points[0])["g"], "32")
         }
     }
 }

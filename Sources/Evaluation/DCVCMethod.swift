@@ -1,3 +1,4 @@
+import Bitstream
 import Checksum
 import Codec
 import Foundation
@@ -34,8 +35,11 @@ struct DCVCMethod: PointCoder {
                                         + encoderOptions(point, frames: frames))
         let bytes = try FileManager.default.attributesOfItem(atPath: dcv)[.size] as? Int ?? 0
         let decodeSeconds = try runTool("dcvc-dec", [dcv, "-o", y4m, "-y"] + threadArgs)
+        // Real per-frame sizes: the frame units as stored (the container reader validates the file).
+        let summary = try ContainerSummary(path: dcv)
         try? FileManager.default.removeItem(atPath: dcv)
-        return CodedPoint(bytes: bytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds, decodedPath: y4m)
+        return CodedPoint(bytes: bytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds, decodedPath: y4m,
+                          frameUnits: summary.frames.map { ($0.type.description, $0.bytes) })
     }
 
     /// Runs a tool to completion; returns its wall time, or throws its first line of stderr.

@@ -51,6 +51,8 @@ public final class EvalRunner {
         var coder: PointCoder
         var settings: String
         var key: ResultRow.Key { ResultRow.Key(video: video.path, method: method.name, point: point.label) }
+        /// Our codec with P-frames: per-frame PSNR and frame sizes are recorded (drift).
+        var recordsFrames: Bool { method.kind == .dcvc && method.intraPeriod > 1 }
     }
 
     func plan(_ videos: [EvalVideo]) -> [PlannedPoint] {
@@ -79,6 +81,7 @@ public final class EvalRunner {
     /// requested metric that can be measured now is present (LPIPS: once the model is loaded).
     func canReuse(_ row: ResultRow, for p: PlannedPoint) -> Bool {
         guard row.settings == p.settings, row.error == nil, row.psnrYUV != nil, row.psnrRGB != nil else { return false }
+        if p.recordsFrames && row.perFrame == nil { return false }
         let unmeasured = row.unmeasured ?? [:]
         if config.metrics.contains(.ssim) && row.ssim == nil && unmeasured["ssim"] == nil { return false }
         if config.metrics.contains(.msssim) && row.msssim == nil && unmeasured["msssim"] == nil { return false }
@@ -145,8 +148,23 @@ public final class EvalRunner {
             try writeAtomically(Data(svg.utf8), to: path)
             plots.append(metric)
         }
-        let report = Report(config: config, table: table, plots: plots, lpipsNote: lpipsNote).markdown()
-        try writeAtomically(Data(report.utf8), to: (config.output as NSString).appendingPathComponent("report.md"))
+        var driftPlots: [String: String] = [:]
+        var clips: [String] = []
+        for r in table.rows where !clips.contains(r.clip) { clips.append(r.clip) }
+        for clip in clips {
+            let name = DriftPlots.fileName(clip: clip)
+            let path = (config.output as NSString).appendingPathComponent(name)
+            guard let svg = DriftPlots.svg(table, clip: clip, title: config.name) else {
+                try? FileManager.default.removeItem(atPath: path)
+                continue
+            }
+            try writeAtomically(Data(svg.utf8), to: path)
+            driftPlots[clip] = name
+        }
+        var report = Report(config: config, table: table, plots: plots, lpipsNote: lpipsNote)
+        report.driftPlots = driftPlots
+        let text = report.markdown()
+        try writeAtomically(Data(text.utf8), to: (config.output as NSString).appendingPathComponent("report.md"))
     }
 
     private var lpipsNote: String? {
@@ -170,7 +188,16 @@ public final class EvalRunner {
             row.bpp = Double(coded.bytes) * 8 / Double(clip.width * clip.height * clip.frames.count)
             row.encodeSeconds = coded.encodeSeconds
             row.decodeSeconds = coded.decodeSeconds
-            let q = try quality(of: coded.decodedPath, against: clip)
+            let (q, errors) = try quality(of: coded.decodedPath, against: clip)
+            if p.recordsFrames {
+                guard let units = coded.frameUnits else { throw EvaluationError("the stream's frame sizes are unknown") }
+                guard units.count == errors.count else {
+                    throw EvaluationError("the stream has \(units.count) frame units, \(errors.count) frames were decoded")
+                }
+                row.perFrame = try FrameSeries(types: units.map(\.type), bytes: units.map(\.bytes),
+                                               psnrY: errors.map { psnr(mse: $0.y) },
+                                               psnrYUV: errors.map { psnr(mse: $0.yuv) }).validated(p.video.clip)
+            }
             row.psnrRGB = q.psnrRGB; row.psnrYUV = q.psnrYUV
             row.psnrY = q.psnrY; row.psnrU = q.psnrU; row.psnrV = q.psnrV
             row.ssim = q.ssim; row.msssim = q.msssim; row.lpips = q.lpips
@@ -183,13 +210,13 @@ public final class EvalRunner {
             }
         } catch {
             row.error = "\(error)"
-            row.bytes = nil; row.bpp = nil; row.encodeSeconds = nil; row.decodeSeconds = nil
+            row.bytes = nil; row.bpp = nil; row.encodeSeconds = nil; row.decodeSeconds = nil; row.perFrame = nil
         }
         return row
     }
 
     /// Reads the decoded frames back and compares them with the source, frame by frame.
-    private func quality(of decodedPath: String, against clip: SourceClip) throws -> QualitySummary {
+    private func quality(of decodedPath: String, against clip: SourceClip) throws -> (QualitySummary, [PlaneErrors]) {
         var meter = QualityMeter(ssim: config.metrics.contains(.ssim), msssim: config.metrics.contains(.msssim),
                                  lpips: loadLPIPS())
         let decoded = try openVideo(path: decodedPath)
@@ -201,7 +228,7 @@ public final class EvalRunner {
                 throw EvaluationError("frame \(i): \(error)")
             }
         }
-        return meter.summary
+        return (meter.summary, meter.frameErrors)
     }
 
     /// The LPIPS network, loaded on first use; a missing or unloadable file is warned about once.

@@ -8,6 +8,8 @@ struct CodedPoint {
     var decodeSeconds: Double
     /// A file holding the decoded frames, read back for measurement (deleted afterwards).
     var decodedPath: String
+    /// Each frame unit's type ("I"/"P") and stored bytes, when the stream exposes them (our codec).
+    var frameUnits: [(type: String, bytes: Int)]? = nil
 }
 
 /// A codec under test: codes a clip at one rate point and says how it was set up.

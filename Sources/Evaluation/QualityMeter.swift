@@ -26,6 +26,8 @@ public struct QualityMeter {
     private var rgbSum = 0.0
     private var ssimSum = 0.0, msssimSum = 0.0, lpipsSum = 0.0
     private var failures: [String: String] = [:]
+    /// Each frame's plane errors, in the order added (per-frame PSNR for drift plots).
+    public private(set) var frameErrors: [PlaneErrors] = []
 
     /// - Parameter lpips: the LPIPS network, or nil to leave LPIPS unmeasured.
     public init(ssim: Bool, msssim: Bool, lpips: LPIPSModel?) {
@@ -37,7 +39,9 @@ public struct QualityMeter {
     /// Adds one frame pair. Both are converted to RGB with the source's colour metadata (the
     /// decoded frame reproduces the source's YUV, so it is read the same way).
     public mutating func add(source: VideoFrame, decoded: VideoFrame) throws {
-        yuv.add(try PlaneErrors(source, decoded))
+        let errors = try PlaneErrors(source, decoded)
+        yuv.add(errors)
+        frameErrors.append(errors)
         let color = ColorConversion.resolvedColor(of: source)
         let a = ColorConversion.toRGB(source, color: color), b = ColorConversion.toRGB(decoded, color: color)
         rgbSum += try rgbMSE(a, b)

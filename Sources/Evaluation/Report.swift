@@ -9,6 +9,8 @@ public struct Report {
     public var plots: [PlotMetric]
     /// A note about LPIPS (weights missing), if any.
     public var lpipsNote: String?
+    /// The per-frame drift plot of each clip that has one (file names in the output directory).
+    public var driftPlots: [String: String] = [:]
     /// When the report is written (a parameter so tests can fix it).
     public var date = Date()
 
@@ -26,7 +28,7 @@ public struct Report {
     public func markdown() -> String {
         var s = "# \(config.name): rate-distortion results\n\n"
         if let d = config.description { s += d + "\n\n" }
-        s += conditions() + "\n" + bdSections() + plotSection() + rowsSection() + notes()
+        s += conditions() + "\n" + bdSections() + plotSection() + driftSection() + rowsSection() + notes()
         return s
     }
 

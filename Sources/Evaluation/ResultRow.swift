@@ -41,12 +41,16 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var unmeasured: [String: String]?
     /// Why the point has no figures, if it failed.
     public var error: String?
+    /// Per-frame types, real frame-unit bytes and PSNR: for our codec with P-frames (intra
+    /// period above 1), where drift across a GOP is measured.
+    public var perFrame: FrameSeries?
 
     enum CodingKeys: String, CodingKey {
         case video, clip, width, height, frames, method, kind, point, settings, bytes, bpp
         case psnrRGB = "psnr_rgb", psnrYUV = "psnr_yuv", psnrY = "psnr_y", psnrU = "psnr_u", psnrV = "psnr_v"
         case ssim, msssim, lpips
         case encodeSeconds = "encode_seconds", decodeSeconds = "decode_seconds", unmeasured, error
+        case perFrame = "per_frame"
     }
 
     public init(video: String, clip: String, width: Int, height: Int, frames: Int,

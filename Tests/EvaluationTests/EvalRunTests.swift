@@ -1,3 +1,4 @@
+import Bitstream
 import Foundation
 import Media
 import ToolTesting
@@ -145,6 +146,65 @@ final class EvalRunTests: XCTestCase {
         XCTAssertEqual(third.components(separatedBy: "already measured").count - 1, 3, third)
         let rows = try checkOutputs(out, rows: 4, methods: ["dcvc-f8", "x265"])
         XCTAssertEqual(rows.filter { $0.method == "x265" }.map(\.point), ["crf27", "crf32"])
+    }
+
+    /// Our codec with P-frames: each row keeps per-frame types, real frame-unit bytes and PSNR,
+    /// a drift plot is written per clip, and the report has the drift table.
+    func testPFrameRowsRecordPerFrameFiguresAndDrift() throws {
+        let clip = try synthesizeClip(frames: 4)
+        let out = dir.appendingPathComponent("out")
+        let path = try writeConfig([
+            "name": "drift", "output": out.path, "frames": 4, "intra_period": 2, "datasets": [clip],
+            "anchor": "x265", "metrics": ["psnr"],
+            "methods": [
+                ["name": "dcvc-p", "kind": "dcvc", "args": ["--model", "vqgan-f8"],
+                 "points": [["label": "lambda256", "args": ["--lambda", "256"]], ["label": "lambda2048", "args": ["--lambda", "2048"]]]],
+                ["name": "dcvc-intra", "kind": "dcvc", "intra_period": 1, "args": ["--model", "vqgan-f8"],
+                 "points": [["label": "L2", "args": ["--rvq-layers", "2"]]]],
+                ["name": "x265", "kind": "x265", "crf": [27, 37]],
+            ],
+        ])
+        _ = try run(path)
+        let table = try ResultsTable.load(json: out.appendingPathComponent("results.json").path)
+        XCTAssertEqual(table.rows.count, 5)
+        for r in table.rows {
+            XCTAssertNil(r.error, "\(r.method) \(r.point): \(r.error ?? "")")
+            guard r.method == "dcvc-p" else {
+                XCTAssertNil(r.perFrame, "\(r.method): per-frame figures only for P-frame streams")
+                continue
+            }
+            let s = try XCTUnwrap(r.perFrame, r.point)
+            XCTAssertEqual(s.types, ["I", "P", "I", "P"])
+            XCTAssertEqual(s.bytes.count, 4)
+            XCTAssertTrue(s.bytes.allSatisfy { $0 > 0 })
+            // The per-frame PSNR is consistent with the sequence figure (mean of MSE).
+            let meanMSE = s.psnrY.map { 255 * 255 / pow(10, $0 / 10) }.reduce(0, +) / 4
+            XCTAssertEqual(10 * log10(255 * 255 / meanMSE), r.psnrY!, accuracy: 1e-6)
+        }
+        // The sizes are those of the stream's frame units: code the point again and read them.
+        let row = try XCTUnwrap(table.rows.first { $0.point == "lambda2048" })
+        let args = row.settings.components(separatedBy: " (weights ")[0].split(separator: " ").dropFirst().map(String.init)
+        let dcv = dir.appendingPathComponent("again.dcv").path
+        let enc = try ToolRunner("dcvc-enc", from: Self.self).run([clip, "-o", dcv] + args)
+        XCTAssertEqual(enc.status, 0, enc.err)
+        let summary = try ContainerSummary(path: dcv)
+        XCTAssertEqual(row.perFrame?.bytes, summary.frames.map(\.bytes))
+        XCTAssertEqual(row.bytes, summary.fileBytes)
+        XCTAssertNotEqual(table.rows[0].perFrame!.bytes, table.rows[1].perFrame!.bytes)
+        let svg = try String(contentsOf: out.appendingPathComponent("drift-synth.svg"), encoding: .utf8)
+        XCTAssertEqual(ElementCounter.parse(svg)?.counts["polyline"], 2 * 4)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        XCTAssertTrue(report.contains("## Drift across GOPs"), report)
+        XCTAssertTrue(report.contains("](drift-synth.svg)"), report)
+        XCTAssertTrue(report.contains("| synth | dcvc-p | lambda256 | 1 (2-3) | 3 |"), report)
+        // A stored row without per-frame figures is measured again.
+        var stripped = table
+        for i in stripped.rows.indices where stripped.rows[i].point == "lambda256" { stripped.rows[i].perFrame = nil }
+        try stripped.save(in: out.path, experiment: "drift", config: path)
+        let again = try run(path)
+        XCTAssertEqual(again.components(separatedBy: "already measured").count - 1, 4, again)
+        XCTAssertNotNil(try ResultsTable.load(json: out.appendingPathComponent("results.json").path).rows
+            .first { $0.point == "lambda256" }?.perFrame)
     }
 
     func testFailedPointIsRecordedAndTheRunGoesOn() throws {

@@ -9,7 +9,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcvc-eval",
         abstract: "Rate-distortion measurements of the codec against references.",
-        subcommands: [Run.self, Compare.self],
+        subcommands: [Run.self, Compare.self, Speed.self],
         defaultSubcommand: Run.self)
 }
 
@@ -135,6 +135,85 @@ struct Compare: ParsableCommand {
             print(String(format: "%d frames  PSNR Y %.2f  U %.2f  V %.2f  YUV(6:1:1) %.2f dB",
                          seq.frames, seq.y, seq.u, seq.v, seq.yuv))
         }
+    }
+}
+
+/// `dcvc-eval speed`: issue #11's 720p speed and memory figures (docs/evaluation.md).
+struct Speed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure encoding and decoding fps (P-frames apart from I-frames), x265's fps and dcvc-dec's peak memory.",
+        discussion: """
+            Reads the first frames of --video (which must be --size; it is not resized), played forwards \
+            and backwards when it is shorter than needed, and writes them to a temporary Y4M. dcvc-enc \
+            (beside this executable) codes max(--frames, --memory-frames) of them with I- and P-frames; \
+            the first --frames are decoded in this process with each frame timed and filed as I or P by \
+            its frame unit; dcvc-dec decodes the first --frames and each --memory-frames count as a child \
+            process under /usr/bin/time, which reports its peak RSS; libx265 codes the same frames (preset \
+            --x265-preset, tune zerolatency, keyint = --intra-period). Prints a Markdown report and \
+            writes speed.md and speed.json into --output. Use a release build.
+
+            \(ExitStatus.helpText)
+            """)
+
+    @Option(name: .long, help: "The source clip.")
+    var video = "data/videos/bigbuckbunny.mp4"
+
+    @Option(name: .long, help: "Required source size, WIDTHxHEIGHT.")
+    var size = "1280x720"
+
+    @Option(name: .long, help: "Frames decoded for the fps figures.")
+    var frames = 32
+
+    @Option(name: .customLong("memory-frames"), help: "Comma-separated frame counts whose dcvc-dec peak memory is compared.")
+    var memoryFrames = "30,300"
+
+    @Option(name: .long, help: "Threads of dcvc-enc and dcvc-dec (and x265's pool).")
+    var threads = 2
+
+    @Option(name: .long, help: "P-frame rate point of dcvc-enc.")
+    var lambda = 1024
+
+    @Option(name: .customLong("intra-period"), help: "Intra period of dcvc-enc and keyint of x265.")
+    var intraPeriod = 32
+
+    @Option(name: .customLong("x265-preset"), help: "x265 preset.")
+    var x265Preset = "medium"
+
+    @Option(name: .customLong("x265-crf"), help: "x265 constant rate factor.")
+    var x265CRF = 27
+
+    @Option(name: .long, help: "Directory for speed.md and speed.json.")
+    var output = "runs/speed"
+
+    func run() throws {
+        let dims = size.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard dims.count == 2, dims.allSatisfy({ $0 > 0 }) else { throw ValidationError("--size \(size): expected WIDTHxHEIGHT") }
+        let counts = memoryFrames.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }), frames >= 1, threads >= 1, intraPeriod >= 1 else {
+            throw ValidationError("--frames, --memory-frames, --threads and --intra-period must be positive")
+        }
+        let exe = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var o = SpeedStudy.Options(video: video, toolDirectory: exe.resolvingSymlinksInPath().deletingLastPathComponent().path)
+        o.size = (dims[0], dims[1])
+        o.frames = frames; o.memoryFrames = counts; o.threads = threads
+        o.lambda = lambda; o.intraPeriod = intraPeriod; o.x265Preset = x265Preset; o.x265CRF = x265CRF
+        var study = SpeedStudy(options: o)
+        study.log = { printError("dcvc-eval speed: \($0)") }
+        let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("dcvc-speed-\(getpid())")
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let result: SpeedStudy.Result
+        do { result = try study.run(scratch: scratch) } catch let e as EvaluationError {
+            throw ToolError(file: video, e.description)
+        }
+        let command = "dcvc-eval speed " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
+        let text = result.markdown(command: command)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("speed.md")))
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try enc.encode(result).write(to: URL(fileURLWithPath: (output as NSString).appendingPathComponent("speed.json")))
+        print(text, terminator: "")
     }
 }
 

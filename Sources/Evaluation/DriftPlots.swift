@@ -38,6 +38,6 @@ public enum DriftPlots {
         ]
         let size = rows.first.map { " (\($0.width)x\($0.height))" } ?? ""
         return SVGPlot(title: "\(title): \(clip)\(size), first GOP, frame by frame", xLabel: "frame",
-                       yLabel: "see panel title", panels: panels, legend: names).render()
+                       yLabel: "dB or kbit (see panel title)", panels: panels, legend: names).render()
     }
 }

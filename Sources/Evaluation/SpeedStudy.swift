@@ -25,7 +25,7 @@ public struct SpeedStudy {
         /// Required source size (width, height).
         public var size: (width: Int, height: Int) = (1280, 720)
         /// Frames decoded for the fps figures (in-process and by `dcvc-dec`).
-        public var frames = 32
+        public var frames = 30
         /// Frame counts whose `dcvc-dec` peak memory is compared.
         public var memoryFrames = [30, 300]
         public var threads = 2
@@ -98,6 +98,8 @@ public struct SpeedStudy {
 
     public func run(scratch: String) throws -> Result {
         let o = options
+        let started = Date()
+        let log = { (line: String) in self.log(String(format: "[%6.1f s] ", Date().timeIntervalSince(started)) + line) }
         guard o.frames >= 1, o.memoryFrames.allSatisfy({ $0 >= 1 }) else {
             throw EvaluationError("frame counts must be at least 1")
         }

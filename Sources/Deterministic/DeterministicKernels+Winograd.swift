@@ -140,28 +140,29 @@ extension DeterministicKernels {
 
     /// Bt's rows: (1, 0, -1, 0), (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, 0, -1): for a column
     /// (d0, d1, d2, d3) -> (d0 - d2, d1 + d2, d2 - d1, d1 - d3); columns first, then rows.
+    /// Computed one row r of V at a time (each t[r][c] needs two samples of column c), which keeps
+    /// few vectors live; the operations are the same.
     @inline(__always)
     static func winogradInputTile<L: DetLanes>(_ src: UnsafePointer<Float>, rowStride: Int, phaseStride: Int,
                                                into v: UnsafeMutablePointer<Float>, positionStride: Int,
                                                load: (UnsafePointer<Float>) -> L,
                                                store: (UnsafeMutablePointer<Float>, L) -> Void) {
-        @inline(__always) func bt(_ a: L, _ b: L, _ c: L, _ d: L) -> (L, L, L, L) { (a - c, b + c, c - b, b - d) }
-        @inline(__always) func col(_ c: Int) -> (L, L, L, L) {
-            let p = src + (c & 1) * phaseStride + (c >> 1)
-            return bt(load(p), load(p + rowStride), load(p + 2 * rowStride), load(p + 3 * rowStride))
+        @inline(__always) func d(_ r: Int, _ c: Int) -> L { load(src + (c & 1) * phaseStride + (c >> 1) + r * rowStride) }
+        @inline(__always) func t(_ r: Int, _ c: Int) -> L {
+            switch r {
+            case 0: return d(0, c) - d(2, c)
+            case 1: return d(1, c) + d(2, c)
+            case 2: return d(2, c) - d(1, c)
+            default: return d(1, c) - d(3, c)
+            }
         }
-        let c0 = col(0), c1 = col(1), c2 = col(2), c3 = col(3)
-        @inline(__always) func row(_ r: Int, _ a: L, _ b: L, _ c: L, _ d: L) {
-            let (x0, x1, x2, x3) = bt(a, b, c, d)
-            store(v + (r * 4) * positionStride, x0)
-            store(v + (r * 4 + 1) * positionStride, x1)
-            store(v + (r * 4 + 2) * positionStride, x2)
-            store(v + (r * 4 + 3) * positionStride, x3)
+        for r in 0..<4 {
+            let t0 = t(r, 0), t1 = t(r, 1), t2 = t(r, 2), t3 = t(r, 3)
+            store(v + (r * 4) * positionStride, t0 - t2)
+            store(v + (r * 4 + 1) * positionStride, t1 + t2)
+            store(v + (r * 4 + 2) * positionStride, t2 - t1)
+            store(v + (r * 4 + 3) * positionStride, t1 - t3)
         }
-        row(0, c0.0, c1.0, c2.0, c3.0)
-        row(1, c0.1, c1.1, c2.1, c3.1)
-        row(2, c0.2, c1.2, c2.2, c3.2)
-        row(3, c0.3, c1.3, c2.3, c3.3)
     }
 
     /// Y = At M A (+ bias) for `tiles` tiles of one output channel; M[p] at `m + p * positionStride`.
@@ -172,28 +173,36 @@ extension DeterministicKernels {
                                   into dst: UnsafeMutablePointer<Float>, rowStride: Int, rows: Int, columns: Int,
                                   variant: KernelVariant) {
         @inline(__always) func at<L: DetLanes>(_ a: L, _ b: L, _ c: L, _ d: L) -> (L, L) { ((a + b) + c, (b - c) - d) }
+        // One output row i at a time: q[i][c] from column c of M, then the row pass, then the bias.
+        @inline(__always) func row<L: DetLanes>(_ i: Int, _ load: (Int) -> L) -> (L, L) {
+            @inline(__always) func q(_ c: Int) -> L {
+                i == 0 ? (load(c) + load(4 + c)) + load(8 + c) : (load(4 + c) - load(8 + c)) - load(12 + c)
+            }
+            let (y0, y1) = at(q(0), q(1), q(2), q(3))
+            guard let bias else { return (y0, y1) }
+            return (y0 + L(splat: bias), y1 + L(splat: bias))
+        }
         @inline(__always) func tile<L: DetLanes>(_ load: (Int) -> L) -> (L, L, L, L) {
-            let (a0, b0) = at(load(0), load(4), load(8), load(12))
-            let (a1, b1) = at(load(1), load(5), load(9), load(13))
-            let (a2, b2) = at(load(2), load(6), load(10), load(14))
-            let (a3, b3) = at(load(3), load(7), load(11), load(15))
-            let (y00, y01) = at(a0, a1, a2, a3)
-            let (y10, y11) = at(b0, b1, b2, b3)
-            guard let bias else { return (y00, y01, y10, y11) }
-            let b = L(splat: bias)
-            return (y00 + b, y01 + b, y10 + b, y11 + b)
+            let (y00, y01) = row(0, load), (y10, y11) = row(1, load)
+            return (y00, y01, y10, y11)
         }
         var t = 0
         if variant == .simd {
-            var buf = (DetVector(), DetVector(), DetVector(), DetVector())
             while t < tiles && 2 * t < columns {
-                let (y00, y01, y10, y11) = tile { p in UnsafeRawPointer(m + p * ps + t).loadUnaligned(as: DetVector.self) }
-                buf = (y00, y01, y10, y11)
                 let n = min(16, (columns - 2 * t + 1) / 2)
-                withUnsafeBytes(of: &buf) { raw in
-                    let f = raw.bindMemory(to: Float.self).baseAddress!
-                    winogradScatter(f, stride: 16, count: n, dst: dst + 2 * t, rowStride: rowStride, rows: rows,
-                                    columns: columns - 2 * t)
+                for i in 0..<rows {
+                    let (y0, y1) = row(i) { p in UnsafeRawPointer(m + p * ps + t).loadUnaligned(as: DetVector.self) }
+                    let d = dst + i * rowStride + 2 * t
+                    if n == 16 && columns - 2 * t >= 32 {
+                        var z = SIMD32<Float>()
+                        z.evenHalf = y0; z.oddHalf = y1
+                        UnsafeMutableRawPointer(d).storeBytes(of: z, as: SIMD32<Float>.self)
+                    } else {
+                        for l in 0..<n where 2 * l < columns - 2 * t {
+                            d[2 * l] = y0[l]
+                            if 2 * l + 1 < columns - 2 * t { d[2 * l + 1] = y1[l] }
+                        }
+                    }
                 }
                 t += 16
             }

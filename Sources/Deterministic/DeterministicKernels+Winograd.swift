@@ -23,13 +23,12 @@ extension DeterministicKernels {
         // Tiles per work item: a multiple of 16 (whole vectors), about 80, spread evenly.
         let chunks = (tilesW + 79) / 80
         let tw = detRoundUp((tilesW + chunks - 1) / chunks, 16)
-        // Padded input split by column parity: phase ph, column j holds padded column 2j + ph.
-        let hp = 2 * tilesH + 2, wq = chunks * tw + 1, plane = 2 * hp * wq
-        let prepared = preparePhasePlanes(x, padding: 1, mode: .zeros, stride: 2, paddedHeight: hp,
-                                          phaseWidth: wq, threads: threads)
+        // Each work item pads the 4 input rows of its tiles, split by column parity (phase ph,
+        // column j holds padded column 2 (tx0 + j) + ph), one channel at a time in a small scratch.
+        let pw = tw + 1
         let u = weight.storage.withUnsafeBufferPointer { w in winogradWeights(w.baseAddress!, cout: cout, cin: cin) }
         var out = detUninitializedFloats(g.batch * cout * oh * ow)  // every output is written
-        prepared.withUnsafeBufferPointer { pp in
+        x.storage.withUnsafeBufferPointer { xs in
             u.data.withUnsafeBufferPointer { up in
                 u.blocks.withUnsafeBufferPointer { blocks in
                     detWithOptionalPointer(bias?.storage) { bp in
@@ -39,14 +38,17 @@ extension DeterministicKernels {
                                 guard !range.isEmpty else { return }
                                 let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cin * tw)
                                 let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cout * tw)
-                                defer { v.deallocate(); m.deallocate() }
+                                let pad = UnsafeMutablePointer<Float>.allocate(capacity: 8 * pw)
+                                defer { v.deallocate(); m.deallocate(); pad.deallocate() }
                                 for item in range {
                                     let c = item % chunks, ty = (item / chunks) % tilesH, n = item / (chunks * tilesH)
                                     let tx0 = c * tw
                                     // 1. V[p][ci][t] for the tiles of this item.
                                     for ci in 0..<cin {
-                                        let src = pp.baseAddress! + (n * cin + ci) * plane + 2 * ty * wq + tx0
-                                        winogradInputRow(src, rowStride: wq, phaseStride: hp * wq,
+                                        winogradPadRows(xs.baseAddress! + (n * cin + ci) * g.height * g.width,
+                                                        height: g.height, width: g.width, firstRow: 2 * ty - 1,
+                                                        firstColumn: 2 * tx0 - 1, into: pad, columns: pw)
+                                        winogradInputRow(pad, rowStride: pw, phaseStride: 4 * pw,
                                                          into: v + ci * tw, positionStride: cin * tw,
                                                          tiles: tw, variant: variant)
                                     }
@@ -73,6 +75,28 @@ extension DeterministicKernels {
             }
         }
         return Tensor(shape: g.outputShape, storage: out)
+    }
+
+    /// Rows `firstRow ..< firstRow + 4` of one `height` x `width` plane, zero outside it, split by
+    /// column parity: `dst[(ph * 4 + r) * columns + j]` = plane[firstRow + r][firstColumn + 2 j + ph].
+    static func winogradPadRows(_ src: UnsafePointer<Float>, height h: Int, width w: Int, firstRow: Int,
+                                firstColumn: Int, into dst: UnsafeMutablePointer<Float>, columns: Int) {
+        for r in 0..<4 {
+            let iy = firstRow + r
+            for ph in 0..<2 {
+                let row = dst + (ph * 4 + r) * columns
+                guard iy >= 0 && iy < h else { row.initialize(repeating: 0, count: columns); continue }
+                let s = src + iy * w
+                // Columns j with 0 <= firstColumn + 2 j + ph < w are inside the plane.
+                let c0 = firstColumn + ph
+                let j0 = min(columns, max(0, (1 - c0) / 2))
+                let j1 = min(columns, max(j0, (w - c0 + 1) / 2))
+                row.initialize(repeating: 0, count: j0)
+                var j = j0, ix = c0 + 2 * j0
+                while j < j1 { row[j] = s[ix]; j += 1; ix += 2 }
+                (row + j1).initialize(repeating: 0, count: columns - j1)
+            }
+        }
     }
 
     /// U[p][co][ci] packed per position p for `gemm` (rows co, depth ci) from OIHW weights.

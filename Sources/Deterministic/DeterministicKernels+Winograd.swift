@@ -37,7 +37,7 @@ extension DeterministicKernels {
                             forEachTile(items, threads: threads) { range in
                                 guard !range.isEmpty else { return }
                                 let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cin * tw)
-                                let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * cout * tw)
+                                let m = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 6 * tw)
                                 let pad = UnsafeMutablePointer<Float>.allocate(capacity: 8 * pw)
                                 defer { v.deallocate(); m.deallocate(); pad.deallocate() }
                                 for item in range {
@@ -52,20 +52,28 @@ extension DeterministicKernels {
                                                          into: v + ci * tw, positionStride: cin * tw,
                                                          tiles: tw, variant: variant)
                                     }
-                                    // 2. M[p][co][t] = U[p] V[p], one product per position.
-                                    for p in 0..<16 {
-                                        let ops = GemmOperands(a: up.baseAddress! + p * cout * cin, blocks: blocks,
-                                                               depth: cin, b: v + p * cin * tw, ldb: tw,
-                                                               c: m + p * cout * tw, ldc: tw, columns: tw, bias: nil)
-                                        gemm(ops, variant: variant)
-                                    }
-                                    // 3. Y = At(M) + bias into the output rows 2ty, 2ty + 1.
+                                    // 2-3. Per block of up to 6 output channels (so that M stays in L1):
+                                    // M[p][c][t] = U[p] V[p] for the block's rows, one product per
+                                    // position, then Y = At(M) + bias into output rows 2ty, 2ty + 1.
                                     let rows = min(2, oh - 2 * ty), cols = min(2 * tw, ow - 2 * tx0)
-                                    for co in 0..<cout {
-                                        let dst = op.baseAddress! + ((n * cout + co) * oh + 2 * ty) * ow + 2 * tx0
-                                        winogradOutputRow(m + co * tw, positionStride: cout * tw, tiles: tw,
-                                                          bias: bp?[co], into: dst, rowStride: ow, rows: rows,
-                                                          columns: cols, variant: variant)
+                                    for blk in blocks {
+                                        withUnsafePointer(to: (start: 0, width: blk.width, offset: blk.offset)) { one in
+                                            for p in 0..<16 {
+                                                let ops = GemmOperands(
+                                                    a: up.baseAddress! + p * cout * cin,
+                                                    blocks: UnsafeBufferPointer(start: one, count: 1), depth: cin,
+                                                    b: v + p * cin * tw, ldb: tw, c: m + p * 6 * tw, ldc: tw,
+                                                    columns: tw, bias: nil)
+                                                gemm(ops, variant: variant)
+                                            }
+                                        }
+                                        for c in 0..<blk.width {
+                                            let co = blk.start + c
+                                            let dst = op.baseAddress! + ((n * cout + co) * oh + 2 * ty) * ow + 2 * tx0
+                                            winogradOutputRow(m + c * tw, positionStride: 6 * tw, tiles: tw,
+                                                              bias: bp?[co], into: dst, rowStride: ow, rows: rows,
+                                                              columns: cols, variant: variant)
+                                        }
                                     }
                                 }
                             }

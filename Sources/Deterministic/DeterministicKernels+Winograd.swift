@@ -2,14 +2,14 @@ import Tensor
 /// Stride-1 3x3 convolutions with zero padding 1 and one group, as Winograd F(2x2, 3x3)
 /// (Lavin & Gray): 16 multiply-adds per input channel for a 2x2 output tile instead of 36.
 ///
-/// The arithmetic is fixed (spec/deterministic-math.md §3 "conv2d, 3x3 stride 1"): for output
+/// The arithmetic is fixed (spec/deterministic-math.md §3 "conv2d, 3x3, stride 1, zero padding 1, one group"): for output
 /// tile (ty, tx) covering outputs (2ty + i, 2tx + j), i, j in {0, 1}, and the 4x4 input patch
 /// d[r][c] = xpad[2ty + r][2tx + c] (xpad: the input with one zero row/column around it and zeros
 /// beyond), per input channel
-///     V = Bt(d) by columns then rows (`winogradInput`),
+///     V = Bt(d) by columns then rows (`winogradInputTile`),
 /// per weight U = G(g) by columns then rows (`winogradWeight`), then for each of the 16 positions
 ///     M[p] = sum over ci ascending, from +0, of U[co][ci][p] * V[ci][p],
-/// and the output Y = At(M) by columns then rows (`winogradOutput`), then `Y + bias`.
+/// and the output Y = At(M) by columns then rows (`winogradOutputRow`), then `Y + bias`.
 extension DeterministicKernels {
     /// Whether `conv2d` takes the Winograd path for this geometry.
     static func usesWinograd(_ g: Conv2DGeometry, stride: Int, padding: Int, mode: PaddingMode, groups: Int) -> Bool {

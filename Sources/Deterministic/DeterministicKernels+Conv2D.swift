@@ -15,6 +15,12 @@ extension DeterministicKernels {
                                groups: groups, paddingMode: paddingMode)
         precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d output is empty for \(x.shape)")
         if let b = bias { precondition(b.count == g.outChannels, "conv2d bias \(b.shape) for \(g.outChannels) channels") }
+        if usesWinograd(g, stride: stride, padding: padding, mode: paddingMode, groups: groups) {
+            return winogradConv3x3(x, weight: weight, bias: bias, geometry: g, threads: threads, variant: variant)
+        }
+        if g.kernelH == 1 && g.kernelW == 1 && stride == 1 && padding == 0 && groups == 1 {
+            return pointwiseConv(x, weight: weight, bias: bias, geometry: g, threads: threads, variant: variant)
+        }
         let s = stride, kh = g.kernelH, kw = g.kernelW
         let oh = g.outHeight, ow = g.outWidth
         let hp = g.height + 2 * padding
@@ -63,6 +69,38 @@ extension DeterministicKernels {
                     for item in range {
                         let gi = item % groups, oy = (item / groups) % oh, n = item / (groups * oh)
                         row(n, gi, oy, input: buf.input + (n * g.inChannels + gi * ipg) * plane)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: g.outputShape, storage: out)
+    }
+
+    /// 1x1 convolution, stride 1, no padding, one group: per image the product W x (rows co,
+    /// depth ci) over the pixels, `acc = acc + w[co][ci] * x[ci][p]` for ci ascending from +0, then
+    /// `+ bias` -- the general order of §3 with one tap.
+    static func pointwiseConv(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
+                              threads: Int, variant: KernelVariant) -> Tensor {
+        let cin = g.inChannels, cout = g.outChannels, hw = g.height * g.width
+        let a = weight.storage.withUnsafeBufferPointer { w in PackedGemmA(rows: cout, depth: cin) { w[$0 * cin + $1] } }
+        var out = detUninitializedFloats(g.batch * cout * hw)  // every output is written
+        let span = 256, chunks = (hw + span - 1) / span
+        x.storage.withUnsafeBufferPointer { xs in
+            a.data.withUnsafeBufferPointer { ap in
+                a.blocks.withUnsafeBufferPointer { blocks in
+                    detWithOptionalPointer(bias?.storage) { bp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            forEachTile(g.batch * chunks, threads: threads) { range in
+                                for item in range {
+                                    let n = item / chunks, j0 = (item % chunks) * span
+                                    let ops = GemmOperands(a: ap.baseAddress!, blocks: blocks, depth: cin,
+                                                           b: xs.baseAddress! + n * cin * hw + j0, ldb: hw,
+                                                           c: op.baseAddress! + n * cout * hw + j0, ldc: hw,
+                                                           columns: min(span, hw - j0), bias: bp)
+                                    gemm(ops, variant: variant)
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -7,6 +7,8 @@ import TensorTraining
 
 /// `dcvc-bench kernels`: GFLOP/s of convolution paths on the shapes our models use, beside the
 /// OpenBLAS sgemm rate measured in the same run (a peer measured alongside, as every bench does).
+/// Rates count the direct convolution's multiply-adds, so the Winograd paths (3x3 stride 1, both
+/// "blas" and "deterministic") report effective rates above what their products run at.
 struct KernelsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
@@ -123,6 +125,9 @@ struct ConvBenchCase {
         // The context index prior's trunk and head on the f = 8 grid of a 720p frame.
         ConvBenchCase(name: "prior conv3x3 64->64 90x160", kind: .conv, cin: 64, cout: 64, h: 90, w: 160, k: 3),
         ConvBenchCase(name: "prior head conv1x1 64->256 90x160", kind: .conv, cin: 64, cout: 256, h: 90, w: 160, k: 1),
+        // Decoder layers at 720p: the VQGAN's full-width stage (f = 8) and the P-frame prior's fuse.
+        ConvBenchCase(name: "vqgan conv3x3 32->32 360x640", kind: .conv, cin: 32, cout: 32, h: 360, w: 640, k: 3),
+        ConvBenchCase(name: "inter fuse conv3x3 192->192 45x80", kind: .conv, cin: 192, cout: 192, h: 45, w: 80, k: 3),
         ConvBenchCase(name: "depthwise3x3 128 128x128", kind: .conv, cin: 128, cout: 128, h: 128, w: 128, k: 3,
                       groups: 128),
         ConvBenchCase(name: "conv3x3 s2 64->128 256x256", kind: .conv, cin: 64, cout: 128, h: 256, w: 256, k: 3,

@@ -23,6 +23,14 @@ final class DeterministicConvTests: XCTestCase {
         Case(n: 1, cin: 70, cout: 6, h: 4, w: 21, k: 3, stride: 1, pad: 1, groups: 1, mode: .replicate),
         Case(n: 1, cin: 130, cout: 5, h: 3, w: 19, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),
         Case(n: 1, cin: 72, cout: 8, h: 5, w: 9, k: 3, stride: 2, pad: 1, groups: 2, mode: .zeros),
+        // Winograd F(2x2, 3x3) path: odd sizes (partial tiles), more than one tile chunk (> 80 tiles
+        // across), every GEMM block width (cout mod 6), batches, and 1x1 products with column tails.
+        Case(n: 2, cin: 13, cout: 17, h: 7, w: 171, k: 3, stride: 1, pad: 1, groups: 1, mode: .zeros),
+        Case(n: 1, cin: 40, cout: 12, h: 6, w: 40, k: 3, stride: 1, pad: 1, groups: 1, mode: .zeros),
+        Case(n: 1, cin: 3, cout: 4, h: 1, w: 1, k: 3, stride: 1, pad: 1, groups: 1, mode: .zeros),
+        Case(n: 1, cin: 9, cout: 11, h: 5, w: 3, k: 3, stride: 1, pad: 1, groups: 1, mode: .zeros),
+        Case(n: 2, cin: 9, cout: 23, h: 5, w: 61, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),
+        Case(n: 1, cin: 64, cout: 10, h: 17, w: 31, k: 1, stride: 1, pad: 0, groups: 1, mode: .zeros),
     ]
 
     func testConv2dInvariantAndAccurate() {

@@ -32,7 +32,7 @@ public struct FrequencyTableBank: Equatable {
             entries.append(Entry(cumulativeBase: cum.count, lookupBase: lut.count, count: t.count,
                                  bits: t.bits, lookupShift: t.lookupShift))
             cum.append(contentsOf: t.cumulative)
-            lut.append(contentsOf: t.lookup)
+            lut.append(contentsOf: t.lookup.lazy.map { UInt16(truncatingIfNeeded: $0) })
         }
         self.cumulative = cum
         self.lookup = lut

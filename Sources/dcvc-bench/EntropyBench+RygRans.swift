@@ -13,6 +13,13 @@ struct RygRansPeer {
         var decodeOursMsym: Double
         var bytes: Int
         var streamIdentical: Bool
+
+        /// The faster of two runs (each rate on its own).
+        static func best(_ a: Result, _ b: Result) -> Result {
+            Result(encodeMsym: max(a.encodeMsym, b.encodeMsym), decodeMsym: max(a.decodeMsym, b.decodeMsym),
+                   decodeOursMsym: max(a.decodeOursMsym, b.decodeOursMsym), bytes: b.bytes,
+                   streamIdentical: a.streamIdentical && b.streamIdentical)
+        }
     }
 
     let binary: String

@@ -37,14 +37,21 @@ public struct FrequencyTable: Equatable {
         }
         self.bits = bits
         self.cumulative = cum
-        // About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
-        // symbols then start their own bucket and the table stays small enough for L1.
-        var lb = 8
-        while (1 << lb) < 4 * frequencies.count && lb < 14 { lb += 1 }
-        lb = min(lb, bits)
+        // At least 2^10 buckets (8 KB of entries: few buckets then straddle two symbols), and
+        // as for banks about four per symbol, at most 2^14, at most 2^bits.
+        let lb = min(max(10, Self.bucketBits(count: frequencies.count, bits: bits)), bits)
         self.lookupShift = UInt32(bits - lb)
         self.lookup = []
         rebuildLookup(bucketBits: lb)
+    }
+
+    /// About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
+    /// symbols then start their own bucket and the lookup stays small enough for L1. Banks,
+    /// which hold many tables, use this many.
+    static func bucketBits(count: Int, bits: Int) -> Int {
+        var lb = 8
+        while (1 << lb) < 4 * count && lb < 14 { lb += 1 }
+        return min(lb, bits)
     }
 
     /// A table from non-negative counts by the integer rule (`FrequencyNormalization.normalize`).

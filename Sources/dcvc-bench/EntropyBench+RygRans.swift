@@ -42,13 +42,48 @@ struct RygRansPeer {
         data.reserveCapacity(data.count + 2 * symbols.count + stream.count)
         for s in symbols { withUnsafeBytes(of: UInt16(s).littleEndian) { data.append(contentsOf: $0) } }
         data.append(contentsOf: stream)
+        let json = try Self.runHarness(binary, input: data)
+        guard let enc = (json["encode_msym_s"] as? NSNumber)?.doubleValue,
+              let dec = (json["decode_msym_s"] as? NSNumber)?.doubleValue,
+              let decOurs = (json["decode_ours_msym_s"] as? NSNumber)?.doubleValue,
+              let bytes = (json["bytes"] as? NSNumber)?.intValue,
+              let identical = (json["stream_identical"] as? NSNumber)?.boolValue
+        else { throw PeerError.failed(binary, 0, "incomplete reply") }
+        return Result(encodeMsym: enc, decodeMsym: dec, decodeOursMsym: decOurs, bytes: bytes, streamIdentical: identical)
+    }
+
+    /// The categorical-from-logits peer beside the ryg_rans one (`softmax_rans64_bench`, built by
+    /// the same script): the §6 softmax in scalar C, the full table and a binary search, over
+    /// rans64.h. Decodes our stream from the same logits; returns its decode Msym/s.
+    func runSoftmax(rows: [[Float]], which: [Int], symbols: [Int], bits: Int, stream: [UInt8], repeats: Int) throws -> Double {
+        let harness = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("softmax_rans64_bench").path
+        guard FileManager.default.isExecutableFile(atPath: harness) else {
+            throw PeerError.failed(harness, -1, "not built (scripts/build-ryg-rans.sh)")
+        }
+        var data = Data()
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        precondition(stream.count % 4 == 0)
+        for v in [0x4258_4D53, UInt32(bits), UInt32(rows[0].count), UInt32(rows.count), UInt32(symbols.count),
+                  UInt32(max(1, repeats)), UInt32(stream.count / 4)] { u32(v) }
+        for row in rows { for l in row { u32(l.bitPattern) } }
+        for v in which + symbols { withUnsafeBytes(of: UInt16(v).littleEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: stream)
+        let json = try Self.runHarness(harness, input: data)
+        guard let dec = (json["decode_msym_s"] as? NSNumber)?.doubleValue else {
+            throw PeerError.failed(harness, 0, "no decode_msym_s")
+        }
+        return dec
+    }
+
+    /// Writes `input` to a temporary file, runs `harness` on it, parses its one JSON line; a
+    /// non-zero exit (a failed round trip) is an error.
+    static func runHarness(_ harness: String, input data: Data) throws -> [String: Any] {
         let input = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dcvc-ryg-rans-\(getpid())-\(symbols.count).bin")
+            .appendingPathComponent("dcvc-peer-\(getpid())-\(data.count).bin")
         try data.write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
-
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: harness)
         process.arguments = [input.path]
         let out = Pipe()
         process.standardOutput = out
@@ -56,16 +91,10 @@ struct RygRansPeer {
         let reply = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let json = try JSONSerialization.jsonObject(with: reply) as? [String: Any],
-              let enc = (json["encode_msym_s"] as? NSNumber)?.doubleValue,
-              let dec = (json["decode_msym_s"] as? NSNumber)?.doubleValue,
-              let decOurs = (json["decode_ours_msym_s"] as? NSNumber)?.doubleValue,
-              let bytes = (json["bytes"] as? NSNumber)?.intValue,
-              let identical = (json["stream_identical"] as? NSNumber)?.boolValue
-        else {
-            throw PeerError.failed(binary, Int(process.terminationStatus), String(decoding: reply, as: UTF8.self))
+              let json = try? JSONSerialization.jsonObject(with: reply) as? [String: Any] else {
+            throw PeerError.failed(harness, Int(process.terminationStatus), String(decoding: reply, as: UTF8.self))
         }
-        return Result(encodeMsym: enc, decodeMsym: dec, decodeOursMsym: decOurs, bytes: bytes, streamIdentical: identical)
+        return json
     }
 
     enum PeerError: Error, CustomStringConvertible {

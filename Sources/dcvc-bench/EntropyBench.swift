@@ -107,7 +107,7 @@ struct EntropyBench: ParsableCommand {
             let rows = (0..<64).map { _ in (0..<k).map { _ in Float(rng.gaussian() * 3) } }
             let which = (0..<n).map { _ in Int(rng.next() % 64) }
             let syms = which.map { rng.draw(CategoricalDistribution(logits: rows[$0]).cumulative, bits: CategoricalDistribution.defaultBits) }
-            results.append(try measure("categorical-K256-softmax-per-symbol", n, repeats,
+            var result = try measure("categorical-K256-softmax-per-symbol", n, repeats,
                 encode: { enc in
                     var d = CategoricalDistribution(logits: rows[0])
                     for i in 0..<n {
@@ -122,7 +122,16 @@ struct EntropyBench: ParsableCommand {
                         out[i] = Int32(try dec.decode(d))
                     }
                 },
-                expected: syms.map { Int32($0) }))
+                expected: syms.map { Int32($0) })
+            if let peer {
+                let theirs = try RygRansPeer(binary: peer).runSoftmax(rows: rows, which: which, symbols: syms,
+                    bits: CategoricalDistribution.defaultBits, stream: result.stream, repeats: repeats)
+                result.peer = ("softmax-rans64-C", theirs)
+                results += [result, EntropyCaseResult(name: "softmax-rans64-C-K256", idealBits: result.idealBits,
+                                                      actualBits: result.actualBits, encodeMsym: .nan, decodeMsym: theirs)]
+            } else {
+                results.append(result)
+            }
         }
 
         for shape in [ScaleTableSet.Shape.laplace, .gaussian] where want(shape.rawValue) || only.map({ !$0.contains("-") && shape.rawValue.contains($0) }) ?? false || ["low", "mid", "high"].contains(where: { want("\(shape.rawValue)-\($0)") }) {
@@ -181,7 +190,8 @@ struct EntropyBench: ParsableCommand {
                       + pad(fmt(r.encodeMsym, 1), 12) + pad(fmt(r.decodeMsym, 1), 12)
                       + (r.peer.map { fmt(r.decodeRatio!, 2) + "x " + $0.name } ?? ""))
             }
-            print(peer.map { "peer: ryg_rans rans64.h, interleaved loops of its main64.cpp, cc -O2 (\($0)); same symbols, table and stream" }
+            print(peer.map { "peers (cc -O2, \($0)): table cases: ryg_rans rans64.h with the interleaved loops of its main64.cpp; "
+                + "softmax case: the §6 softmax in scalar C over rans64.h; same symbols, tables/logits and stream" }
                   ?? "peer: not built (scripts/build-ryg-rans.sh, or --ryg-rans BINARY); table cases have no ratio")
         }
     }

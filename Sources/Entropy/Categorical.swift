@@ -96,6 +96,15 @@ public struct CategoricalDistribution {
     /// Number of symbols.
     @inlinable public var count: Int { storage.count - 1 }
 
+    /// The frequency of symbol `s` (without building the table when pending).
+    @inlinable public func frequency(_ s: Int) -> UInt32 { interval(of: s).frequency }
+
+    /// All frequencies, in symbol order (the table is built once, not per symbol).
+    public var frequencies: [UInt32] {
+        let cum = cumulative
+        return (0..<cum.count - 1).map { cum[$0 + 1] - cum[$0] }
+    }
+
     /// The interval `(start, frequency)` of symbol `s`.
     @inlinable @inline(__always)
     public func interval(of s: Int) -> (start: UInt32, frequency: UInt32) {

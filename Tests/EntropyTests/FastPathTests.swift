@@ -122,3 +122,20 @@ final class FastPathTests: XCTestCase {
         }
     }
 }
+
+final class PendingAccessorTests: XCTestCase {
+    func testFrequenciesOfAPendingDistributionMatchTheTable() throws {
+        var rng = SplitMix64(seed: 35)
+        let logits = (0..<4096).map { _ in Float((rng.unit() - 0.5) * 20) }
+        var pending = CategoricalDistribution(logits: [0])
+        logits.withUnsafeBufferPointer { pending.setLogits($0) }
+        let table = CategoricalDistribution(logits: logits)
+        XCTAssertEqual(pending.frequencies, table.frequencies)
+        XCTAssertEqual(pending.frequency(17), table.frequency(17))
+        XCTAssertEqual(FrequencyTable(pending), FrequencyTable(table))
+        var copy = pending
+        copy.materialize()
+        XCTAssertEqual(copy.cumulative, table.cumulative)
+        XCTAssertEqual(copy.symbol(forSlot: 12345), pending.symbol(forSlot: 12345))
+    }
+}

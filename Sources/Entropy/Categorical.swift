@@ -7,9 +7,26 @@
 public struct CategoricalDistribution {
     /// Probability precision: frequencies sum to `2^bits`.
     public let bits: Int
-    /// `cumulative[s]` is the start of symbol `s`; `cumulative[count] == 2^bits`.
-    /// (The softmax works in place in this one array, so a copy costs one reference count.)
-    public private(set) var cumulative: [UInt32]
+    /// Either the cumulative table (`pending == false`: `storage[s]` is the start of symbol `s`,
+    /// `storage[K] == 2^bits`) or, after `setLogits`, the weights `w_i` of §6.3 in `storage[0..<K]`
+    /// with `ratio` and `best`: the coder then finds a symbol's interval from the weights without
+    /// building the whole table (§9).
+    @usableFromInline var storage: [UInt32]
+    @usableFromInline var pending = false
+    /// `R` of the integer rule (§3.1) for the pending weights.
+    @usableFromInline var ratio: UInt64 = 0
+    /// The symbol that takes the normalisation remainder (first index of the largest weight).
+    @usableFromInline var best = 0
+    @usableFromInline var scratch = WeightScratch()
+
+    /// `cumulative[s]` is the start of symbol `s`; `cumulative[count] == 2^bits`. After `setLogits`
+    /// this builds the table on each access (the coder's `encode`/`decode` do not need it).
+    public var cumulative: [UInt32] {
+        guard pending else { return storage }
+        var cum = storage
+        cum.withUnsafeMutableBufferPointer { Self.accumulate($0, count: $0.count - 1, ratio: ratio, best: best, bits: bits) }
+        return cum
+    }
 
     /// Default precision for categorical models: 20 bits, so that even K = 4096 loses little to
     /// the frequency-1 floor.
@@ -19,72 +36,81 @@ public struct CategoricalDistribution {
     public static let logitClamp: Float = 1024
 
     /// The distribution of `logits` (natural-log units, any finite or infinite values; NaN
-    /// counts as −∞). Needs `1 <= logits.count <= min(65536, 2^bits)`.
+    /// counts as −∞). Needs `1 <= logits.count <= min(65536, 2^bits)`. The cumulative table is
+    /// built at once (for distributions reused over many symbols: binary search).
     public init(logits: [Float], bits: Int = CategoricalDistribution.defaultBits) {
         self.bits = bits
-        self.cumulative = []
+        self.storage = []
         logits.withUnsafeBufferPointer { setLogits($0) }
+        materialize()
     }
 
-    /// Replaces the distribution by that of `logits` (any count), reusing storage.
+    /// Replaces the distribution by that of `logits` (any count), reusing storage. Only the
+    /// weights are computed (§6 steps 1-3); `encode`/`decode` then find the symbol's interval by
+    /// summing frequencies from the nearer end, and `cumulative` is built on demand.
     public mutating func setLogits(_ logits: UnsafeBufferPointer<Float>) {
         let k = logits.count
         precondition(k >= 1 && k <= 65536 && k <= 1 << bits, "categorical of \(k) symbols at \(bits) bits")
-        if cumulative.count != k + 1 { cumulative = [UInt32](repeating: 0, count: k + 1) }
-        let bits = self.bits
-        cumulative.withUnsafeMutableBufferPointer { cum in
-            Self.softmaxFrequencies(logits, bits: bits, into: cum)
+        if storage.count != k + 1 { storage = [UInt32](repeating: 0, count: k + 1) }
+        let (total, best) = storage.withUnsafeMutableBufferPointer { w in
+            Self.weights(logits, into: UnsafeMutableBufferPointer(rebasing: w[0..<k]), scratch: &scratch)
         }
+        // §3.1 with W >= 2^24 (the largest logit has weight 2^24).
+        self.ratio = ((UInt64(1) << UInt64(bits) &- UInt64(k)) << 40) / total
+        self.best = best
+        self.pending = true
     }
 
-    /// Integer softmax (spec §6): weights `w_i ≈ 2^24 · exp(l_i − max l)` into `cum[1...K]`, then
-    /// the shared normalisation rule (`FrequencyNormalization`) in place, then prefix sums.
+    /// Builds the cumulative table of pending weights in place, so that lookups binary-search.
+    public mutating func materialize() {
+        guard pending else { return }
+        let (r, b, n) = (ratio, best, bits)
+        storage.withUnsafeMutableBufferPointer { Self.accumulate($0, count: $0.count - 1, ratio: r, best: b, bits: n) }
+        pending = false
+    }
+
+    /// Turns weights `w[0..<count]` into the cumulative table `w[0...count]` (§3.1): frequencies
+    /// `1 + ((w_i R) >> 40)` into running sums, then the remainder added from `best + 1` on.
     @inlinable
-    static func softmaxFrequencies(_ logits: UnsafeBufferPointer<Float>, bits: Int,
-                                   into cum: UnsafeMutableBufferPointer<UInt32>) {
-        let k = logits.count
-        // Pass 1: fixed-point logits (kept in cum[1...K] as bit patterns) and their maximum.
-        // (Written branch-free so it vectorises; same values as `quantizeLogit`.)
-        var maxQ = Int32.min
-        let magic: Float = 12_582_912
-        for i in 0..<k {
-            var v = logits[i] * 1024
-            v = v.isNaN ? -1_048_576 : v
-            v = v < -1_048_576 ? -1_048_576 : v
-            v = v > 1_048_576 ? 1_048_576 : v
-            // v + 1.5 * 2^23 lies in [2^23, 2^24), where consecutive integers have consecutive
-            // bit patterns: the rounded integer is a difference of bit patterns.
-            let q = Int32(bitPattern: (v + magic).bitPattern &- magic.bitPattern)
-            cum[i + 1] = UInt32(bitPattern: q)
-            maxQ = q > maxQ ? q : maxQ
-        }
-        var best = 0
-        while Int32(bitPattern: cum[best + 1]) != maxQ { best += 1 }
-        // Pass 2: weights 2^24 * 2^(-e / 1024) from the 1024-entry table. T[j] <= 2^24, so
-        // shifting by min(k, 32) equals the rule's "0 if k >= 32".
-        var total: UInt64 = 0
-        exp2Table.withUnsafeBufferPointer { table in
-            for i in 1...k {
-                let t = Int64(maxQ) &- Int64(Int32(bitPattern: cum[i]))  // 0...2^21, units of 2^-10 nats
-                let e = (t &* 94548) >> 16                                 // units of 2^-10 in log2
-                let w = table[Int(e & 1023)] >> UInt32(min(e >> 10, 32))
-                cum[i] = w
-                total &+= UInt64(w)
-            }
-        }
-        // Same rule as FrequencyNormalization.normalize: total >= 2^24 (the max has weight 2^24).
-        let m = UInt64(1) << UInt64(bits)
-        let r = ((m &- UInt64(k)) << 40) / total
-        // Frequencies straight into running sums (a register accumulator, no store-to-load chain),
-        // then the remainder that belongs to `best` shifts every later cumulative value.
+    static func accumulate(_ w: UnsafeMutableBufferPointer<UInt32>, count k: Int, ratio r: UInt64, best: Int, bits: Int) {
         var acc: UInt32 = 0
+        var previous = w[0]
+        w[0] = 0
         for i in 1...k {
-            acc &+= 1 &+ UInt32(truncatingIfNeeded: (UInt64(cum[i]) &* r) >> 40)
-            cum[i] = acc
+            acc &+= 1 &+ UInt32(truncatingIfNeeded: (UInt64(previous) &* r) >> 40)
+            if i < k { previous = w[i] }
+            w[i] = acc
         }
-        let remainder = UInt32(truncatingIfNeeded: m) &- acc
-        cum[0] = 0
-        if remainder != 0 { for i in (best + 1)...k { cum[i] &+= remainder } }
+        let remainder = UInt32(truncatingIfNeeded: UInt64(1) << UInt64(bits)) &- acc
+        if remainder != 0 { for i in (best + 1)...k { w[i] &+= remainder } }
+    }
+
+    /// The interval `(symbol, start, frequency)` holding `slot`.
+    @inlinable @inline(__always)
+    public func interval(forSlot slot: UInt32) -> (symbol: Int, start: UInt32, frequency: UInt32) {
+        if pending { return pendingInterval(forSlot: slot) }
+        let s = symbol(forSlot: slot)
+        return storage.withUnsafeBufferPointer { (s, $0[s], $0[s + 1] &- $0[s]) }
+    }
+
+    /// Number of symbols.
+    @inlinable public var count: Int { storage.count - 1 }
+
+    /// The frequency of symbol `s` (without building the table when pending).
+    @inlinable public func frequency(_ s: Int) -> UInt32 { interval(of: s).frequency }
+
+    /// All frequencies, in symbol order (the table is built once, not per symbol).
+    public var frequencies: [UInt32] {
+        let cum = cumulative
+        return (0..<cum.count - 1).map { cum[$0 + 1] - cum[$0] }
+    }
+
+    /// The interval `(start, frequency)` of symbol `s`.
+    @inlinable @inline(__always)
+    public func interval(of s: Int) -> (start: UInt32, frequency: UInt32) {
+        precondition(s >= 0 && s < count, "symbol \(s) outside a distribution of \(count)")
+        if pending { return pendingInterval(of: s) }
+        return storage.withUnsafeBufferPointer { ($0[s], $0[s + 1] &- $0[s]) }
     }
 
     /// A logit in fixed point: `round_half_even(logit * 1024)` clamped to ±2^20; NaN and −∞ give −2^20.
@@ -123,7 +149,8 @@ public struct CategoricalDistribution {
     /// (the step is taken by masking with the sign of `slot - cumulative[mid]`, not a branch).
     @inlinable @inline(__always)
     public func symbol(forSlot slot: UInt32) -> Int {
-        cumulative.withUnsafeBufferPointer { cum in
+        if pending { return pendingInterval(forSlot: slot).symbol }
+        return storage.withUnsafeBufferPointer { cum in
             var lo = 0
             var n = cum.count &- 1
             while n > 1 {
@@ -146,3 +173,4 @@ extension FrequencyTable {
 }
 
 extension CategoricalDistribution: CumulativeFrequencies {}
+

@@ -8,8 +8,10 @@ public struct FrequencyTable: Equatable {
     public let bits: Int
     /// `cumulative[s]` is the start of symbol `s`; `cumulative[count] == 2^bits`.
     public private(set) var cumulative: [UInt32]
-    /// `lookup[slot >> lookupShift]` is the symbol holding the first slot of that bucket.
-    @usableFromInline private(set) var lookup: [UInt16]
+    /// `lookup[slot >> lookupShift]` is the interval holding the first slot of that bucket, packed
+    /// as `symbol | start << 16 | (frequency - 1) << 40` (`Lookup`): when the slot falls in that
+    /// same interval, as it mostly does, the decoder needs no other load.
+    @usableFromInline private(set) var lookup: [UInt64]
     @usableFromInline let lookupShift: UInt32
 
     /// A table from explicit frequencies; they must each be >= 1 and sum to `2^bits`.
@@ -35,14 +37,21 @@ public struct FrequencyTable: Equatable {
         }
         self.bits = bits
         self.cumulative = cum
-        // About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
-        // symbols then start their own bucket and the table stays small enough for L1.
-        var lb = 8
-        while (1 << lb) < 4 * frequencies.count && lb < 14 { lb += 1 }
-        lb = min(lb, bits)
+        // At least 2^10 buckets (8 KB of entries: few buckets then straddle two symbols), and
+        // as for banks about four per symbol, at most 2^14, at most 2^bits.
+        let lb = min(max(10, Self.bucketBits(count: frequencies.count, bits: bits)), bits)
         self.lookupShift = UInt32(bits - lb)
         self.lookup = []
         rebuildLookup(bucketBits: lb)
+    }
+
+    /// About four buckets per symbol (at least 2^8, at most 2^14, at most 2^bits): probable
+    /// symbols then start their own bucket and the lookup stays small enough for L1. Banks,
+    /// which hold many tables, use this many.
+    static func bucketBits(count: Int, bits: Int) -> Int {
+        var lb = 8
+        while (1 << lb) < 4 * count && lb < 14 { lb += 1 }
+        return min(lb, bits)
     }
 
     /// A table from non-negative counts by the integer rule (`FrequencyNormalization.normalize`).
@@ -84,7 +93,7 @@ public struct FrequencyTable: Equatable {
 
     private mutating func rebuildLookup(bucketBits: Int) {
         let n = 1 << bucketBits
-        if lookup.count != n { lookup = [UInt16](repeating: 0, count: n) }
+        if lookup.count != n { lookup = [UInt64](repeating: 0, count: n) }
         let shift = lookupShift
         cumulative.withUnsafeBufferPointer { cum in
             lookup.withUnsafeMutableBufferPointer { lut in
@@ -92,10 +101,34 @@ public struct FrequencyTable: Equatable {
                 for b in 0..<n {
                     let slot = UInt32(b) << shift
                     while cum[s + 1] <= slot { s += 1 }
-                    lut[b] = UInt16(truncatingIfNeeded: s)
+                    lut[b] = Lookup.pack(symbol: s, start: cum[s], frequency: cum[s + 1] - cum[s])
                 }
             }
         }
+    }
+
+    /// The packing of a lookup entry: symbol (16 bits), start (24 bits), frequency - 1 (24 bits).
+    @usableFromInline
+    enum Lookup {
+        @inlinable @inline(__always)
+        static func pack(symbol: Int, start: UInt32, frequency: UInt32) -> UInt64 {
+            UInt64(truncatingIfNeeded: symbol) | UInt64(start) << 16 | UInt64(frequency &- 1) << 40
+        }
+        @inlinable @inline(__always) static func symbol(_ e: UInt64) -> Int { Int(truncatingIfNeeded: e & 0xFFFF) }
+        @inlinable @inline(__always) static func start(_ e: UInt64) -> UInt64 { (e &>> 16) & 0xFF_FFFF }
+        @inlinable @inline(__always) static func frequencyMinusOne(_ e: UInt64) -> UInt64 { e &>> 40 }
+    }
+
+    /// The interval `(symbol, start, frequency - 1)` holding `slot` (`slot < 2^bits`): the
+    /// bucket's entry, else a forward scan from its symbol.
+    @inlinable @inline(__always)
+    func interval(forSlot slot: UInt64, cum: UnsafePointer<UInt32>, lut: UnsafePointer<UInt64>) -> (Int, UInt64, UInt64) {
+        let e = lut[Int(truncatingIfNeeded: slot &>> UInt64(lookupShift))]
+        let start = Lookup.start(e), fm1 = Lookup.frequencyMinusOne(e)
+        if slot &- start <= fm1 { return (Lookup.symbol(e), start, fm1) }
+        var s = Lookup.symbol(e) &+ 1
+        while UInt64(cum[s &+ 1]) <= slot { s &+= 1 }
+        return (s, UInt64(cum[s]), UInt64(cum[s &+ 1] &- cum[s] &- 1))
     }
 
     /// The symbol whose interval holds `slot` (`slot < 2^bits`).
@@ -103,9 +136,7 @@ public struct FrequencyTable: Equatable {
     public func symbol(forSlot slot: UInt32) -> Int {
         cumulative.withUnsafeBufferPointer { cum in
             lookup.withUnsafeBufferPointer { lut in
-                var s = Int(lut[Int(slot >> lookupShift)])
-                while cum[s + 1] <= slot { s += 1 }
-                return s
+                interval(forSlot: UInt64(slot), cum: cum.baseAddress!, lut: lut.baseAddress!).0
             }
         }
     }
@@ -145,6 +176,20 @@ extension RansEncoder {
 }
 
 extension RansDecoder {
+    /// Decodes one symbol of a static table (through its packed lookup entries).
+    @inlinable @inline(__always)
+    public mutating func decode(_ table: FrequencyTable) throws -> Int {
+        let slot = UInt64(self.slot(bits: table.bits))
+        let (s, start, fm1) = table.cumulative.withUnsafeBufferPointer { cum in
+            table.lookup.withUnsafeBufferPointer { lut in
+                table.interval(forSlot: slot, cum: cum.baseAddress!, lut: lut.baseAddress!)
+            }
+        }
+        try advance(slot: UInt32(truncatingIfNeeded: slot), start: UInt32(truncatingIfNeeded: start),
+                    frequency: UInt32(truncatingIfNeeded: fm1) &+ 1, bits: table.bits)
+        return s
+    }
+
     /// Decodes one symbol of a static table or categorical distribution.
     @inlinable @inline(__always)
     public mutating func decode<D: CumulativeFrequencies>(_ dist: D) throws -> Int {

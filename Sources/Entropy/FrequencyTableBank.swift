@@ -29,10 +29,16 @@ public struct FrequencyTableBank: Equatable {
         var lut: [UInt16] = []
         var entries: [Entry] = []
         for t in tables {
+            // The bank's own, coarser lookup (many tables share the cache): every `stride`-th
+            // entry of the table's, i.e. the symbol holding each bank bucket's first slot.
+            let shift = UInt32(t.bits - FrequencyTable.bucketBits(count: t.count, bits: t.bits))
+            let stride = 1 << Int(shift - t.lookupShift)
             entries.append(Entry(cumulativeBase: cum.count, lookupBase: lut.count, count: t.count,
-                                 bits: t.bits, lookupShift: t.lookupShift))
+                                 bits: t.bits, lookupShift: shift))
             cum.append(contentsOf: t.cumulative)
-            lut.append(contentsOf: t.lookup)
+            lut.append(contentsOf: Swift.stride(from: 0, to: t.lookup.count, by: stride).lazy.map {
+                UInt16(truncatingIfNeeded: t.lookup[$0])
+            })
         }
         self.cumulative = cum
         self.lookup = lut

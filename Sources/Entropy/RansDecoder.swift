@@ -62,8 +62,16 @@ public struct RansDecoder {
     @inlinable @inline(__always)
     public mutating func advance(slot: UInt32, start: UInt32, frequency: UInt32, bits: Int) throws {
         var x = UInt64(frequency) &* (current >> UInt64(bits)) &+ UInt64(slot &- start)
-        if x < Rans.stateLow {
-            x = (x << 32) | UInt64(try readWord())
+        let p = position
+        if p &+ 4 <= bytes.count {
+            // A word is there: read it and select without a branch (whether a step reads is
+            // data-dependent and predicts badly).
+            let word = bytes.withUnsafeBytes { UInt64(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: p, as: UInt32.self))) }
+            let read = x < Rans.stateLow
+            x = read ? (x &<< 32) | word : x
+            position = read ? p &+ 4 : p
+        } else if x < Rans.stateLow {
+            x = (x << 32) | UInt64(try readWord())  // throws: the stream ends here
         }
         current = other
         other = x

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Entropy
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,23 +26,56 @@ struct EntropyBench: ParsableCommand {
     @Option(help: "Run only the cases whose name contains this.")
     var only: String?
 
+    @Option(help: "The ryg_rans peer harness (scripts/build-ryg-rans.sh); default .build/peer/ryg_rans64_bench when built.")
+    var rygRans: String?
+
+    /// The peer binary: the one named, else the default one if it has been built, else none
+    /// (the table cases then run without a ratio, and the report says so).
+    func peerBinary() throws -> String? {
+        guard let path = rygRans else { return RygRansPeer.defaultBinary }
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw BenchError.noPeer(path) }
+        return path
+    }
+
     func run() throws {
         var results: [EntropyCaseResult] = []
         let n = symbols
 
         func want(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 
-        for k in [16, 256] where want("table-K\(k)") || want("peer-ryg-style-K\(k)") {
+        let peer = try peerBinary()
+        for k in [16, 256] where want("table-K\(k)") || want("ryg_rans-rans64-K\(k)") {
             var rng = BenchRandom(seed: 0x5EED_0000 + UInt64(k))
             let counts = (0..<k).map { UInt64(1_000_000.0 * pow(0.8, Double($0))) }
             let table = FrequencyTable(counts: counts, bits: 16)
             let syms = (0..<n).map { _ in rng.draw(table.cumulative, bits: 16) }
-            results.append(try measure("table-K\(k)", n, repeats,
-                encode: { enc in for s in syms { enc.encode(s, table) } },
-                decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(table)) } },
-                expected: syms.map { Int32($0) }))
-            if want("peer-ryg-style-K\(k)") {
-                results.append(try measurePeer("peer-ryg-style-K\(k)", syms, table, repeats))
+            let expected = syms.map { Int32($0) }
+            let encode: (inout RansEncoder) -> Void = { enc in for s in syms { enc.encode(s, table) } }
+            // Rounds of ours (per symbol), ours (run decoder: one table for the whole run) and the
+            // peer in turn (two timed repetitions each), best of each: drifts in the machine's
+            // speed hit all three alike.
+            var ours: EntropyCaseResult?, bulk: EntropyCaseResult?, theirs: RygRansPeer.Result?
+            let name = "ryg_rans-rans64-K\(k)"
+            for _ in 0..<max(1, repeats) {
+                ours = EntropyCaseResult.best(ours, try measure("table-K\(k)", n, 2, encode: encode,
+                    decode: { dec, out in for i in 0..<n { out[i] = Int32(try dec.decode(table)) } },
+                    expected: expected))
+                bulk = EntropyCaseResult.best(bulk, try measure("table-K\(k)-run", n, 2, encode: encode,
+                    decode: { dec, out in try dec.decode(table, into: out) }, expected: expected))
+                if let peer {
+                    let r = try RygRansPeer(binary: peer).run(cumulative: table.cumulative, bits: table.bits, symbols: syms,
+                                                              stream: ours!.stream, repeats: 2)
+                    guard r.streamIdentical else { throw BenchError.peerStream(name) }
+                    theirs = theirs.map { RygRansPeer.Result.best($0, r) } ?? r
+                }
+            }
+            if let theirs {
+                ours!.peer = (name, theirs.decodeMsym)
+                bulk!.peer = (name, theirs.decodeMsym)
+                results += [ours!, bulk!, EntropyCaseResult(name: name, idealBits: ours!.idealBits, actualBits: 8 * theirs.bytes,
+                                                            encodeMsym: theirs.encodeMsym, decodeMsym: theirs.decodeMsym)]
+            } else {
+                results += [ours!, bulk!]
             }
         }
 
@@ -73,7 +107,7 @@ struct EntropyBench: ParsableCommand {
             let rows = (0..<64).map { _ in (0..<k).map { _ in Float(rng.gaussian() * 3) } }
             let which = (0..<n).map { _ in Int(rng.next() % 64) }
             let syms = which.map { rng.draw(CategoricalDistribution(logits: rows[$0]).cumulative, bits: CategoricalDistribution.defaultBits) }
-            results.append(try measure("categorical-K256-softmax-per-symbol", n, repeats,
+            var result = try measure("categorical-K256-softmax-per-symbol", n, repeats,
                 encode: { enc in
                     var d = CategoricalDistribution(logits: rows[0])
                     for i in 0..<n {
@@ -88,7 +122,16 @@ struct EntropyBench: ParsableCommand {
                         out[i] = Int32(try dec.decode(d))
                     }
                 },
-                expected: syms.map { Int32($0) }))
+                expected: syms.map { Int32($0) })
+            if let peer {
+                let theirs = try RygRansPeer(binary: peer).runSoftmax(rows: rows, which: which, symbols: syms,
+                    bits: CategoricalDistribution.defaultBits, stream: result.stream, repeats: repeats)
+                result.peer = ("softmax-rans64-C", theirs)
+                results += [result, EntropyCaseResult(name: "softmax-rans64-C-K256", idealBits: result.idealBits,
+                                                      actualBits: result.actualBits, encodeMsym: .nan, decodeMsym: theirs)]
+            } else {
+                results.append(result)
+            }
         }
 
         for shape in [ScaleTableSet.Shape.laplace, .gaussian] where want(shape.rawValue) || only.map({ !$0.contains("-") && shape.rawValue.contains($0) }) ?? false || ["low", "mid", "high"].contains(where: { want("\(shape.rawValue)-\($0)") }) {
@@ -133,18 +176,23 @@ struct EntropyBench: ParsableCommand {
             let cases = results.map { r in
                 "{\"name\": \"\(r.name)\", \"ideal_bits\": \(fmt(r.idealBits, 1)), \"actual_bits\": \(r.actualBits), "
                     + "\"overhead_pct\": \(fmt(r.overheadPct, 5)), \"overhead_excl_flush_pct\": \(fmt(r.codingOverheadPct, 5)), \"encode_msym_s\": \(fmt(r.encodeMsym, 2)), "
-                    + "\"decode_msym_s\": \(fmt(r.decodeMsym, 2))}"
+                    + "\"decode_msym_s\": \(fmt(r.decodeMsym, 2))"
+                    + (r.peer.map { ", \"peer\": \"\($0.name)\", \"decode_ratio_to_peer\": \(fmt(r.decodeRatio!, 3))" } ?? "") + "}"
             }
-            print("{\"symbols\": \(n), \"cases\": [\n  " + cases.joined(separator: ",\n  ") + "\n]}")
+            print("{\"symbols\": \(n), \"peer\": " + (peer.map { "\"\($0)\"" } ?? "null") + ", \"cases\": [\n  " + cases.joined(separator: ",\n  ") + "\n]}")
         } else {
-            print("entropy coder: rANS, 2 interleaved 64-bit states, 32-bit renormalisation; \(n) symbols per case, best of \(repeats), thread CPU time")
+            print("entropy coder: rANS, 2 interleaved 64-bit states, 32-bit renormalisation; \(n) symbols per case, best of \(repeats) (table cases: \(repeats) rounds of 2 beside the peer), thread CPU time")
             print(pad("case", 38) + pad("ideal bits", 14) + pad("actual bits", 14) + pad("overhead %", 12) + pad("excl.flush %", 13)
                   + pad("bits/sym", 10) + pad("enc Msym/s", 12) + "dec Msym/s")
             for r in results {
                 print(pad(r.name, 38) + pad(fmt(r.idealBits, 0), 14) + pad("\(r.actualBits)", 14)
                       + pad(fmt(r.overheadPct, 4), 12) + pad(fmt(r.codingOverheadPct, 4), 13) + pad(fmt(r.idealBits / Double(n), 3), 10)
-                      + pad(fmt(r.encodeMsym, 1), 12) + fmt(r.decodeMsym, 1))
+                      + pad(fmt(r.encodeMsym, 1), 12) + pad(fmt(r.decodeMsym, 1), 12)
+                      + (r.peer.map { fmt(r.decodeRatio!, 2) + "x " + $0.name } ?? ""))
             }
+            print(peer.map { "peers (cc -O2, \($0)): table cases: ryg_rans rans64.h with the interleaved loops of its main64.cpp; "
+                + "softmax case: the §6 softmax in scalar C over rans64.h; same symbols, tables/logits and stream" }
+                  ?? "peer: not built (scripts/build-ryg-rans.sh, or --ryg-rans BINARY); table cases have no ratio")
         }
     }
 
@@ -174,113 +222,20 @@ struct EntropyBench: ParsableCommand {
             guard out == expected else { throw BenchError.mismatch(name) }
         }
         return EntropyCaseResult(name: name, idealBits: ideal, actualBits: bytes.count * 8,
-                                 encodeMsym: Double(n) / bestEnc / 1e6, decodeMsym: Double(n) / bestDec / 1e6)
-    }
-}
-
-extension EntropyBench {
-    /// The peer case: the same symbols and table through `RygStylePeer`, timed the same way.
-    private func measurePeer(_ name: String, _ syms: [Int], _ table: FrequencyTable, _ repeats: Int) throws -> EntropyCaseResult {
-        let peer = RygStylePeer(table)
-        var ideal = RansEncoder()
-        for s in syms { ideal.encode(s, table) }
-        var bestEnc = Double.infinity, bestDec = Double.infinity
-        var bytes: [UInt8] = []
-        var out = [Int32](repeating: 0, count: syms.count)
-        for _ in 0..<max(1, repeats) {
-            let t0 = threadSeconds()
-            bytes = peer.encode(syms)
-            let t1 = threadSeconds()
-            out.withUnsafeMutableBufferPointer { peer.decode(bytes, into: $0) }
-            let t2 = threadSeconds()
-            bestEnc = min(bestEnc, t1 - t0)
-            bestDec = min(bestDec, t2 - t1)
-            guard out.elementsEqual(syms.lazy.map { Int32($0) }) else { throw BenchError.mismatch(name) }
-        }
-        return EntropyCaseResult(name: name, idealBits: ideal.idealBits, actualBits: bytes.count * 8,
-                                 encodeMsym: Double(syms.count) / bestEnc / 1e6,
-                                 decodeMsym: Double(syms.count) / bestDec / 1e6)
-    }
-}
-
-/// A yardstick in the same run: the ryg_rans `rans_byte` design (32-bit state, L = 2^23, byte
-/// renormalisation, two interleaved states, a full 2^bits slot-to-symbol table), written here in
-/// Swift for one static table. Like the original it trusts its input (no bounds checks), so it
-/// is an upper bound for what a careful decoder can do, not a drop-in coder.
-struct RygStylePeer {
-    let cumulative: [UInt32]
-    let slotToSymbol: [UInt16]
-    let bits: UInt32
-    static let low: UInt32 = 1 << 23
-
-    init(_ table: FrequencyTable) {
-        cumulative = table.cumulative
-        bits = UInt32(table.bits)
-        var lut = [UInt16](repeating: 0, count: 1 << table.bits)
-        for s in 0..<table.count {
-            for slot in Int(table.cumulative[s])..<Int(table.cumulative[s + 1]) { lut[slot] = UInt16(s) }
-        }
-        slotToSymbol = lut
-    }
-
-    func encode(_ syms: [Int]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(syms.count + 16)
-        var a = Self.low, b = Self.low
-        let bits = self.bits
-        cumulative.withUnsafeBufferPointer { cum in
-            syms.withUnsafeBufferPointer { sy in
-                func put(_ x: inout UInt32, _ s: Int) {
-                    let start = cum[s], freq = cum[s + 1] &- start
-                    let xMax = ((Self.low >> bits) << 8) &* freq
-                    while x >= xMax { out.append(UInt8(truncatingIfNeeded: x)); x >>= 8 }
-                    x = ((x / freq) << bits) &+ (x % freq) &+ start
-                }
-                var i = sy.count - 1
-                while i >= 0 {
-                    if i & 1 == 0 { put(&a, sy[i]) } else { put(&b, sy[i]) }
-                    i -= 1
-                }
-            }
-        }
-        for x in [b, a] { for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: x >> UInt32(shift))) } }
-        out.reverse()
-        return out
-    }
-
-    func decode(_ bytes: [UInt8], into out: UnsafeMutableBufferPointer<Int32>) {
-        let bits = self.bits
-        let mask = (UInt32(1) << bits) &- 1
-        bytes.withUnsafeBufferPointer { inp in
-            cumulative.withUnsafeBufferPointer { cum in
-                slotToSymbol.withUnsafeBufferPointer { lut in
-                    var p = 0
-                    func readState() -> UInt32 {
-                        var x: UInt32 = 0
-                        for k in 0..<4 { x |= UInt32(inp[p + k]) << UInt32(8 * k) }
-                        p += 4
-                        return x
-                    }
-                    var x = readState(), y = readState()
-                    for i in 0..<out.count {
-                        let slot = x & mask
-                        let s = Int(lut[Int(slot)])
-                        let start = cum[s]
-                        x = (cum[s + 1] &- start) &* (x >> bits) &+ slot &- start
-                        while x < Self.low { x = (x << 8) | UInt32(inp[p]); p &+= 1 }
-                        out[i] = Int32(s)
-                        swap(&x, &y)
-                    }
-                }
-            }
-        }
+                                 encodeMsym: Double(n) / bestEnc / 1e6, decodeMsym: Double(n) / bestDec / 1e6, stream: bytes)
     }
 }
 
 enum BenchError: Error, CustomStringConvertible {
     case mismatch(String)
+    case peerStream(String)
+    case noPeer(String)
     var description: String {
-        switch self { case let .mismatch(name): return "entropy bench case \(name): decoded symbols differ from the input" }
+        switch self {
+        case let .mismatch(name): return "entropy bench case \(name): decoded symbols differ from the input"
+        case let .peerStream(name): return "entropy bench case \(name): the peer's stream differs from ours (same format expected)"
+        case let .noPeer(path): return "ryg_rans peer \(path) is not an executable (build it with scripts/build-ryg-rans.sh)"
+        }
     }
 }
 
@@ -290,12 +245,25 @@ struct EntropyCaseResult {
     let actualBits: Int
     let encodeMsym: Double
     let decodeMsym: Double
+    /// The stream of the last repetition (what the peer is given).
+    var stream: [UInt8] = []
+    /// The peer measured in the same run on the same symbols and table: its name and decode rate.
+    var peer: (name: String, decodeMsym: Double)?
+    /// Our decode rate over the peer's.
+    var decodeRatio: Double? { peer.map { decodeMsym / $0.decodeMsym } }
+    /// The faster of two measurements of the same case (encode and decode each).
+    static func best(_ a: EntropyCaseResult?, _ b: EntropyCaseResult) -> EntropyCaseResult {
+        guard let a else { return b }
+        return EntropyCaseResult(name: b.name, idealBits: b.idealBits, actualBits: b.actualBits,
+                              encodeMsym: max(a.encodeMsym, b.encodeMsym), decodeMsym: max(a.decodeMsym, b.decodeMsym),
+                              stream: b.stream)
+    }
+
     /// Bits written above the ideal, in percent of the ideal (the 16-byte flush included).
     var overheadPct: Double { (Double(actualBits) - idealBits) / idealBits * 100 }
-    /// The same without the final flush (`Rans.flushBytes`; the peer's flush is 8 bytes).
+    /// The same without the final flush (`Rans.flushBytes`; the peer's is the same 16 bytes).
     var codingOverheadPct: Double {
-        let flush = name.hasPrefix("peer-") ? 64.0 : Double(8 * Rans.flushBytes)
-        return (Double(actualBits) - flush - idealBits) / idealBits * 100
+        (Double(actualBits) - Double(8 * Rans.flushBytes) - idealBits) / idealBits * 100
     }
 }
 

@@ -70,5 +70,4 @@ struct Decode: ParsableCommand {
     }
 }
 
-tuneAllocatorForFrameBuffers()
 runTool(Decode.self)

@@ -98,5 +98,4 @@ struct Encode: ParsableCommand {
     }
 }
 
-tuneAllocatorForFrameBuffers()
 runTool(Encode.self)

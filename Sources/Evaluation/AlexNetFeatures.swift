@@ -47,7 +47,7 @@ struct AlexNetFeatures {
         var h = x
         var taps: [Tensor] = []
         for (i, layer) in layers.enumerated() {
-            if i == 1 || i == 2 { h = maxPool3x3Stride2(h) }
+            if i == 1 || i == 2 { h = TrainingKernels.maxPool2d(h, kernel: 3, stride: 2, padding: 0) }
             h = TrainingKernels.conv2d(h, weight: layer.weight, bias: layer.bias,
                                        stride: layer.stride, padding: layer.padding)
             reluInPlace(&h)
@@ -61,32 +61,5 @@ func reluInPlace(_ t: inout Tensor) {
     let n = t.count
     t.withMutablePointer { p in
         TrainingKernels.parallelFor(n) { r in for i in r { p[i] = max(p[i], 0) } }
-    }
-}
-
-/// `MaxPool2d(kernel_size=3, stride=2)` with no padding and floor rounding, over [N, C, H, W].
-func maxPool3x3Stride2(_ x: Tensor) -> Tensor {
-    let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
-    precondition(h >= 3 && w >= 3, "max-pool 3x3 of a \(h)x\(w) map")
-    let oh = (h - 3) / 2 + 1, ow = (w - 3) / 2 + 1
-    return x.withPointer { xp in
-        Tensor.make(shape: [n, c, oh, ow]) { out in
-            let o = out.baseAddress!
-            TrainingKernels.parallelFor(n * c, grain: 1) { planes in
-                for pl in planes {
-                    let src = xp + pl * h * w, dst = o + pl * oh * ow
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            var m = -Float.infinity
-                            for dy in 0..<3 {
-                                let row = src + (2 * oy + dy) * w + 2 * ox
-                                m = max(m, row[0], row[1], row[2])
-                            }
-                            dst[oy * ow + ox] = m
-                        }
-                    }
-                }
-            }
-        }
     }
 }

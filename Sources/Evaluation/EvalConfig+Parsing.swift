@@ -21,7 +21,7 @@ extension EvalConfig {
         }
         let r = try JSONObject(root, file: path, key: nil)
         try r.allowOnly(["name", "description", "output", "frames", "intra_period", "datasets", "anchor",
-                         "extra_anchors", "metrics", "threads", "lpips_weights", "methods"])
+                         "extra_anchors", "metrics", "threads", "lpips_weights", "fid_weights", "methods"])
         let intraPeriod = try r.int("intra_period", min: 1)
         let methodsList = try r.array("methods")
         guard !methodsList.isEmpty else { throw ConfigError(file: path, key: "methods", "lists no method") }
@@ -33,7 +33,7 @@ extension EvalConfig {
             }
             methods.append(method)
         }
-        let metricNames = try r.optionalStrings("metrics") ?? EvalConfig.Metric.allCases.map(\.rawValue)
+        let metricNames = try r.optionalStrings("metrics") ?? EvalConfig.Metric.defaults.map(\.rawValue)
         var metrics = Set<Metric>()
         for (i, name) in metricNames.enumerated() {
             guard let m = Metric(rawValue: name) else {
@@ -63,12 +63,14 @@ extension EvalConfig {
         }
         var threads: Int?
         if r.has("threads") { threads = try r.int("threads", min: 1) }
-        return EvalConfig(name: try r.name("name"), description: try r.optionalString("description"),
-                          output: try r.string("output"), frames: try r.int("frames", min: 1),
-                          intraPeriod: intraPeriod, datasets: datasets, anchor: anchor,
-                          extraAnchors: extraAnchors, metrics: metrics,
-                          threads: threads, lpipsWeights: try r.optionalString("lpips_weights"),
-                          methods: methods, path: path)
+        var config = EvalConfig(name: try r.name("name"), description: try r.optionalString("description"),
+                                output: try r.string("output"), frames: try r.int("frames", min: 1),
+                                intraPeriod: intraPeriod, datasets: datasets, anchor: anchor,
+                                extraAnchors: extraAnchors, metrics: metrics,
+                                threads: threads, lpipsWeights: try r.optionalString("lpips_weights"),
+                                methods: methods, path: path)
+        config.fidWeights = try r.optionalString("fid_weights")
+        return config
     }
 
     /// Options the runner sets itself; a method or point that also sets them is an error.

@@ -23,12 +23,14 @@ public struct EvalConfig: Sendable, Equatable {
     /// Further methods the report measures BD figures against, each in sections of its own
     /// (e.g. our all-intra codec beside x265), in the config's order.
     public var extraAnchors: [String] = []
-    /// Which of SSIM, MS-SSIM and LPIPS to measure (PSNR is always measured).
+    /// Which of SSIM, MS-SSIM, LPIPS and FID to measure (PSNR is always measured).
     public var metrics: Set<Metric>
     /// Worker threads for `dcvc-enc`/`dcvc-dec` (nil: their default, all cores).
     public var threads: Int?
     /// The LPIPS weight file (nil: `LPIPSModel.defaultPath(dataDir: "data")`).
     public var lpipsWeights: String?
+    /// The FID Inception weight file (nil: `FIDInception.defaultPath(dataDir: "data")`).
+    public var fidWeights: String? = nil
     /// The codecs and their rate points, in the config's order.
     public var methods: [EvalMethod]
     /// The file this config was read from (for error messages and the report).
@@ -36,10 +38,15 @@ public struct EvalConfig: Sendable, Equatable {
 
     /// The quality metrics a config can ask for.
     public enum Metric: String, CaseIterable, Sendable, Comparable {
-        case psnr, ssim, msssim, lpips
+        /// FID/256 is a set metric: one value per row, over all the patches of the row's frames.
+        case psnr, ssim, msssim, lpips, fid
         public static func < (a: Metric, b: Metric) -> Bool {
             allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
         }
+
+        /// What a config without `metrics` measures: all but FID, which is asked for by name (an
+        /// Inception-v3 pass per 256x256 patch costs more than the other metrics together).
+        public static let defaults: [Metric] = [.psnr, .ssim, .msssim, .lpips]
     }
 
     /// Every method BD figures are measured against: the anchor first, then the extra anchors.

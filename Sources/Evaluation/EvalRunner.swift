@@ -36,6 +36,10 @@ public final class EvalRunner {
 
     private var lpipsModel: LPIPSModel?
     private var lpipsTried = false
+    private var fidModel: FIDInception?
+    private var fidTried = false
+    /// The source side of FID/256 of the last video measured (every method and point reuses it).
+    private var fidSource: (path: String, result: Result<FIDSource, Error>)?
     private var warned = Set<String>()
 
     public init(config: EvalConfig, toolDirectory: String) {
@@ -77,6 +81,11 @@ public final class EvalRunner {
 
     private var lpipsWanted: Bool { config.metrics.contains(.lpips) }
 
+    /// The path of the FID Inception weights this config uses.
+    public var fidPath: String { config.fidWeights ?? FIDInception.defaultPath(dataDir: "data") }
+
+    private var fidWanted: Bool { config.metrics.contains(.fid) }
+
     /// True when a stored row answers the planned point: same settings, no error, and every
     /// requested metric that can be measured now is present (LPIPS: once the model is loaded).
     func canReuse(_ row: ResultRow, for p: PlannedPoint) -> Bool {
@@ -86,6 +95,7 @@ public final class EvalRunner {
         if config.metrics.contains(.ssim) && row.ssim == nil && unmeasured["ssim"] == nil { return false }
         if config.metrics.contains(.msssim) && row.msssim == nil && unmeasured["msssim"] == nil { return false }
         if lpipsWanted && row.lpips == nil && unmeasured["lpips"] == nil && lpipsModel != nil { return false }
+        if fidWanted && row.fid == nil && unmeasured["fid"] == nil && fidModel != nil { return false }
         return true
     }
 
@@ -102,6 +112,7 @@ public final class EvalRunner {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
         _ = loadLPIPS()  // before the reuse checks: a row lacks LPIPS only if it can be measured now
+        _ = loadFID()
         let planned = plan(videos)
         var table = ResultsTable()
         // Rows of points still to run keep their stored values until replaced, so an
@@ -162,6 +173,7 @@ public final class EvalRunner {
             driftPlots[clip] = name
         }
         var report = Report(config: config, table: table, plots: plots, lpipsNote: lpipsNote)
+        report.fidNote = fidNote
         report.driftPlots = driftPlots
         let text = report.markdown()
         try writeAtomically(Data(text.utf8), to: (config.output as NSString).appendingPathComponent("report.md"))
@@ -170,6 +182,11 @@ public final class EvalRunner {
     private var lpipsNote: String? {
         guard lpipsWanted else { return nil }
         return FileManager.default.fileExists(atPath: lpipsPath) ? nil : "LPIPS weights not found at \(lpipsPath): the LPIPS column is empty."
+    }
+
+    private var fidNote: String? {
+        guard fidWanted else { return nil }
+        return FileManager.default.fileExists(atPath: fidPath) ? nil : "FID Inception weights not found at \(fidPath): the FID column is empty."
     }
 
     /// Codes and measures one point; failures become the row's `error`.
@@ -201,6 +218,7 @@ public final class EvalRunner {
             row.psnrRGB = q.psnrRGB; row.psnrYUV = q.psnrYUV
             row.psnrY = q.psnrY; row.psnrU = q.psnrU; row.psnrV = q.psnrV
             row.ssim = q.ssim; row.msssim = q.msssim; row.lpips = q.lpips
+            row.fid = q.fid; row.fidPatches = q.fidPatches
             if !q.unmeasured.isEmpty {
                 row.unmeasured = q.unmeasured
                 for (metric, reason) in q.unmeasured.sorted(by: { $0.key < $1.key })
@@ -218,7 +236,7 @@ public final class EvalRunner {
     /// Reads the decoded frames back and compares them with the source, frame by frame.
     private func quality(of decodedPath: String, against clip: SourceClip) throws -> (QualitySummary, [PlaneErrors]) {
         var meter = QualityMeter(ssim: config.metrics.contains(.ssim), msssim: config.metrics.contains(.msssim),
-                                 lpips: loadLPIPS())
+                                 lpips: loadLPIPS(), fid: fidMeter(for: clip))
         let decoded = try openVideo(path: decodedPath)
         for (i, src) in clip.frames.enumerated() {
             guard let d = try decoded.nextFrame() else {
@@ -229,6 +247,32 @@ public final class EvalRunner {
             }
         }
         return (meter.summary, meter.frameErrors)
+    }
+
+    /// A FID meter against `clip`'s source statistics (computed once per video), nil when FID is
+    /// not measured, or the reason the source has none.
+    private func fidMeter(for clip: SourceClip) -> Result<FIDMeter, Error>? {
+        guard let model = loadFID() else { return nil }
+        if fidSource?.path != clip.video.path {
+            fidSource = (clip.video.path, Result { try FIDSource(frames: clip.frames, model: model) })
+        }
+        return fidSource!.result.map { FIDMeter(model: model, source: $0) }
+    }
+
+    /// The FID Inception, loaded on first use; a missing or unloadable file is warned about once.
+    private func loadFID() -> FIDInception? {
+        guard fidWanted else { return nil }
+        if !fidTried {
+            fidTried = true
+            if !FileManager.default.fileExists(atPath: fidPath) {
+                warn("FID Inception weights not found at \(fidPath) (run `make fid`); the FID column stays empty")
+            } else {
+                do { fidModel = try FIDInception(path: fidPath) } catch {
+                    warn("FID not measured: \(error)")
+                }
+            }
+        }
+        return fidModel
     }
 
     /// The LPIPS network, loaded on first use; a missing or unloadable file is warned about once.

@@ -3,7 +3,8 @@ import Media
 /// The quality of one decoded sequence against its source.
 ///
 /// PSNR figures are the PSNR of the mean over frames of the per-frame MSE; SSIM, MS-SSIM and
-/// LPIPS are the mean over frames of the per-frame value. Unmeasured metrics are nil.
+/// LPIPS are the mean over frames of the per-frame value; FID/256 is one value over all the
+/// patches of the sequence. Unmeasured metrics are nil.
 public struct QualitySummary: Sendable, Equatable {
     public var frames: Int
     public var psnrRGB: Double
@@ -12,8 +13,11 @@ public struct QualitySummary: Sendable, Equatable {
     public var ssim: Double?
     public var msssim: Double?
     public var lpips: Double?
+    public var fid: Double?
+    /// The patches (per side) FID was computed over.
+    public var fidPatches: Int?
     /// Metrics that were asked for but could not be measured (e.g. a picture too small for
-    /// MS-SSIM's five scales), by name (`ssim`, `msssim`, `lpips`), with the reason.
+    /// MS-SSIM's five scales), by name (`ssim`, `msssim`, `lpips`, `fid`), with the reason.
     public var unmeasured: [String: String] = [:]
 }
 
@@ -22,6 +26,8 @@ public struct QualityMeter {
     private let measureSSIM: Bool
     private let measureMSSSIM: Bool
     private let lpips: LPIPSModel?
+    private var fid: FIDMeter?
+    private let measureFID: Bool
     private var yuv = SequencePSNR()
     private var rgbSum = 0.0
     private var ssimSum = 0.0, msssimSum = 0.0, lpipsSum = 0.0
@@ -29,11 +35,20 @@ public struct QualityMeter {
     /// Each frame's plane errors, in the order added (per-frame PSNR for drift plots).
     public private(set) var frameErrors: [PlaneErrors] = []
 
-    /// - Parameter lpips: the LPIPS network, or nil to leave LPIPS unmeasured.
-    public init(ssim: Bool, msssim: Bool, lpips: LPIPSModel?) {
+    /// - Parameters:
+    ///   - lpips: the LPIPS network, or nil to leave LPIPS unmeasured.
+    ///   - fid: nil to leave FID unmeasured; the source side of FID/256 with its model, or why the
+    ///     source has none (recorded as FID's reason for being unmeasured).
+    public init(ssim: Bool, msssim: Bool, lpips: LPIPSModel?, fid: Result<FIDMeter, Error>? = nil) {
         measureSSIM = ssim
         measureMSSSIM = msssim
         self.lpips = lpips
+        measureFID = fid != nil
+        switch fid {
+        case .success(let m)?: self.fid = m
+        case .failure(let e)?: failures["fid"] = "\(e)"
+        case nil: break
+        }
     }
 
     /// Adds one frame pair. Both are converted to RGB with the source's colour metadata (the
@@ -48,6 +63,7 @@ public struct QualityMeter {
         if measureSSIM, let v = value("ssim", { try Evaluation.ssim(a, b) }) { ssimSum += v }
         if measureMSSSIM, let v = value("msssim", { try Evaluation.msssim(a, b) }) { msssimSum += v }
         if let lpips, let v = value("lpips", { try lpips.distance(a, b) }) { lpipsSum += v }
+        fid?.add(b)
     }
 
     /// One frame's value of a metric, or nil once it has failed: the first failure drops the
@@ -63,14 +79,23 @@ public struct QualityMeter {
     /// Frames added so far.
     public var frames: Int { yuv.frames }
 
-    /// The sequence figures (call after at least one frame).
+    /// The sequence figures (call after at least one frame). With FID this computes it (about a
+    /// second: a 2048x2048 eigendecomposition).
     public var summary: QualitySummary {
         let n = Double(max(frames, 1))
-        return QualitySummary(frames: frames, psnrRGB: psnr(mse: rgbSum / n), psnrYUV: yuv.yuv,
+        var failures = failures
+        var fidValue: Double?
+        if measureFID, let fid, failures["fid"] == nil {
+            do { fidValue = try fid.distance() } catch { failures["fid"] = "\(error)" }
+        }
+        var s = QualitySummary(frames: frames, psnrRGB: psnr(mse: rgbSum / n), psnrYUV: yuv.yuv,
                               psnrY: yuv.y, psnrU: yuv.u, psnrV: yuv.v,
                               ssim: measureSSIM && failures["ssim"] == nil ? ssimSum / n : nil,
                               msssim: measureMSSSIM && failures["msssim"] == nil ? msssimSum / n : nil,
                               lpips: lpips != nil && failures["lpips"] == nil ? lpipsSum / n : nil,
                               unmeasured: failures)
+        s.fid = fidValue
+        s.fidPatches = fidValue == nil ? nil : fid?.patches
+        return s
     }
 }

@@ -9,6 +9,8 @@ public struct Report {
     public var plots: [PlotMetric]
     /// A note about LPIPS (weights missing), if any.
     public var lpipsNote: String?
+    /// A note about FID (weights missing), if any.
+    public var fidNote: String?
     /// The per-frame drift plot of each clip that has one (file names in the output directory).
     public var driftPlots: [String: String] = [:]
     /// When the report is written (a parameter so tests can fix it).
@@ -181,17 +183,17 @@ public struct Report {
 
     private func rowsSection() -> String {
         var s = "## All points\n\n"
-        s += "| video | method | point | bytes | bpp | PSNR RGB | PSNR YUV | SSIM | MS-SSIM | LPIPS | enc s | dec s |\n"
-        s += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        s += "| video | method | point | bytes | bpp | PSNR RGB | PSNR YUV | SSIM | MS-SSIM | LPIPS | FID/256 | enc s | dec s |\n"
+        s += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         func c(_ v: Double?, _ d: Int) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "" }
         for r in table.rows {
             if let e = r.error {
                 let text = e.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-                s += "| \(r.clip) | \(r.method) | \(r.point) | error: \(text) |" + String(repeating: " |", count: 8) + "\n"
+                s += "| \(r.clip) | \(r.method) | \(r.point) | error: \(text) |" + String(repeating: " |", count: 9) + "\n"
                 continue
             }
             s += "| \(r.clip) | \(r.method) | \(r.point) | \(r.bytes.map(String.init) ?? "") | \(c(r.bpp, 4)) | "
-            s += "\(c(r.psnrRGB, 2)) | \(c(r.psnrYUV, 2)) | \(c(r.ssim, 4)) | \(c(r.msssim, 4)) | \(c(r.lpips, 4)) | "
+            s += "\(c(r.psnrRGB, 2)) | \(c(r.psnrYUV, 2)) | \(c(r.ssim, 4)) | \(c(r.msssim, 4)) | \(c(r.lpips, 4)) | \(c(r.fid, 2)) | "
             s += "\(c(r.encodeSeconds, 2)) | \(c(r.decodeSeconds, 2)) |\n"
         }
         var missing: [String] = []
@@ -216,11 +218,16 @@ public struct Report {
             squared error over R, G, B on the 0-255 scale, both frames converted to RGB with the source's \
             colour matrix and range. Both are the PSNR of the mean over frames of the per-frame MSE.
             - SSIM, MS-SSIM and LPIPS are the mean over frames of the per-frame value (computed on RGB).
+            - FID/256 is one value per row: the Fréchet Inception distance between the source's and the \
+            decoded frames' 256x256 patches (the grid, and the grid shifted by 128 when both sides reach \
+            384), as HiFiC and MS-ILLM report it; it is biased upwards when a row has few patches \
+            (fewer than 2048), so compare it only between rows with the same patch count.
             - Encode and decode seconds are wall time: of the `dcvc-enc`/`dcvc-dec` processes (start-up \
             and model loading included), and of the libavcodec encode and decode calls for x265/x264.
 
             """
         if let lpipsNote { s += "- \(lpipsNote)\n" }
+        if let fidNote { s += "- \(fidNote)\n" }
         return s
     }
 

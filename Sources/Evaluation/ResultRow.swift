@@ -32,6 +32,11 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var ssim: Double?
     public var msssim: Double?
     public var lpips: Double?
+    /// FID/256 of the decoded frames' patches against the source frames' patches (a set metric:
+    /// one value for the whole row, see `FIDMeter`).
+    public var fid: Double?
+    /// The 256x256 patches FID was computed over, per side.
+    public var fidPatches: Int?
     /// Wall time of encoding (the `dcvc-enc` process; the libavcodec encode calls for x265/x264).
     public var encodeSeconds: Double?
     /// Wall time of decoding (the `dcvc-dec` process; the libavcodec decode of the stream for x265/x264).
@@ -48,7 +53,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case video, clip, width, height, frames, method, kind, point, settings, bytes, bpp
         case psnrRGB = "psnr_rgb", psnrYUV = "psnr_yuv", psnrY = "psnr_y", psnrU = "psnr_u", psnrV = "psnr_v"
-        case ssim, msssim, lpips
+        case ssim, msssim, lpips, fid, fidPatches = "fid_patches"
         case encodeSeconds = "encode_seconds", decodeSeconds = "decode_seconds", unmeasured, error
         case perFrame = "per_frame"
     }
@@ -77,13 +82,14 @@ public struct ResultRow: Codable, Sendable, Equatable {
         case .ssim: return ssim
         case .msssim: return msssim
         case .lpips: return lpips
+        case .fid: return fid
         }
     }
 }
 
 /// The metrics that get an RD plot, in plotting order.
 public enum PlotMetric: String, CaseIterable, Sendable {
-    case psnrRGB = "psnr-rgb", psnrYUV = "psnr-yuv", ssim, msssim, lpips
+    case psnrRGB = "psnr-rgb", psnrYUV = "psnr-yuv", ssim, msssim, lpips, fid
 
     /// The axis label.
     public var title: String {
@@ -93,6 +99,7 @@ public enum PlotMetric: String, CaseIterable, Sendable {
         case .ssim: return "SSIM"
         case .msssim: return "MS-SSIM"
         case .lpips: return "LPIPS (lower is better)"
+        case .fid: return "FID/256 (lower is better)"
         }
     }
 
@@ -100,5 +107,5 @@ public enum PlotMetric: String, CaseIterable, Sendable {
     public var fileName: String { "rd-\(rawValue).svg" }
 
     /// True when larger values mean better quality.
-    public var higherIsBetter: Bool { self != .lpips }
+    public var higherIsBetter: Bool { self != .lpips && self != .fid }
 }

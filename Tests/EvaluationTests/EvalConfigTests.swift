@@ -31,7 +31,14 @@ final class EvalConfigTests: XCTestCase {
         let c = try parse(valid)
         XCTAssertEqual(c.name, "t")
         XCTAssertEqual(c.frames, 4)
-        XCTAssertEqual(c.metrics, Set(EvalConfig.Metric.allCases))
+        // Without `metrics`: all but FID, which is asked for by name.
+        XCTAssertEqual(c.metrics, Set(EvalConfig.Metric.defaults))
+        XCTAssertFalse(c.metrics.contains(.fid))
+        XCTAssertNil(c.fidWeights)
+        let withFID = try parse(valid.replacingOccurrences(
+            of: "\"intra_period\": 1", with: "\"intra_period\": 1, \"metrics\": [\"fid\"], \"fid_weights\": \"w.safetensors\""))
+        XCTAssertEqual(withFID.metrics, Set<EvalConfig.Metric>([.psnr, .fid]))
+        XCTAssertEqual(withFID.fidWeights, "w.safetensors")
         XCTAssertEqual(c.methods.map(\.name), ["ours", "x265", "x264"])
         XCTAssertEqual(c.methods[0].points.map(\.label), ["L2", "L4"])
         XCTAssertEqual(c.methods[0].points[1].args, ["--rvq-layers", "4"])

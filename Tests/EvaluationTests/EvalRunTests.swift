@@ -119,9 +119,14 @@ final class EvalRunTests: XCTestCase {
     func testSynthesizedClipEndToEnd() throws {
         let clip = try synthesizeClip(frames: 3)
         let out = dir.appendingPathComponent("out")
+        // FID on 64x48 frames: unmeasured (no 256x256 patch) when `make fid` has run, else a warning.
+        let fidWeights = FIDInception.defaultPath(dataDir: Self.repoRoot.appendingPathComponent("data").path)
+        let haveFID = FileManager.default.fileExists(atPath: fidWeights)
         var config: [String: Any] = [
             "name": "synth", "output": out.path, "frames": 3, "intra_period": 1, "datasets": [clip],
             "anchor": "x265", "lpips_weights": dir.appendingPathComponent("none.safetensors").path,
+            "metrics": ["psnr", "ssim", "msssim", "lpips", "fid"],
+            "fid_weights": haveFID ? fidWeights : dir.appendingPathComponent("none.safetensors").path,
             "methods": [
                 ["name": "dcvc-f8", "kind": "dcvc", "args": ["--model", "vqgan-f8"],
                  "points": [["label": "L2", "args": ["--rvq-layers", "2"]], ["label": "L4", "args": ["--rvq-layers", "4"]]]],
@@ -132,6 +137,14 @@ final class EvalRunTests: XCTestCase {
         let err = try run(path)
         XCTAssertTrue(err.contains("LPIPS weights not found"), err)
         let first = try checkOutputs(out, rows: 4, methods: ["dcvc-f8", "x265"])
+        if haveFID {
+            for r in first {
+                XCTAssertNil(r.fid)
+                XCTAssertTrue(r.unmeasured?["fid"]?.contains("smaller than its 256x256 patches") == true, "\(r)")
+            }
+        } else {
+            XCTAssertTrue(err.contains("FID Inception weights not found"), err)
+        }
 
         // A second run measures nothing again and leaves the rows as they were.
         let again = try run(path)

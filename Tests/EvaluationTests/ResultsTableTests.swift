@@ -31,11 +31,14 @@ final class ResultsTableTests: XCTestCase {
     func testCSVQuotesAndLeavesUnmeasuredCellsEmpty() {
         var measured = row("x265", "27", bpp: 0.5, psnr: 35)
         measured.unmeasured = ["msssim": "too small", "lpips": "no weights"]
+        measured.fid = 12.345678
+        measured.fidPatches = 49
         let t = ResultsTable(rows: [measured, row("x265", "37", bpp: nil, psnr: nil, error: "a, b")])
         let lines = t.csv().split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3)
         XCTAssertEqual(lines[0], ResultsTable.csvColumns.joined(separator: ","))
         XCTAssertTrue(lines[1].contains(",0.500000,32.0000,35.0000,"), lines[1])
+        XCTAssertTrue(lines[1].contains(",12.3457,49,"), lines[1])
         XCTAssertTrue(lines[1].contains("\"libx265 crf=27, preset=\"\"medium\"\"\""), lines[1])
         XCTAssertTrue(lines[1].hasSuffix(",lpips: no weights; msssim: too small,"), lines[1])
         XCTAssertTrue(lines[2].hasSuffix(",,\"a, b\""), lines[2])

@@ -98,4 +98,5 @@ struct Encode: ParsableCommand {
     }
 }
 
+tuneAllocatorForFrameBuffers()
 runTool(Encode.self)

@@ -71,7 +71,9 @@ let package = Package(
                 swiftSettings: numericSettings),
         .target(name: "Evaluation", dependencies: ["Media", "Tensor", "TensorTraining", "Checksum", "Codec", "Plotting"],
                 swiftSettings: numericSettings),
+        // Tensor for HeapTuning only (no BLAS: dcvc-dec links this).
         .target(name: "ToolSupport", dependencies: [
+            "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,14 +1,27 @@
 import Bitstream
 import Codec
+import Foundation
 import Models
 import ModelsTraining
 import Tensor
 
 /// The DCVC P-frame model with its encoder side (`InterEncoder`: motion estimation and analysis
 /// on the training kernels; probabilities on the decode path of the wrapped `DCVCInterModel`).
+///
+/// The analysis runs decode stages 1-4 of spec/inter.md §4 on the frame's own symbols (their
+/// probabilities and the context feed it); the stream encoder then decodes the unit it wrote to
+/// form the next reference. So that those stages are not computed twice, `analyze` keeps its
+/// last results, and `mvParameters`, `context` and `frameParameters` answer from them when
+/// their inputs are bit for bit the analysis's own: the same deterministic function of the same
+/// bits, so the answer is what the decode path would compute (stage 5, the reconstruction, always
+/// runs here). Any other input is computed afresh.
 public final class DCVCInterEncodingModel: InterEncodingModel {
     public let model: DCVCInterModel
     public let encoder: InterEncoder
+    /// The last analysis, its reference and rate, until the reconstruction that ends its frame.
+    private var last: (analysis: InterAnalysis, reference: Tensor, rate: Int)?
+    /// Stages answered from `last` since this model was made (for tests).
+    public private(set) var reusedStages = 0
 
     /// `file` must be the weight file `model` was loaded from (it also holds the encoder weights).
     public init(model: DCVCInterModel, file: WeightFile, threads: Int) throws {
@@ -20,6 +33,9 @@ public final class DCVCInterEncodingModel: InterEncodingModel {
         } catch {
             throw CodecError(file: file.path, "inter model \(model.modelName) has no encoder weights: \(error)")
         }
+        guard encoder.decoder.weights == model.decoder.weights else {
+            throw CodecError(file: file.path, "inter model \(model.modelName): decode-path weights differ from the encoder's")
+        }
         self.model = model
     }
 
@@ -29,14 +45,45 @@ public final class DCVCInterEncodingModel: InterEncodingModel {
     public var channels: InterChannels { model.channels }
     public var tables: InterTables { model.tables }
 
-    public func mvParameters(zm: Tensor) -> (mean: Tensor, scale: Tensor) { model.mvParameters(zm: zm) }
-    public func context(reference: Tensor, mHat: Tensor, rate: Int) -> Tensor { model.context(reference: reference, mHat: mHat, rate: rate) }
-    public func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor) { model.frameParameters(z: z, context: context) }
-    public func reconstruct(yHat: Tensor, context: Tensor, rate: Int) -> Tensor { model.reconstruct(yHat: yHat, context: context, rate: rate) }
+    public func mvParameters(zm: Tensor) -> (mean: Tensor, scale: Tensor) {
+        if let a = last?.analysis, Self.identical(zm, a.symbols.zm) { reusedStages += 1; return a.mv }
+        return model.mvParameters(zm: zm)
+    }
+
+    public func context(reference: Tensor, mHat: Tensor, rate: Int) -> Tensor {
+        if let l = last, l.rate == rate, Self.identical(mHat, l.analysis.mHat), Self.identical(reference, l.reference) {
+            reusedStages += 1
+            return l.analysis.context
+        }
+        return model.context(reference: reference, mHat: mHat, rate: rate)
+    }
+
+    public func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor) {
+        if let a = last?.analysis, Self.identical(z, a.symbols.z), Self.identical(context, a.context) {
+            reusedStages += 1
+            return a.frame
+        }
+        return model.frameParameters(z: z, context: context)
+    }
+
+    public func reconstruct(yHat: Tensor, context: Tensor, rate: Int) -> Tensor {
+        last = nil  // the frame's last stage: free its tensors
+        return model.reconstruct(yHat: yHat, context: context, rate: rate)
+    }
 
     public func analyze(frame: Tensor, reference: Tensor, rate: Int) -> (symbols: InterFrameSymbols, mvScale: Tensor, frameScale: Tensor) {
-        let coded = encoder.encode(frame: frame, reference: reference, rate: rate)
-        let s = coded.symbols
-        return (InterFrameSymbols(zm: s.zm, qm: s.qm, z: s.z, qy: s.qy), coded.mvScale, coded.frameScale)
+        last = nil
+        let a = encoder.analyze(frame: frame, reference: reference, rate: rate)
+        last = (a, reference, rate)
+        let s = a.symbols
+        return (InterFrameSymbols(zm: s.zm, qm: s.qm, z: s.z, qy: s.qy), a.mv.scale, a.frame.scale)
+    }
+
+    /// Same shape and the same bits in every element (+0 and -0 differ; NaNs compare by payload).
+    static func identical(_ a: Tensor, _ b: Tensor) -> Bool {
+        guard a.shape == b.shape else { return false }
+        return a.storage.withUnsafeBytes { pa in
+            b.storage.withUnsafeBytes { pb in pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0) }
+        }
     }
 }

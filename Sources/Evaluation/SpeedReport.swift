@@ -31,6 +31,8 @@ extension SpeedStudy.Result {
         s += "| model loading (in-process decoder) | \(f(modelLoadSeconds)) s | | |\n"
         s += "| encoding, `dcvc-enc` process over \(codedFrames) frames (start-up included) | \(f(encodeFPS, 3)) fps | >= 0.5 fps | \(verdict(encodeFPS, atLeast: 0.5)) |\n"
         s += "| encoding, as `dcvc-enc` reports it (its coding loop) | \(f(encoderReportedFPS, 3)) fps | | |\n"
+        s += "| P-frame encoding, as `dcvc-enc` reports it (P-frames' coding time) | \(f(encoderReportedPFPS, 3)) fps | >= 0.5 fps | \(verdict(encoderReportedPFPS, atLeast: 0.5)) |\n"
+        s += "| I-frame encoding, as `dcvc-enc` reports it | \(f(encoderReportedIFPS, 3)) fps | | |\n"
         s += "| x265 encoding, same \(codedFrames) frames (\(x265Settings)) | \(f(x265FPS)) fps | shown beside | |\n"
         s += "\n**Peak memory of `dcvc-dec`** (peak resident set size of the process, as GNU time reports it from `wait4`)\n\n"
         s += "| frames decoded | peak RSS | wall s |\n|---:|---:|---:|\n"

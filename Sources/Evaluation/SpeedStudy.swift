@@ -65,6 +65,10 @@ public struct SpeedStudy {
         public var encodeSeconds: Double
         public var encodeFPS: Double
         public var encoderReportedFPS: Double?
+        /// The P- and I-frame coding rates `dcvc-enc` reports (each type's frames over their
+        /// `StreamEncoder.encode` time, the encoder's own decode of the unit included).
+        public var encoderReportedPFPS: Double?
+        public var encoderReportedIFPS: Double?
         public var encodePeakRSSBytes: Int
         /// In-process decoding of the first `decodedFrames` frames.
         public var decodedFrames: Int
@@ -185,7 +189,9 @@ public struct SpeedStudy {
         return Result(video: o.video, width: o.size.width, height: o.size.height, sourceFrames: sourceFrames,
                       codedFrames: total, threads: o.threads, lambda: o.lambda, intraPeriod: o.intraPeriod,
                       streamBytes: summary.fileBytes, encodeSeconds: enc.seconds, encodeFPS: Double(total) / enc.seconds,
-                      encoderReportedFPS: SpeedStudy.reportedFPS(enc.stderr), encodePeakRSSBytes: enc.peakRSS,
+                      encoderReportedFPS: SpeedStudy.reportedFPS(enc.stderr),
+                      encoderReportedPFPS: SpeedStudy.reportedCodingFPS(enc.stderr, frameType: "P"),
+                      encoderReportedIFPS: SpeedStudy.reportedCodingFPS(enc.stderr, frameType: "I"), encodePeakRSSBytes: enc.peakRSS,
                       decodedFrames: decoded, modelLoadSeconds: load, iFrames: iCount, pFrames: pCount,
                       iFrameSeconds: iTime, pFrameSeconds: pTime,
                       iFrameFPS: iCount > 0 ? Double(iCount) / iTime : nil, pFrameFPS: pCount > 0 ? Double(pCount) / pTime : nil,
@@ -203,5 +209,17 @@ public struct SpeedStudy {
         let words = line.split(separator: " ")
         guard let i = words.firstIndex(where: { $0.hasPrefix("fps") }), i > 0 else { return nil }
         return Double(words[i - 1])
+    }
+
+    /// The "T N.NN fps" figure for frame type `frameType` ("I" or "P") after "; coding " in
+    /// `dcvc-enc`'s summary line, if any ("-" when no frame of that type was coded).
+    static func reportedCodingFPS(_ stderr: String, frameType: String) -> Double? {
+        guard let line = stderr.split(whereSeparator: \.isNewline).last(where: { $0.contains("; coding ") }),
+              let tail = line.range(of: "; coding ").map({ line[$0.upperBound...] }) else { return nil }
+        for part in tail.components(separatedBy: ", ") {
+            let words = part.split(separator: " ")
+            if words.count == 3, words[0] == frameType, words[2] == "fps" { return Double(words[1]) }
+        }
+        return nil
     }
 }

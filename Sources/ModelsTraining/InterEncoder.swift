@@ -11,6 +11,24 @@ public struct InterCodedFrame {
     public var reconstruction: Tensor
 }
 
+/// The analysis of one P-frame: its symbols and the decode-path values formed on the way, each
+/// the deterministic decode path's function of the symbols decoded before it and the reference
+/// (what `InterDecoder.decodeFrame` computes from the same symbols, bit for bit), up to but not
+/// including the reconstruction.
+public struct InterAnalysis {
+    public var symbols: InterSymbols
+    /// `mvParameters(zm:)` of ẑ_m.
+    public var mv: (mean: Tensor, scale: Tensor)
+    /// m̂ = q_m + mean_m.
+    public var mHat: Tensor
+    /// `context(reference:flow:)` of the flow decoded from m̂.
+    public var context: Tensor
+    /// `frameParameters(z:context:)` of ẑ and the context.
+    public var frame: (mean: Tensor, scale: Tensor)
+    /// ŷ = q_y + mean_y.
+    public var yHat: Tensor
+}
+
 /// The P-frame encoder: motion estimation and analysis transforms on the training kernels (what
 /// they produce is transmitted), everything that forms probabilities or the reference on the
 /// decoder's deterministic path, so encoder and decoder never drift.
@@ -36,6 +54,14 @@ public struct InterEncoder {
     /// Codes `frame` [N, 3, H, W] against `reference` (the previous decoded frame) at rate point
     /// `rate` (an index into `config.lambdas`).
     public func encode(frame: Tensor, reference: Tensor, rate: Int) -> InterCodedFrame {
+        let a = analyze(frame: frame, reference: reference, rate: rate)
+        let rec = decoder.clamped(decoder.reconstruct(yHat: a.yHat, context: a.context, rate: rate))
+        return InterCodedFrame(symbols: a.symbols, mvScale: a.mv.scale, frameScale: a.frame.scale, reconstruction: rec)
+    }
+
+    /// The symbols of `frame` against `reference` at rate point `rate`, without the
+    /// reconstruction (`encode` adds it; a codec gets it from its decoder).
+    public func analyze(frame: Tensor, reference: Tensor, rate: Int) -> InterAnalysis {
         let net = decoder.network, b = TrainingBackend(params: params)
         let rows = decoder.rows(frame, rate)
         let flow = net.motion(Variable(frame), Variable(reference), b)
@@ -43,20 +69,21 @@ public struct InterEncoder {
         let zm = Self.rounded(net.mvHyperEncode(Variable(m), b).value)
         let mp = decoder.mvParameters(zm: zm)
         let qm = Self.rounded(m, minus: mp.mean)
-        let ctx = decoder.context(reference: reference, flow: decoder.flow(mHat: decoder.dequantize(qm, mean: mp.mean), rate: rate))
+        let mHat = decoder.dequantize(qm, mean: mp.mean)
+        let ctx = decoder.context(reference: reference, flow: decoder.flow(mHat: mHat, rate: rate))
         let y = net.frameEncode(Variable(frame), context: Variable(ctx), rows: rows, b).value
         let z = Self.rounded(net.hyperEncode(Variable(y), b).value)
         let fp = decoder.frameParameters(z: z, context: ctx)
         let qy = Self.rounded(y, minus: fp.mean)
-        let rec = decoder.clamped(decoder.reconstruct(yHat: decoder.dequantize(qy, mean: fp.mean), context: ctx, rate: rate))
-        return InterCodedFrame(symbols: InterSymbols(zm: zm, qm: qm, z: z, qy: qy), mvScale: mp.scale, frameScale: fp.scale,
-                               reconstruction: rec)
+        return InterAnalysis(symbols: InterSymbols(zm: zm, qm: qm, z: z, qy: qy), mv: mp, mHat: mHat, context: ctx,
+                             frame: fp, yHat: decoder.dequantize(qy, mean: fp.mean))
     }
 
-    /// round(x - mean) elementwise (half to even), or round(x) without a mean.
+    /// round(x - mean) elementwise (half to even), or round(x) without a mean; a zero is +0, as
+    /// the entropy decoder produces it, so the symbols are the decoder's bit for bit.
     static func rounded(_ x: Tensor, minus mean: Tensor? = nil) -> Tensor {
         var out = x
-        for i in 0..<out.count { out.storage[i] = (x.storage[i] - (mean?.storage[i] ?? 0)).rounded(.toNearestOrEven) }
+        for i in 0..<out.count { out.storage[i] = (x.storage[i] - (mean?.storage[i] ?? 0)).rounded(.toNearestOrEven) + 0 }
         return out
     }
 }

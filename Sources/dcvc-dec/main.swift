@@ -70,4 +70,5 @@ struct Decode: ParsableCommand {
     }
 }
 
+tuneAllocatorForFrameBuffers()
 runTool(Decode.self)

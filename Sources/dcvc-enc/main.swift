@@ -78,9 +78,13 @@ struct Encode: ParsableCommand {
         let start = Date()
         var frame: VideoFrame? = first
         var intraFrames = 0
+        // Coding time by frame type (the encoder's work only, not reading or writing).
+        var intraSeconds = 0.0, interSeconds = 0.0
         while let f = frame {
+            let t0 = Date()
             let unit = try encoder.encode(f)
-            if unit.type == .intra { intraFrames += 1 }
+            let t = Date().timeIntervalSince(t0)
+            if unit.type == .intra { intraFrames += 1; intraSeconds += t } else { interSeconds += t }
             _ = try output.writing { try writer.write(unit) }
             progress.update(frames: writer.framesWritten, bytes: writer.bytesWritten)
             frame = try source.nextFrame()
@@ -92,10 +96,13 @@ struct Encode: ParsableCommand {
         let frames = writer.framesWritten, fileBytes = writer.bytesWritten
         let bpp = Double(fileBytes) * 8 / Double(first.width * first.height * frames)
         let kbps = Double(fileBytes) * 8 / 1000 / (Double(frames) / source.frameRate.framesPerSecond)
-        printError(String(format: "dcvc-enc: %d frames %dx%d (%d I, %d P), %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads), index prior %@",
+        func rate(_ n: Int, _ s: Double) -> String { n > 0 && s > 0 ? String(format: "%.2f fps", Double(n) / s) : "-" }
+        printError(String(format: "dcvc-enc: %d frames %dx%d (%d I, %d P), %d bytes, %.4f bpp, %.1f kb/s, %.2f fps (%d threads), index prior %@; coding I %@, P %@",
                           frames, first.width, first.height, intraFrames, frames - intraFrames, fileBytes, bpp, kbps,
-                          Double(frames) / seconds, threads, encoder.prior?.name ?? "none"))
+                          Double(frames) / seconds, threads, encoder.prior?.name ?? "none",
+                          rate(intraFrames, intraSeconds), rate(frames - intraFrames, interSeconds)))
     }
 }
 
+tuneAllocatorForFrameBuffers()
 runTool(Encode.self)

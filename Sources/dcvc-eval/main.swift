@@ -218,4 +218,5 @@ struct Speed: ParsableCommand {
     }
 }
 
+tuneAllocatorForFrameBuffers()
 runTool(Eval.self)

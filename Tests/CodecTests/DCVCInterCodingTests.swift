@@ -76,6 +76,13 @@ final class DCVCInterCodingTests: XCTestCase {
     /// Encodes `frames` frames (one I-frame, then P-frames) and returns the bytes and the
     /// encoder's reference after each frame.
     private func encode(width: Int, height: Int, frames: Int, lambda: Int, threads: Int) throws -> ([UInt8], [Tensor]) {
+        let r = try encodeCountingReuse(width: width, height: height, frames: frames, lambda: lambda, threads: threads)
+        return (r.bytes, r.references)
+    }
+
+    /// `encode`, also returning how many decode stages the encoding model answered from its analyses.
+    private func encodeCountingReuse(width: Int, height: Int, frames: Int, lambda: Int,
+                                     threads: Int) throws -> (bytes: [UInt8], references: [Tensor], reused: Int) {
         let first = frame(width: width, height: height, index: 0)
         let inter = try DCVCInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
                                                threads: threads)
@@ -90,7 +97,7 @@ final class DCVCInterCodingTests: XCTestCase {
             refs.append(enc.reference!)
         }
         try writer.finish()
-        return (sink.bytes, refs)
+        return (sink.bytes, refs, inter.reusedStages)
     }
 
     private func decode(_ bytes: [UInt8], threads: Int) throws -> (frames: [VideoFrame], references: [Tensor]) {
@@ -116,6 +123,46 @@ final class DCVCInterCodingTests: XCTestCase {
         XCTAssertEqual(try encode(width: 70, height: 45, frames: 4, lambda: 2048, threads: 1).0, bytes)
         // P-frames reconstruct something of their own (not a copy of the reference).
         XCTAssertNotEqual(one.references[1], one.references[0])
+    }
+
+    /// The stream encoder's decode of each P unit (which forms the next reference) takes stages
+    /// 1-4 from the analysis instead of running them again; the references are still a separate
+    /// decoder's (`testIPStreamIsIdentical...`).
+    func testStreamEncoderRunsTheDecodeStagesOncePerPFrame() throws {
+        let r = try encodeCountingReuse(width: 70, height: 45, frames: 3, lambda: 2048, threads: 2)
+        XCTAssertEqual(r.reused, 3 * 2, "mvParameters, context and frameParameters of both P-frames")
+        XCTAssertEqual(try decode(r.bytes, threads: 1).references, r.references)
+    }
+
+    /// Outside the analysis's own inputs the encoding model computes afresh: another reference,
+    /// or a symbol zero of the other sign, gets the decode path's answer for that input.
+    func testReuseNeedsBitIdenticalInputs() throws {
+        let plain = try model(threads: 1)
+        let inter = try DCVCInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
+        let image = { (i: Int) in
+            FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
+                                                      color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
+        }
+        let ref = ReferenceFrame.clamped(image(0))
+        let s = inter.analyze(frame: image(3), reference: ref, rate: 1).symbols
+        XCTAssertTrue(s.zm.storage.allSatisfy { $0 != 0 || $0.sign == .plus }, "zero symbols are +0, as decoded")
+        let mv = plain.mvParameters(zm: s.zm)
+        let mHat = InterFrameDecoder.dequantized(s.qm, mean: mv.mean)
+        var otherRef = ref
+        otherRef.storage[5] = 1 - otherRef.storage[5]
+        XCTAssertEqual(inter.context(reference: otherRef, mHat: mHat, rate: 1), plain.context(reference: otherRef, mHat: mHat, rate: 1))
+        XCTAssertEqual(inter.reusedStages, 0)
+        var negZero = s.zm
+        if let i = negZero.storage.firstIndex(of: 0) { negZero.storage[i] = -0.0 } else { negZero.storage[0] = -0.0 }
+        XCTAssertEqual(inter.mvParameters(zm: negZero).scale.storage.map(\.bitPattern),
+                       plain.mvParameters(zm: negZero).scale.storage.map(\.bitPattern))
+        XCTAssertEqual(inter.reusedStages, 0)
+        // The analysis's own inputs are answered from it, with the decode path's bits.
+        XCTAssertEqual(inter.mvParameters(zm: s.zm).mean.storage.map(\.bitPattern), mv.mean.storage.map(\.bitPattern))
+        let ctx = inter.context(reference: ref, mHat: mHat, rate: 1)
+        XCTAssertEqual(ctx.storage.map(\.bitPattern), plain.context(reference: ref, mHat: mHat, rate: 1).storage.map(\.bitPattern))
+        XCTAssertEqual(inter.frameParameters(z: s.z, context: ctx).scale, plain.frameParameters(z: s.z, context: ctx).scale)
+        XCTAssertEqual(inter.reusedStages, 3)
     }
 
     /// The tiny model's P symbols are not all zero, so the tests above exercise real symbols.

@@ -32,6 +32,19 @@ final class ToolOutputTests: XCTestCase {
         try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".tmp") }
     }
 
+    /// dcvc-enc's summary line times I- and P-frames apart (a frame type it did not code is "-").
+    func testEncoderSummaryTimesFrameTypesApart() throws {
+        let enc = try ToolRunner("dcvc-enc", from: Self.self)
+        let ip = try enc.run([dir + "/in.y4m", "-o", dir + "/ip.dcv", "--weights", weights, "--intra-period", "0"])
+        XCTAssertEqual(ip.status, 0, ip.err)
+        let line = ip.err.split(separator: "\n").last.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("(1 I, 2 P)"), line)
+        XCTAssertNotNil(line.range(of: #"; coding I [0-9]+\.[0-9]{2} fps, P [0-9]+\.[0-9]{2} fps$"#, options: .regularExpression), line)
+        let intra = try enc.run([dir + "/in.y4m", "-o", dir + "/i.dcv", "--weights", weights, "--intra-period", "1"])
+        XCTAssertEqual(intra.status, 0, intra.err)
+        XCTAssertTrue(intra.err.hasSuffix(", P -\n") || intra.err.hasSuffix(", P -"), intra.err)
+    }
+
     // Item 4: a full disk is exit status 3 and one line, for both tools.
     func testFullDiskExitsThreeWithOneLine() throws {
         guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }

@@ -17,6 +17,12 @@ final class SpeedStudyTests: XCTestCase {
         let line = "dcvc-enc: 4 frames 64x48 (1 I, 3 P), 900 bytes, 0.5 bpp, 12.0 kb/s, 0.73 fps (2 threads), index prior ctx-f8\n"
         XCTAssertEqual(SpeedStudy.reportedFPS("progress\n" + line), 0.73)
         XCTAssertNil(SpeedStudy.reportedFPS("no figure here\n"))
+        XCTAssertNil(SpeedStudy.reportedCodingFPS(line, frameType: "P"))
+        let typed = "dcvc-enc: 4 frames 64x48 (1 I, 3 P), 900 bytes, 0.5 bpp, 12.0 kb/s, 0.73 fps (2 threads), index prior ctx-f8; coding I 1.25 fps, P 0.61 fps\n"
+        XCTAssertEqual(SpeedStudy.reportedFPS(typed), 0.73)
+        XCTAssertEqual(SpeedStudy.reportedCodingFPS(typed, frameType: "P"), 0.61)
+        XCTAssertEqual(SpeedStudy.reportedCodingFPS(typed, frameType: "I"), 1.25)
+        XCTAssertNil(SpeedStudy.reportedCodingFPS(typed.replacingOccurrences(of: "P 0.61 fps", with: "P -"), frameType: "P"))
     }
 
     /// The kernel's peak RSS of a child is its own: a process that touches 200 MB peaks above one
@@ -65,7 +71,7 @@ final class SpeedStudyTests: XCTestCase {
         XCTAssertEqual(j["sourceFrames"] as? Int, 3)
         XCTAssertEqual(j["iFrames"] as? Int, 1)
         XCTAssertEqual(j["pFrames"] as? Int, 3)
-        for key in ["pFrameFPS", "iFrameFPS", "encodeFPS", "x265FPS", "decoderProcessFPS"] {
+        for key in ["pFrameFPS", "iFrameFPS", "encodeFPS", "encoderReportedPFPS", "encoderReportedIFPS", "x265FPS", "decoderProcessFPS"] {
             XCTAssertGreaterThan(j[key] as? Double ?? 0, 0, key)
         }
         let memory = try XCTUnwrap(j["memory"] as? [[String: Any]])

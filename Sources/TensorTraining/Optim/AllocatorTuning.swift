@@ -1,3 +1,5 @@
+import Tensor
+
 extension TrainingKernels {
     /// Keeps freed memory in the process instead of returning it to the kernel (glibc only).
     ///
@@ -7,16 +9,9 @@ extension TrainingKernels {
     /// thresholds lets the heap reuse them. Call once at start-up of a training process; the
     /// process then keeps its peak heap size.
     public static func retainFreedMemory() {
-        #if os(Linux)
-        // <malloc.h>: M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
-        _ = glibcMallopt(-3, 1 << 30)
-        _ = glibcMallopt(-1, 1 << 30)
-        #endif
+        HeapTuning.apply(retainedHeap)
     }
-}
 
-#if os(Linux)
-/// glibc's `mallopt` (its header, <malloc.h>, is not part of the Glibc module).
-@_silgen_name("mallopt")
-private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
-#endif
+    /// The settings `retainFreedMemory()` applies: a 1 GiB mmap and trim threshold.
+    public static let retainedHeap = HeapTuning.Settings(mmapThreshold: 1 << 30, trimThreshold: 1 << 30)
+}

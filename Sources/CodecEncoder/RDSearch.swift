@@ -16,10 +16,13 @@ public struct RDSearch: Sendable, Equatable {
     public var lambdaScale: Double
     /// Search rounds (0: the greedy codes).
     public var iterations: Int
+    /// After the rounds, decode the searched and the greedy codes and keep, per position, the
+    /// ones whose pixel block costs less (`RDDecoderCheck`).
+    public var decoderCheck: Bool
 
-    public init(beam: Int, lambdaScale: Double = 1, iterations: Int = 1) {
+    public init(beam: Int, lambdaScale: Double = 1, iterations: Int = 1, decoderCheck: Bool = false) {
         precondition(beam >= 1 && lambdaScale >= 0 && iterations >= 0)
-        self.beam = beam; self.lambdaScale = lambdaScale; self.iterations = iterations
+        self.beam = beam; self.lambdaScale = lambdaScale; self.iterations = iterations; self.decoderCheck = decoderCheck
     }
 
     /// λ for a frame sent with `levels` levels, tied to the rate that `levels` sets: the slope of

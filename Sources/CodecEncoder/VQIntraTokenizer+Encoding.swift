@@ -21,14 +21,20 @@ extension VQIntraTokenizer: RDSearchTokenizer {
         let rows = model.latentRows(image)
         let q = model.quantizer
         func planes(_ codes: [[Int]]) -> IndexPlanes { IndexPlanes(width: w, height: h, planes: codes.map { $0.map(Int32.init) }) }
-        var codes = q.encode(rows: rows, levels: levels).indices
-        guard search.iterations > 0 else { return planes(codes) }
+        let greedy = q.encode(rows: rows, levels: levels).indices
+        guard search.iterations > 0 else { return planes(greedy) }
         let energies = q.greedyResidualEnergies(rows: rows, levels: min(levels + 1, maxLevels))
         let lambda = search.lambda(energies: energies, levels: levels, codebookSize: codebookSize)
+        var codes = greedy, bits: [[Float]]? = nil
         for _ in 0..<search.iterations {
-            let bits = lambda > 0 ? try rate(planes(codes)) : nil
+            bits = lambda > 0 ? try rate(planes(codes)) : nil
             codes = q.searchRD(rows: rows, levels: levels, beam: search.beam, lambda: Float(lambda), bits: bits, threads: threads)
         }
-        return planes(codes)
+        guard search.decoderCheck else { return planes(codes) }
+        let table = try bits ?? rate(planes(codes))
+        return try RDDecoderCheck.merge(image: image, greedy: planes(greedy), searched: planes(codes), bits: table,
+                                        codebookSize: codebookSize, latentLambda: lambda, greedyLatentError: energies[levels]) {
+            try self.decode($0, threads: threads)
+        }
     }
 }

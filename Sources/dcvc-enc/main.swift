@@ -62,6 +62,10 @@ struct Encode: ParsableCommand {
             help: "With --rd-search: search rounds, each with the index prior's bits re-evaluated on the codes of the round before.")
     var rdIterations = 1
 
+    @Flag(name: .customLong("rd-decoder-check"),
+          help: "With --rd-search: decode the searched and the greedy codes and keep, per latent position, those whose pixel block costs less.")
+    var rdDecoderCheck = false
+
     func validate() throws {
         if let rvqLayers, !(1...8).contains(rvqLayers) { throw ValidationError("--rvq-layers \(rvqLayers): must be 1...8") }
         guard intraPeriod >= 0 else { throw ValidationError("--intra-period \(intraPeriod): must be 0 or more") }
@@ -85,7 +89,7 @@ struct Encode: ParsableCommand {
                                                        indexPrior: .init(indexPrior), threads: threads,
                                                        intraPeriod: intraPeriod, lambda: lambda, interModel: interModel,
                                                        rdSearch: rdSearch == 0 ? nil : RDSearch(beam: rdSearch, lambdaScale: rdLambda,
-                                                                                                 iterations: rdIterations)))
+                                                                                                 iterations: rdIterations, decoderCheck: rdDecoderCheck)))
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
         let writer = try output.writing {
             try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle), header: encoder.header, name: common.output)

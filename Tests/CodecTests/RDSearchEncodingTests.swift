@@ -78,8 +78,13 @@ final class RDSearchEncodingTests: XCTestCase {
 
     func testRDStreamsDecodeWithTheUnchangedDecoder() throws {
         let tok = try tokenizer(), prior = try prior()
+        for search in [RDSearch(beam: 3, lambdaScale: 4, iterations: 2), RDSearch(beam: 2, lambdaScale: 4, decoderCheck: true)] {
+            try checkDecodes(tok: tok, prior: prior, search: search)
+        }
+    }
+
+    private func checkDecodes(tok: VQIntraTokenizer, prior: ContextIndexPrior, search: RDSearch) throws {
         let (w, h) = (61, 45)
-        let search = RDSearch(beam: 3, lambdaScale: 4, iterations: 2)
         let enc = try IntraStreamEncoder(tokenizer: tok, prior: prior, levels: levels, width: w, height: h,
                                          frameRate: FrameRate(25), color: color, threads: 2, rdSearch: search)
         let sink = MemorySink()
@@ -136,6 +141,36 @@ final class RDSearchEncodingTests: XCTestCase {
         // At the last level, the slope before it alone.
         XCTAssertEqual(s.lambda(energies: [1, 0.8, 0.4], levels: 2, codebookSize: 256), 2 * 0.4 / 8, accuracy: 1e-12)
         XCTAssertEqual(RDSearch(beam: 1, lambdaScale: 0).lambda(energies: [1, 0.5, 0.2], levels: 1, codebookSize: 16), 0)
+    }
+
+    func testDecoderCheckKeepsTheSearchedCodesWhereTheirBlocksPay() throws {
+        let (w, h, f) = (4, 3, 8)
+        var rng = RNG(seed: 21)
+        let image = rng.uniformTensor([1, 3, h * f, w * f])
+        let greedy = IndexPlanes(width: w, height: h, planes: [[Int32](repeating: 0, count: w * h), [Int32](repeating: 1, count: w * h)])
+        let searched = IndexPlanes(width: w, height: h, planes: [[Int32](repeating: 2, count: w * h), [Int32](repeating: 3, count: w * h)])
+        // Greedy decodes with error 0.1 everywhere; the search's codes are exact on even positions
+        // and off by 0.3 on odd ones; they cost 1 bit less per level everywhere.
+        let decode: (IndexPlanes) throws -> Tensor = { p in
+            var out = image
+            for c in 0..<3 { for y in 0..<(h * f) { for x in 0..<(w * f) {
+                let pos = (y / f) * w + x / f, i = (c * h * f + y) * w * f + x
+                let off: Float = p == greedy ? 0.1 : (pos % 2 == 0 ? 0 : 0.3)
+                out.storage[i] = image.storage[i] + (image.storage[i] > 0.5 ? -off : off)
+            } } }
+            return out
+        }
+        let costs: [Float] = [5, 5, 4, 4]
+        let bits: [[Float]] = (0..<2).map { _ in (0..<(w * h)).flatMap { _ in costs } }
+        let merged = try RDDecoderCheck.merge(image: image, greedy: greedy, searched: searched, bits: bits, codebookSize: 4,
+                                              latentLambda: 0.01, greedyLatentError: 0.1, decode: decode)
+        for p in 0..<(w * h) {
+            XCTAssertEqual(merged.planes.map { $0[p] }, p % 2 == 0 ? [2, 3] : [0, 1], "position \(p)")
+        }
+        // A λ so large that the bits outweigh any block error: the searched codes everywhere.
+        let cheap = try RDDecoderCheck.merge(image: image, greedy: greedy, searched: searched, bits: bits, codebookSize: 4,
+                                             latentLambda: 1e6, greedyLatentError: 0.1, decode: decode)
+        XCTAssertEqual(cheap, searched)
     }
 
     func testAModelWithoutSearchIsRefused() {

@@ -7,3 +7,11 @@ public protocol IntraEncodingTokenizer: IntraTokenizer {
     /// Quantizes an RGB image `[1, 3, H, W]` (H, W multiples of `downsampling`) to `levels` levels.
     func encode(_ image: Tensor, levels: Int, threads: Int) throws -> IndexPlanes
 }
+
+/// An I-frame model whose codes can be chosen by rate-distortion search (`RDSearch`).
+public protocol RDSearchTokenizer: IntraEncodingTokenizer {
+    /// Like `encode(_:levels:threads:)`, the codes chosen by `search`; `rate` gives the bits of
+    /// every code at every position given the current planes (`IndexRateTable`).
+    func encode(_ image: Tensor, levels: Int, threads: Int, search: RDSearch,
+                rate: (IndexPlanes) throws -> [[Float]]) throws -> IndexPlanes
+}

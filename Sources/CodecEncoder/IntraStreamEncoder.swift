@@ -12,6 +12,8 @@ public final class IntraStreamEncoder {
     /// Levels sent per frame (1...tokenizer.maxLevels); sets the bitrate.
     public let levels: Int
     public let threads: Int
+    /// How the codes are chosen: nil, greedy RVQ; otherwise rate-distortion search.
+    public let rdSearch: RDSearch?
     /// The sequence header for the stream (frame count left 0: the writer patches it).
     public let header: SequenceHeader
     /// The colour interpretation used for the input, written into the header for the output.
@@ -21,9 +23,11 @@ public final class IntraStreamEncoder {
     /// Prepares a stream of `width x height` frames whose colour metadata is `color` (with the
     /// source's H.273 `primaries` and `transfer`, carried into the header unchanged); with
     /// `prior`, each level is also coded with the learned prior and the smallest coding is kept.
+    /// With `rdSearch` the codes are chosen by that search, its rates from `prior` (or from each
+    /// level's code counts without one); the tokenizer must support it.
     public init(tokenizer: IntraEncodingTokenizer, prior: IndexPrior? = nil, levels: Int, width: Int, height: Int,
                 frameRate: FrameRate, color: ResolvedColor, primaries: Int = 1, transfer: Int = 1,
-                threads: Int) throws {
+                threads: Int, rdSearch: RDSearch? = nil) throws {
         guard (1...tokenizer.maxLevels).contains(levels) else {
             throw CodecError(file: tokenizer.modelName,
                              "--rvq-layers \(levels) is outside 1...\(tokenizer.maxLevels) for this model")
@@ -32,7 +36,11 @@ public final class IntraStreamEncoder {
             throw CodecError(file: prior.weightRef.name,
                              "index prior \(prior.name) models \(prior.levels) levels of \(prior.codebookSize) codes; the stream needs \(levels) of \(tokenizer.codebookSize)")
         }
+        if rdSearch != nil, !(tokenizer is RDSearchTokenizer) {
+            throw CodecError(file: tokenizer.modelName, "intra model \(tokenizer.modelName) has no rate-distortion search")
+        }
         self.tokenizer = tokenizer
+        self.rdSearch = rdSearch
         self.prior = prior
         self.levels = levels
         self.threads = threads
@@ -59,7 +67,15 @@ public final class IntraStreamEncoder {
         }
         let rgb = ColorConversion.toRGB(frame, color: color)
         let image = FramePadding.padded(rgb, multiple: tokenizer.downsampling)
-        let indices = try tokenizer.encode(image, levels: levels, threads: threads)
+        let indices: IndexPlanes
+        if let rdSearch, let searchable = tokenizer as? RDSearchTokenizer {
+            let (prior, k, threads) = (prior, tokenizer.codebookSize, threads)
+            indices = try searchable.encode(image, levels: levels, threads: threads, search: rdSearch) {
+                try IndexRateTable.bits($0, prior: prior, codebookSize: k, threads: threads)
+            }
+        } else {
+            indices = try tokenizer.encode(image, levels: levels, threads: threads)
+        }
         let substreams = try indices.planes.enumerated().map { level, plane in
             let context = prior.map {
                 IndexPlaneCoder.PriorContext(prior: $0, level: level, width: indices.width, height: indices.height,

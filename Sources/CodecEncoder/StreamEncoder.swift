@@ -40,10 +40,12 @@ public final class StreamEncoder {
         public var lambda: Int
         /// The inter model's registry name.
         public var interModel: String
+        /// Rate-distortion search of the I-frames' codes; nil (the default) is greedy RVQ.
+        public var rdSearch: RDSearch?
 
         public init(model: String = "vqgan-f8", levels: Int = 4, indexPrior: IndexPriorPolicy = .auto, threads: Int,
                     intraPeriod: Int = 1, lambda: Int = StreamEncoder.defaultLambda,
-                    interModel: String = StreamEncoder.defaultInterModel) {
+                    interModel: String = StreamEncoder.defaultInterModel, rdSearch: RDSearch? = nil) {
             self.model = model
             self.levels = levels
             self.indexPrior = indexPrior
@@ -51,6 +53,7 @@ public final class StreamEncoder {
             self.intraPeriod = intraPeriod
             self.lambda = lambda
             self.interModel = interModel
+            self.rdSearch = rdSearch
         }
     }
 
@@ -112,7 +115,7 @@ public final class StreamEncoder {
                                        width: first.width, height: first.height, frameRate: frameRate,
                                        color: ColorConversion.resolvedColor(of: first),
                                        primaries: first.color.primaries, transfer: first.color.transfer,
-                                       threads: options.threads)
+                                       threads: options.threads, rdSearch: options.rdSearch)
         var h = intra.header
         h.intraPeriod = options.intraPeriod
         if options.intraPeriod != 1 {

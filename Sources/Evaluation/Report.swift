@@ -125,8 +125,11 @@ public struct Report {
         s += "`bd-metric` package computes it; the average column is the mean of the per-video figures.\n\n"
         var metrics: [PlotMetric] = [.psnrYUV, .psnrRGB]
         if table.rows.contains(where: { $0.msssim != nil }) { metrics.append(.msssim) }
+        if table.rows.contains(where: { $0.lpips != nil }) { metrics.append(.lpips) }
         for metric in metrics {
-            s += "**\(metric.title)**\n\n" + bdTable(anchor: anchor, methods: others, metric: metric, rate: true, reasons: &reasons)
+            s += "**\(metric.title)**\n\n"
+            if !metric.higherIsBetter { s += "At equal \(metric.title.split(separator: " ")[0]): the interpolation runs on its negative, so that quality rises with rate.\n\n" }
+            s += bdTable(anchor: anchor, methods: others, metric: metric, rate: true, reasons: &reasons)
         }
         s += "## BD-PSNR against \(anchor)\n\n"
         s += "Average quality difference at equal rate, in dB (positive: better than \(anchor)); same interpolation.\n\n"
@@ -168,10 +171,11 @@ public struct Report {
         rate ? try Bjontegaard.rate(anchor: anchor, test: test) : try Bjontegaard.quality(anchor: anchor, test: test)
     }
 
-    /// A method's measured points on one clip for one metric.
+    /// A method's measured points on one clip for one metric (its negative for a metric where
+    /// lower is better, LPIPS, so that every curve's quality rises with rate as BD needs).
     func curve(_ clip: String, _ method: String, _ metric: PlotMetric) -> [RDPoint] {
         table.rows.filter { $0.clip == clip && $0.method == method && $0.error == nil }
-            .compactMap { r in r.bpp.flatMap { b in r.value(metric).map { RDPoint(rate: b, quality: $0) } } }
+            .compactMap { r in r.bpp.flatMap { b in r.value(metric).map { RDPoint(rate: b, quality: metric.higherIsBetter ? $0 : -$0) } } }
     }
 
     private func plotSection() -> String {

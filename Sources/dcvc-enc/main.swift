@@ -50,9 +50,28 @@ struct Encode: ParsableCommand {
             help: "Learned index prior: auto (the model's context prior when its weights are found), none, or a name.")
     var indexPrior = "auto"
 
+    @Option(name: .customLong("rd-search"), parsing: .unconditional,
+            help: "Choose the I-frames' RVQ codes by rate-distortion search with this beam width (1 or more; 0: greedy, the default). See docs/results.md.")
+    var rdSearch = 0
+
+    @Option(name: .customLong("rd-lambda"), parsing: .unconditional,
+            help: "With --rd-search: multiplier on the frame's lambda (the slope of its greedy rate ladder); 0 searches on latent error alone.")
+    var rdLambda = 1.0
+
+    @Option(name: .customLong("rd-iterations"), parsing: .unconditional,
+            help: "With --rd-search: search rounds, each with the index prior's bits re-evaluated on the codes of the round before.")
+    var rdIterations = 1
+
+    @Flag(name: .customLong("rd-decoder-check"),
+          help: "With --rd-search: decode the searched and the greedy codes and keep, per latent position, those whose pixel block costs less.")
+    var rdDecoderCheck = false
+
     func validate() throws {
         if let rvqLayers, !(1...8).contains(rvqLayers) { throw ValidationError("--rvq-layers \(rvqLayers): must be 1...8") }
         guard intraPeriod >= 0 else { throw ValidationError("--intra-period \(intraPeriod): must be 0 or more") }
+        guard rdSearch >= 0 else { throw ValidationError("--rd-search \(rdSearch): must be 0 or more") }
+        guard rdLambda >= 0, rdLambda.isFinite else { throw ValidationError("--rd-lambda \(rdLambda): must be 0 or more") }
+        guard rdIterations >= 1 else { throw ValidationError("--rd-iterations \(rdIterations): must be 1 or more") }
         guard InterStreamSyntax.ratePoints.contains(lambda) else {
             throw ValidationError("--lambda \(lambda): must be one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
         }
@@ -68,7 +87,9 @@ struct Encode: ParsableCommand {
                                         store: try WeightStore.checked(explicit: common.weights),
                                         options: .init(model: model, levels: rvqLayers ?? StreamEncoder.defaultLevels(lambda: lambda),
                                                        indexPrior: .init(indexPrior), threads: threads,
-                                                       intraPeriod: intraPeriod, lambda: lambda, interModel: interModel))
+                                                       intraPeriod: intraPeriod, lambda: lambda, interModel: interModel,
+                                                       rdSearch: rdSearch == 0 ? nil : RDSearch(beam: rdSearch, lambdaScale: rdLambda,
+                                                                                                 iterations: rdIterations, decoderCheck: rdDecoderCheck)))
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
         let writer = try output.writing {
             try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle), header: encoder.header, name: common.output)

@@ -116,16 +116,26 @@ final class EvalConfigTests: XCTestCase {
         XCTAssertEqual(try c.videos().map(\.clip), ["a", "b"])
     }
 
-    /// Every config shipped in eval/ parses.
+    /// Every config shipped in eval/ parses; each anchors on x265, except the RD-search configs
+    /// (intra-rdo*.json), which measure our encoder against itself: greedy RVQ is their anchor.
     func testShippedConfigsParse() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let dir = root.appendingPathComponent("eval")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
         XCTAssertTrue(names.contains("smoke.json") && names.contains("intra-rvq.json"), "\(names)")
+        XCTAssertTrue(names.contains("intra-rdo.json"), "\(names)")
         for n in names {
             let c = try EvalConfig.load(path: dir.appendingPathComponent(n).path)
-            XCTAssertEqual(c.anchor, "x265", n)
-            XCTAssertTrue(c.methods.contains { $0.kind == .x265 }, n)
+            if n.hasPrefix("intra-rdo") {
+                XCTAssertEqual(c.anchor, "greedy", n)
+                let anchor = try XCTUnwrap(c.anchorMethod, n)
+                XCTAssertEqual(anchor.kind, .dcvc, n)
+                XCTAssertFalse(anchor.args.contains { $0.hasPrefix("--rd-") }, n)
+                XCTAssertTrue(c.methods.filter { $0.name != "greedy" }.allSatisfy { $0.args.contains("--rd-search") }, n)
+            } else {
+                XCTAssertEqual(c.anchor, "x265", n)
+                XCTAssertTrue(c.methods.contains { $0.kind == .x265 }, n)
+            }
         }
     }
 

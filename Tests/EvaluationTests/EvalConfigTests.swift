@@ -117,7 +117,8 @@ final class EvalConfigTests: XCTestCase {
     }
 
     /// Every config shipped in eval/ parses; each anchors on x265, except the RD-search configs
-    /// (intra-rdo*.json), which measure our encoder against itself: greedy RVQ is their anchor.
+    /// (intra-rdo*.json), which measure our encoder against itself (greedy RVQ is their anchor),
+    /// and inter-p8-short.json, whose anchor is our all-intra codec.
     func testShippedConfigsParse() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let dir = root.appendingPathComponent("eval")
@@ -132,6 +133,10 @@ final class EvalConfigTests: XCTestCase {
                 XCTAssertEqual(anchor.kind, .dcvc, n)
                 XCTAssertFalse(anchor.args.contains { $0.hasPrefix("--rd-") }, n)
                 XCTAssertTrue(c.methods.filter { $0.name != "greedy" }.allSatisfy { $0.args.contains("--rd-search") }, n)
+            } else if n == "inter-p8-short.json" {
+                XCTAssertEqual(c.anchor, "dcvc-intra", n)
+                XCTAssertEqual(c.intraPeriod, 8, n)
+                XCTAssertEqual(try XCTUnwrap(c.anchorMethod, n).intraPeriod, 1, n)
             } else {
                 XCTAssertEqual(c.anchor, "x265", n)
                 XCTAssertTrue(c.methods.contains { $0.kind == .x265 }, n)

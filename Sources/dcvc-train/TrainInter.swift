@@ -30,6 +30,9 @@ struct TrainInter: ParsableCommand {
     @Option(help: "I-frame tokenizer weights.") var tokenizer: String = "weights/vqgan-f8.safetensors"
     @Option(help: "Weights to start a new stage from (default: the previous stage's newest checkpoint).") var initFrom: String?
     @Option(help: "Write the shipped weights (from this stage's newest checkpoint) to this path and exit.") var export: String?
+    @Option(help: "Learning-rate multiplier of the per-lambda latent gains (a new run only; default 1).") var gainLrScale: Float?
+    @Option(help: ArgumentHelp("On a new run from earlier weights, spread the rate points: encoder gains times (lambda/G)^E, decoder gains divided by it.",
+                               valueName: "E")) var spreadGains: Float?
     @Flag(help: "Only print the model's size and MACs per pixel.") var dryRun = false
 
     func run() throws {
@@ -40,6 +43,9 @@ struct TrainInter: ParsableCommand {
         var elapsed = 0.0
         let trainer: InterTrainer
         if let r = try run.resumed(InterTrainer.self) {
+            guard gainLrScale == nil, spreadGains == nil else {
+                throw ToolError(file: run.out, "--gain-lr-scale and --spread-gains start a new run; a resumed run keeps its own")
+            }
             (trainer, elapsed) = r
         } else {
             var o = InterTrainOptions.defaults(stage: stage)
@@ -47,6 +53,7 @@ struct TrainInter: ParsableCommand {
             if let batch = common.batch { o.batch = batch }
             if let lr = common.lr { o.lr = lr }
             if let pFrames { o.pFrames = pFrames }
+            o.gainLRScale = gainLrScale
             o.crop = crop; o.seed = common.seed
             trainer = try InterTrainer(config: InterConfig(), options: o)
             if stage > 1, !dryRun {
@@ -56,6 +63,11 @@ struct TrainInter: ParsableCommand {
                 }
                 try trainer.loadWeights(from: from)
                 printError("stage \(stage) starts from \(from)")
+            }
+            if let e = spreadGains {
+                guard stage > 1, !dryRun else { throw ToolError(file: run.out, "--spread-gains needs earlier weights (stage 2-4)") }
+                trainer.spreadGains(exponent: e)
+                printError("rate points spread: gains times (lambda/G)^\(e)")
             }
         }
         let macs = trainer.network.macsPerPixel()

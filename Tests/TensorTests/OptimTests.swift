@@ -26,6 +26,15 @@ final class OptimTests: XCTestCase {
         r.grad = Tensor(shape: [1], storage: [0])
         adamw.update(q, lr: 0.1)
         XCTAssertEqual(r.value.storage[0], 2 * (1 - 0.05), accuracy: 1e-6)
+        // A per-parameter scale multiplies that parameter's step and nobody else's.
+        let s = ParameterSet()
+        let a = s.add("a", Tensor(shape: [1], storage: [0])), b = s.add("b", Tensor(shape: [1], storage: [0]))
+        let scaled = Adam()
+        scaled.lrScale["b"] = 3
+        a.grad = Tensor(shape: [1], storage: [1]); b.grad = Tensor(shape: [1], storage: [1])
+        scaled.update(s, lr: 0.01)
+        XCTAssertEqual(a.value.storage[0], -0.01, accuracy: 1e-6)
+        XCTAssertEqual(b.value.storage[0], -0.03, accuracy: 1e-6)
     }
 
     func testSchedulesAndClipping() {

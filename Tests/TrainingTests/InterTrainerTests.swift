@@ -97,6 +97,29 @@ final class InterTrainerTests: XCTestCase {
         XCTAssertNotEqual(t2.params["generator.out.weight"]!.value, ctx)
     }
 
+    /// Spreading the rate points scales encoder gain rows by (lambda/G)^e and decoder rows by the
+    /// inverse (tiny config: lambdas 256 and 2048, so factors 8^-e/2 and 8^e/2); the gain learning
+    /// rate scale reaches exactly the gain parameters.
+    func testSpreadGainsAndTheirLearningRate() throws {
+        var o = InterTrainOptions.defaults(stage: 4)
+        o.gainLRScale = 10
+        let t = try InterTrainer(config: .tiny, options: o)
+        let before = Dictionary(uniqueKeysWithValues: t.params.parameters.map { ($0.name, $0.value) })
+        t.spreadGains(exponent: 0.5)
+        let f = Float(pow(8.0, 0.25))
+        for name in InterNetwork.gainNames.encoder + InterNetwork.gainNames.decoder {
+            let p = t.params[name]!, c = p.shape[1], old = before[name]!.storage
+            let enc = InterNetwork.gainNames.encoder.contains(name)
+            for i in 0..<c {
+                XCTAssertEqual(p.value.storage[i], old[i] * (enc ? 1 / f : f), accuracy: 1e-5, name)
+                XCTAssertEqual(p.value.storage[c + i], old[c + i] * (enc ? f : 1 / f), accuracy: 1e-5, name)
+            }
+            XCTAssertEqual(t.adam.lrScale[name], 10)
+        }
+        XCTAssertEqual(t.adam.lrScale.count, 4, "only the gains learn faster")
+        for p in t.params.parameters where !p.name.contains("gain_") { XCTAssertEqual(p.value, before[p.name], p.name) }
+    }
+
     func testResumeFromACheckpointIsExact() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inter-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

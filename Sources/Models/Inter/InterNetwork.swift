@@ -21,6 +21,9 @@ public struct InterNetwork {
     public static let mvHyperLogScale = "mv_hyper.log_scale"
     /// Per-channel log-scale of the factorized zero-mean Gaussian of the frame hyper-latents [hyper].
     public static let frameHyperLogScale = "frame_hyper.log_scale"
+    /// The per-lambda latent gains [lambdas, C]: on the encoder side before rounding, on the decoder
+    /// side after it (MV latents, then frame latents).
+    public static let gainNames = (encoder: ["mv.gain_enc", "frame.gain_enc"], decoder: ["mv.gain_dec", "frame.gain_dec"])
 
     // MARK: Encoder side
 
@@ -57,7 +60,7 @@ public struct InterNetwork {
         var h = flow
         for i in 0..<3 { h = leaky(b.conv2d(h, "mv_enc.down\(i)", outChannels: config.mvHidden, kernel: 3, stride: 2), b) }
         h = b.conv2d(h, "mv_enc.out", outChannels: config.mvLatent, kernel: 3, stride: 1)
-        return b.channelGain(h, "mv.gain_enc", count: config.lambdas.count, rows: rows)
+        return b.channelGain(h, Self.gainNames.encoder[0], count: config.lambdas.count, rows: rows)
     }
 
     /// MV latents -> MV hyper-latents z_m [N, mvHyper, H/64, W/64].
@@ -74,7 +77,7 @@ public struct InterNetwork {
         h = leaky(b.conv2d(h, "frame_enc.down1", outChannels: l, kernel: 3, stride: 2), b)
         h = leaky(b.conv2d(h, "frame_enc.down2", outChannels: l, kernel: 3, stride: 2), b)
         h = b.conv2d(h, "frame_enc.out", outChannels: l, kernel: 3, stride: 1)
-        return b.channelGain(h, "frame.gain_enc", count: config.lambdas.count, rows: rows)
+        return b.channelGain(h, Self.gainNames.encoder[1], count: config.lambdas.count, rows: rows)
     }
 
     /// Frame latents -> hyper-latents z [N, hyper, H/64, W/64].
@@ -98,7 +101,7 @@ public struct InterNetwork {
 
     /// Decoded MV latents m̂ (gained domain) -> flow at 1/2 resolution.
     public func mvDecode<B: LayerBackend>(_ mHat: B.Value, rows: [Int], _ b: B) -> B.Value {
-        var h = b.channelGain(mHat, "mv.gain_dec", count: config.lambdas.count, rows: rows)
+        var h = b.channelGain(mHat, Self.gainNames.decoder[0], count: config.lambdas.count, rows: rows)
         let widths = [config.mvHidden, config.mvHidden, config.contextChannels]
         for (i, w) in widths.enumerated() {
             h = leaky(b.pixelShuffle(b.conv2d(h, "mv_dec.up\(i)", outChannels: 4 * w, kernel: 3, stride: 1), factor: 2), b)
@@ -132,7 +135,7 @@ public struct InterNetwork {
     /// Decoded frame latents ŷ (gained domain) and the context -> reconstructed frame (not clamped).
     public func frameDecode<B: LayerBackend>(_ yHat: B.Value, context: B.Value, rows: [Int], _ b: B) -> B.Value {
         let g = config.generatorChannels
-        var h = b.channelGain(yHat, "frame.gain_dec", count: config.lambdas.count, rows: rows)
+        var h = b.channelGain(yHat, Self.gainNames.decoder[1], count: config.lambdas.count, rows: rows)
         let widths = [config.latent, g, config.contextChannels]
         for (i, w) in widths.enumerated() {
             h = leaky(b.pixelShuffle(b.conv2d(h, "frame_dec.up\(i)", outChannels: 4 * w, kernel: 3, stride: 1), factor: 2), b)

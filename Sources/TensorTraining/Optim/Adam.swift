@@ -12,6 +12,9 @@ public final class Adam {
     public var step = 0
     /// First and second moments by parameter name.
     public var m: [String: Tensor] = [:], v: [String: Tensor] = [:]
+    /// Learning-rate multiplier by parameter name (absent: 1). Set by the trainer from its options,
+    /// not saved: a few small parameters (per-rate gains) can learn faster than the network.
+    public var lrScale: [String: Float] = [:]
 
     /// Adam (`decoupled: false`) or AdamW (`decoupled: true`; PyTorch's AdamW uses weightDecay 0.01).
     public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
@@ -22,10 +25,12 @@ public final class Adam {
     public func update(_ params: ParameterSet, lr: Float) {
         step += 1
         let bc1 = 1 - Foundation.pow(Double(beta1), Double(step)), bc2 = 1 - Foundation.pow(Double(beta2), Double(step))
-        let stepSize = Float(Double(lr) / bc1), bc2Sqrt = Float(bc2.squareRoot())
+        let baseStep = Float(Double(lr) / bc1), bc2Sqrt = Float(bc2.squareRoot())
         let (b1, b2, eps, wd, decoupled) = (beta1, beta2, self.eps, weightDecay, self.decoupled)
         for p in params.parameters {
             guard let g = p.grad else { continue }
+            let scale = lrScale[p.name] ?? 1
+            let stepSize = baseStep * scale, lr = lr * scale
             var mt = m[p.name] ?? Tensor.zeros(p.shape), vt = v[p.name] ?? Tensor.zeros(p.shape)
             m[p.name] = nil; v[p.name] = nil // keep the buffers uniquely referenced
             let n = g.count

@@ -18,6 +18,9 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
     /// P-frames per sample (1 in stages 1-3; up to 6 in stage 4: the GOPs hold 7 frames).
     public var pFrames = 1
     public var gradClip: Float = 1.0
+    /// Learning-rate multiplier of the per-lambda gains (nil: 1, as every run before it had). At
+    /// the network's rate they barely move in thousands of steps, and the rate points stay alike.
+    public var gainLRScale: Float?
 
     public init() {}
 
@@ -36,6 +39,7 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
         guard (1...6).contains(pFrames), stage == 4 || pFrames == 1 else { throw InterConfigError(reason: "\(pFrames) P-frames in stage \(stage)") }
         guard crop % InterConfig.multiple == 0, crop > 0 else { throw InterConfigError(reason: "crop \(crop) is not a multiple of 64") }
         guard batch >= 1, steps >= 0 else { throw InterConfigError(reason: "batch \(batch), steps \(steps)") }
+        if let g = gainLRScale, !(g > 0) { throw InterConfigError(reason: "gain learning-rate scale \(g)") }
     }
 }
 
@@ -73,6 +77,28 @@ public final class InterTrainer: CheckpointedTrainer {
         }
         // Stages 2 and 3 train the contextual codec over a fixed motion path.
         if options.stage == 2 || options.stage == 3 { params.setTrainable(false, where: InterNetwork.isMotionWeight) }
+        if let g = options.gainLRScale {
+            for name in InterNetwork.gainNames.encoder + InterNetwork.gainNames.decoder { adam.lrScale[name] = g }
+        }
+    }
+
+    /// Spreads the rate points apart: row r of each encoder gain times (lambda_r / G)^exponent and
+    /// of each decoder gain divided by it, G the lambdas' geometric mean. The reconstruction before
+    /// rounding is unchanged; the quantizer's step shrinks with lambda as lambda^-exponent
+    /// (1/2 at high rate, where D ~ step^2 and R ~ -log2 step).
+    public func spreadGains(exponent: Float) {
+        let logs = config.lambdas.map { Foundation.log(Double($0)) }
+        let mean = logs.reduce(0, +) / Double(logs.count)
+        let factors = logs.map { Float(Foundation.exp((($0 - mean) * Double(exponent)))) }
+        for (names, power) in [(InterNetwork.gainNames.encoder, Float(1)), (InterNetwork.gainNames.decoder, -1)] {
+            for name in names {
+                guard let p = params[name] else { preconditionFailure("no parameter \(name)") }
+                let c = p.shape[1]
+                for (r, f) in factors.enumerated() {
+                    for i in (r * c)..<((r + 1) * c) { p.value.storage[i] *= Foundation.pow(f, power) }
+                }
+            }
+        }
     }
 
     public static func restoring(configJSON: String, options: InterTrainOptions) throws -> InterTrainer {

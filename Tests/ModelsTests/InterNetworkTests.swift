@@ -17,7 +17,10 @@ final class InterNetworkTests: XCTestCase {
         XCTAssertEqual(net.mvPrior([2, 32, 2, 3], b).scale, m)
         XCTAssertEqual(net.mvDecode(m, rows: rows, b), flow)
         let ctx = net.context(reference: x, flow: flow, b)
-        XCTAssertEqual(ctx, [2, 32, 64, 96])
+        XCTAssertEqual(ctx, [2, 44, 64, 96], "32 feature channels, then the warped reference unshuffled")
+        var older = InterConfig()
+        older.warpedReference = nil
+        XCTAssertEqual(InterNetwork(config: older).context(reference: x, flow: flow, b), [2, 32, 64, 96])
         let y = net.frameEncode(x, context: ctx, rows: rows, b)
         XCTAssertEqual(y, [2, 96, 8, 12])
         XCTAssertEqual(net.hyperEncode(y, b), [2, 64, 2, 3])

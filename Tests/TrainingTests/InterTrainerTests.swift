@@ -3,7 +3,7 @@ import Models
 import ModelsTraining
 import Tensor
 import TensorTraining
-import Training
+@testable import Training
 import XCTest
 
 final class InterTrainerTests: XCTestCase {
@@ -118,6 +118,41 @@ final class InterTrainerTests: XCTestCase {
         }
         XCTAssertEqual(t.adam.lrScale.count, 4, "only the gains learn faster")
         for p in t.params.parameters where !p.name.contains("gain_") { XCTAssertEqual(p.value, before[p.name], p.name) }
+    }
+
+    /// A model without the warped reference loads into one with it and computes the same frame
+    /// (up to summation order: the widened convs add zero-weighted channels); the new channels do
+    /// reach the output once their weights move.
+    func testAnOlderModelGainsTheWarpedReference() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inter-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        var old = InterConfig.tiny
+        old.warpedReference = nil
+        var o = InterTrainOptions.defaults(stage: 4)
+        o.pFrames = 1
+        let a = try InterTrainer(config: old, options: o), b = try InterTrainer(config: .tiny, options: o)
+        XCTAssertEqual(InterConfig.tiny.contextOutputChannels, old.contextOutputChannels + 12)
+        let path = dir + "/old.safetensors"
+        try a.exportWeights().write(to: path)
+        try b.loadWeights(from: path)
+        let w = b.params["generator.conv_in.weight"]!.value, ow = a.params["generator.conv_in.weight"]!.value
+        XCTAssertEqual(w.shape[1], ow.shape[1] + 12)
+        let batch = Self.movingPattern(gops: 1, frames: 2, side: 64)
+        let s = GOPSampler(pool: batch, batch: 1, crop: 64, frames: 2, rates: 2, maxLevels: 1, seed: 2, iframeCoder: nil).batch(step: 0)
+        func frame(_ t: InterTrainer) -> Tensor {
+            t.rng = RNG(seed: 9)
+            return t.codeP(Variable(s.frames[1]), reference: Variable(s.iframe), rows: s.rows).xhat!.value
+        }
+        let fa = frame(a), fb = frame(b)
+        for i in 0..<fa.count { XCTAssertEqual(fa.storage[i], fb.storage[i], accuracy: 1e-4) }
+        let p = b.params["generator.conv_in.weight"]!
+        for i in 0..<p.value.count where (i / 9) % p.shape[1] >= ow.shape[1] { p.value.storage[i] = 0.05 }
+        XCTAssertNotEqual(frame(b), fb, "the warped reference feeds the generator")
+        // A model of another size does not load.
+        var other = InterConfig.tiny
+        other.latent = 12
+        XCTAssertThrowsError(try InterTrainer(config: other, options: o).loadWeights(from: path))
     }
 
     func testResumeFromACheckpointIsExact() throws {

@@ -21,13 +21,24 @@ public struct InterConfig: Codable, Equatable, Sendable {
     public var generatorChannels: Int
     /// The rate points, as lambda in lambda * MSE + bpp; one gain row each.
     public var lambdas: [Int]
+    /// Whether the context also carries the reference frame itself, warped at full resolution by
+    /// the decoded flow (12 channels at 1/2 after unshuffle). Warping the 1/2-resolution features
+    /// cannot shift detail by an odd number of pixels, so without it every P-frame re-sends the
+    /// reference's fine detail. Absent (older models): false.
+    public var warpedReference: Bool?
+
+    /// Whether the context ends with the warped reference's 12 channels.
+    public var usesWarpedReference: Bool { warpedReference ?? false }
+    /// Channels of the context: the features, then the warped reference if used.
+    public var contextOutputChannels: Int { contextChannels + (usesWarpedReference ? 12 : 0) }
 
     public init(motionChannels: [Int] = [32, 64, 32], motionLevels: Int = 3, mvHidden: Int = 64, mvLatent: Int = 64,
                 mvHyper: Int = 32, contextChannels: Int = 32, latent: Int = 96, hyper: Int = 64,
-                generatorChannels: Int = 48, lambdas: [Int] = [256, 512, 1024, 2048]) {
+                generatorChannels: Int = 48, lambdas: [Int] = [256, 512, 1024, 2048], warpedReference: Bool? = true) {
         self.motionChannels = motionChannels; self.motionLevels = motionLevels; self.mvHidden = mvHidden
         self.mvLatent = mvLatent; self.mvHyper = mvHyper; self.contextChannels = contextChannels
         self.latent = latent; self.hyper = hyper; self.generatorChannels = generatorChannels; self.lambdas = lambdas
+        self.warpedReference = warpedReference
     }
 
     /// A very small model for tests.

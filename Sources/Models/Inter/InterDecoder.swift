@@ -66,7 +66,7 @@ public struct InterDecoder {
         network.mvDecode(mHat, rows: rows(mHat, rate), backend)
     }
 
-    /// Reference frame [N, 3, H, W] and flow -> context [N, contextChannels, H/2, W/2].
+    /// Reference frame [N, 3, H, W] and flow -> context [N, contextOutputChannels, H/2, W/2].
     public func context(reference: Tensor, flow: Tensor) -> Tensor {
         network.context(reference: reference, flow: flow, backend)
     }

@@ -110,15 +110,26 @@ public struct InterNetwork {
     }
 
     /// Temporal context at 1/2: features of the previous decoded frame, warped by the decoded
-    /// flow, refined by a residual pair of convs.
+    /// flow, refined by a residual pair of convs; then, with `warpedReference`, the reference
+    /// itself warped at full resolution (flow upsampled bilinearly, values doubled) and unshuffled.
+    /// Its consumers (`frame_enc.conv_in`, `temporal.down0`, `generator.conv_in`) read these
+    /// channels last.
     public func context<B: LayerBackend>(reference: B.Value, flow: B.Value, _ b: B) -> B.Value {
         let c = config.contextChannels
         var f = leaky(b.conv2d(b.pixelUnshuffle(reference, factor: 2), "feature.conv0", outChannels: c, kernel: 3, stride: 1), b)
         f = b.conv2d(f, "feature.conv1", outChannels: c, kernel: 3, stride: 1)
         let w = b.flowWarp(f, flow: flow)
         let r = leaky(b.conv2d(w, "context.conv0", outChannels: c, kernel: 3, stride: 1), b)
-        return b.add(w, b.conv2d(r, "context.conv1", outChannels: c, kernel: 3, stride: 1))
+        let features = b.add(w, b.conv2d(r, "context.conv1", outChannels: c, kernel: 3, stride: 1))
+        guard config.usesWarpedReference else { return features }
+        let s = b.shape(reference)
+        let full = b.affine(b.resizeBilinear(flow, height: s[2], width: s[3]), scale: 2, shift: 0)
+        return b.concatChannels([features, b.pixelUnshuffle(b.flowWarp(reference, flow: full), factor: 2)])
     }
+
+    /// The convs that read the context (its channels last in their input), whose weights grow by
+    /// the warped reference's 12 input channels when an older model gains it.
+    public static let contextConsumers = ["frame_enc.conv_in", "temporal.down0", "generator.conv_in"]
 
     /// Decoded hyper-latents and the context -> (mean, scale) of every frame latent element:
     /// hyperprior and temporal prior fused by convs at 1/16.

@@ -108,13 +108,45 @@ public final class InterTrainer: CheckpointedTrainer {
     public var configJSON: String { config.json }
     public var trainedParameters: ParameterSet { params }
 
-    /// Copies every weight from a checkpoint or weights file (the previous stage's result).
+    /// Copies every weight from a checkpoint or weights file (the previous stage's result). A model
+    /// without the warped reference loads into one with it: the context's consumers get zero
+    /// weights on the new channels, so the network starts out computing what it computed before.
     public func loadWeights(from path: String) throws {
         let f = try SafeTensorsFile.read(from: path)
-        if let c = f.metadata[Self.configKey], try InterConfig.parse(json: c) != config {
-            throw InterConfigError(reason: "\(path) holds another configuration: \(c)")
+        var widen = false
+        if let c = f.metadata[Self.configKey] {
+            var stored = try InterConfig.parse(json: c)
+            if !stored.usesWarpedReference, config.usesWarpedReference {
+                stored.warpedReference = true
+                widen = true
+            }
+            guard stored == config else { throw InterConfigError(reason: "\(path) holds another configuration: \(c)") }
         }
-        try params.load(f, path: path, allowExtra: true)
+        guard widen else { return try params.load(f, path: path, allowExtra: true) }
+        let grown = Set(InterNetwork.contextConsumers.map { "\($0).weight" })
+        for p in params.parameters {
+            guard let t = f.tensors[p.name]?.tensor() else { throw InterConfigError(reason: "\(path) has no tensor \(p.name)") }
+            if grown.contains(p.name) {
+                p.value = try Self.widenInputs(t, to: p.shape, name: p.name)
+            } else {
+                guard t.shape == p.shape else { throw InterConfigError(reason: "\(path): \(p.name) is \(t.shape), not \(p.shape)") }
+                p.value = t
+            }
+        }
+    }
+
+    /// A conv weight [Co, Ci, k, k] placed in the first Ci input channels of `shape`, zeros after.
+    static func widenInputs(_ w: Tensor, to shape: [Int], name: String) throws -> Tensor {
+        guard w.shape.count == 4, shape.count == 4, w.shape[0] == shape[0], w.shape[1] <= shape[1],
+              w.shape[2] == shape[2], w.shape[3] == shape[3] else {
+            throw InterConfigError(reason: "\(name): cannot widen \(w.shape) to \(shape)")
+        }
+        var out = Tensor(shape: shape, repeating: 0)
+        let k = shape[2] * shape[3], old = w.shape[1] * k, new = shape[1] * k
+        for o in 0..<shape[0] {
+            for i in 0..<old { out.storage[o * new + i] = w.storage[o * old + i] }
+        }
+        return out
     }
 
     /// Learning rate at the current step: linear warmup, cosine decay to a tenth.

@@ -95,7 +95,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-bench", dependencies: [
-            "ToolSupport", "Tensor", "Deterministic", "TensorTraining", "Entropy", "COpenBLAS",
+            "ToolSupport", "Tensor", "Deterministic", "TensorTraining", "Entropy", "COpenBLAS", "Models", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelsTraining", "Tensor", "Deterministic", "TensorTraining"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelsTraining", "Tensor", "TensorTraining",
-                                                          "Media", "Plotting"]),
+                                                          "Media", "Plotting", "ToolTesting"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,6 +10,8 @@ extension TrainBench {
         let input: FileHandle, output: FileHandle
         private var buffer = Data()
         private(set) var version = "?"
+        /// The twin model's parameter count (nil: the twin did not say).
+        private(set) var params: Int?
 
         init(python: String, arguments: [String], environment: [String: String]) throws {
             process = Process()
@@ -24,6 +26,7 @@ extension TrainBench {
             let ready = try reply()
             guard ready["ready"] as? Bool == true else { throw TwinError(message: "twin did not report ready") }
             version = ready["torch_version"] as? String ?? "?"
+            params = (ready["params"] as? NSNumber)?.intValue
         }
 
         deinit {
@@ -55,9 +58,11 @@ extension TrainBench {
         }
     }
 
-    /// Times `step` and the twin's step alternately: (ours, torch) seconds per timed pair.
-    func interleaved(_ step: () -> Float) throws -> (ours: [Double], torch: [Double], version: String, loss: Float) {
+    /// Times `step` and the twin's step alternately: (ours, torch) seconds per timed pair. A twin
+    /// with another parameter count than `params` is not a twin: it throws before timing.
+    func interleaved(_ step: () -> Float, params: Int) throws -> (ours: [Double], torch: [Double], version: String, loss: Float) {
         let server = try TwinServer(python: python, arguments: try twinArguments(), environment: twinEnvironment())
+        if let e = twinParamsMismatch(server.params, ours: params) { throw e }
         for _ in 0..<warmup { _ = step(); _ = try server.step() }
         var ours: [Double] = [], torch: [Double] = [], loss: Float = 0
         for _ in 0..<steps {

@@ -4,15 +4,20 @@ import Tensor
 import TensorTraining
 
 /// `dcvc-bench train`: step time (forward + backward + Adam) of a small VQGAN-style conv
-/// encoder/decoder, against the same model in PyTorch CPU run as a subprocess in the same
-/// invocation (scripts/torch_twin.py under Debian's /usr/bin/python3).
+/// encoder/decoder (`--model reference`) or of the DCVC P-frame model's stage-4 step
+/// (`--model inter`, TrainBench+Inter.swift), against the same model in PyTorch CPU run as a
+/// subprocess in the same invocation (scripts/torch_twin.py or scripts/torch_inter_twin.py under
+/// Debian's /usr/bin/python3).
 struct TrainBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Training step time of the reference model, ours vs PyTorch CPU (ratio = torch / ours).")
+        abstract: "Training step time of the reference model or the P-frame model, ours vs PyTorch CPU (ratio = torch / ours).")
 
-    @Option(help: "Batch size.") var batch = 8
-    @Option(help: "Square crop size in pixels.") var crop = 64
+    @Option(help: "Model: reference (small VQGAN-style autoencoder) or inter (the P-frame model's stage-4 step).")
+    var model: TrainBenchModel = .reference
+    @Option(help: "Batch size (default 8 for reference, 4 for inter).") var batch: Int?
+    @Option(help: "Square crop size in pixels (default 64 for reference, 128 for inter).") var crop: Int?
+    @Option(help: "Cascaded P-frames per step (--model inter).") var pFrames = 6
     @Option(help: "Timed steps (the best is the headline figure, the median is printed too).") var steps = 5
     @Option(help: "Untimed warm-up steps.") var warmup = 2
     @Option(help: "Threads for both implementations.") var threads = 2
@@ -36,24 +41,15 @@ struct TrainBench: ParsableCommand {
         TrainingKernels.winogradEnabled = !noWinograd
         if !defaultMalloc { TrainingKernels.retainFreedMemory() }
         if let winogradBlock { TrainingKernels.winogradBlockBytes = winogradBlock }
-        let model = ReferenceModel(seed: 0)
-        var rng = RNG(seed: 1)
-        let x = rng.uniformTensor([batch, 3, crop, crop])
-        let adam = Adam()
-        func step() -> Float {
-            model.params.zeroGrad()
-            let loss = Ops.mse(model(Variable(x)), Variable(x))
-            loss.backward()
-            adam.update(model.params, lr: 1e-4)
-            return loss.value.item
-        }
+        let subject = model == .inter ? try interSubject() : referenceSubject()
+        let step = subject.step
         let waitNote = torchPassiveWait ? ", OMP_WAIT_POLICY=PASSIVE" : ""
         var times: [Double] = [], torchTimes: [Double] = []
         var lastLoss: Float = 0
         var torchNote = "skipped (--no-torch)"
         if interleave && !noTorch {
             do {
-                let r = try interleaved(step)
+                let r = try interleaved(step, params: subject.params)
                 times = r.ours; torchTimes = r.torch; lastLoss = r.loss
                 torchNote = "torch \(r.version), interleaved" + waitNote
             } catch { torchNote = "unavailable: \(error)" }
@@ -75,7 +71,7 @@ struct TrainBench: ParsableCommand {
 
         var torchStep = torchTimes.first, torchMedian = torchTimes.isEmpty ? nil : torchTimes[torchTimes.count / 2]
         if !noTorch && !interleave {
-            switch runTwin() {
+            switch runTwin(params: subject.params) {
             case .success(let (t, m, version)):
                 torchStep = t; torchMedian = m
                 torchNote = "torch \(version)" + waitNote
@@ -85,8 +81,9 @@ struct TrainBench: ParsableCommand {
         let ratio = torchStep.map { $0 / ours }
 
         if json {
-            var obj: [String: Any] = ["ours_step_s": ours, "batch": batch, "crop": crop, "threads": threads,
-                                      "params": model.params.scalarCount, "torch": torchNote]
+            var obj: [String: Any] = ["ours_step_s": ours, "batch": batchSize, "crop": cropSize, "threads": threads,
+                                      "params": subject.params, "torch": torchNote, "model": model.rawValue]
+            if model == .inter { obj["p_frames"] = pFrames }
             obj["torch_step_s"] = torchStep ?? NSNull()
             obj["ours_median_s"] = oursMedian
             obj["torch_median_s"] = torchMedian ?? NSNull()
@@ -95,7 +92,7 @@ struct TrainBench: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("reference model: \(model.params.scalarCount) parameters, batch \(batch), crop \(crop), \(threads) threads, "
+            print("\(subject.summary): \(subject.params) parameters, batch \(batchSize), crop \(cropSize), \(threads) threads, "
                   + "3x3 convs \(noWinograd ? "im2col" : "winograd")")
             print(String(format: "ours:  %.4f s/step (best of %d; median %.4f; loss %.5f)", ours, steps, oursMedian, lastLoss))
             if let t = torchStep, let r = ratio {
@@ -111,16 +108,42 @@ struct TrainBench: ParsableCommand {
 
     struct TwinError: Error { var message: String }
 
+    /// What is timed: one training step (returning its loss), the parameter count, a label.
+    struct Subject {
+        var step: () -> Float
+        var params: Int
+        var summary: String
+    }
+
+    var batchSize: Int { batch ?? (model == .inter ? 4 : 8) }
+    var cropSize: Int { crop ?? (model == .inter ? 128 : 64) }
+
+    /// The reference autoencoder's step on a fixed random batch (MSE to itself, Adam).
+    func referenceSubject() -> Subject {
+        let net = ReferenceModel(seed: 0)
+        var rng = RNG(seed: 1)
+        let x = rng.uniformTensor([batchSize, 3, cropSize, cropSize])
+        let adam = Adam()
+        return Subject(step: {
+            net.params.zeroGrad()
+            let loss = Ops.mse(net(Variable(x)), Variable(x))
+            loss.backward()
+            adam.update(net.params, lr: 1e-4)
+            return loss.value.item
+        }, params: net.params.scalarCount, summary: "reference model")
+    }
+
     /// The twin script and its arguments (without --serve).
     func twinArguments() throws -> [String] {
-        let candidates = [twin, "scripts/torch_twin.py",
+        let name = model == .inter ? "torch_inter_twin.py" : "torch_twin.py"
+        let candidates = [twin, "scripts/\(name)",
                           URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                              .appendingPathComponent("../../scripts/torch_twin.py").standardized.path].compactMap { $0 }
+                              .appendingPathComponent("../../scripts/\(name)").standardized.path].compactMap { $0 }
         guard let script = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw TwinError(message: "twin script not found (tried \(candidates.joined(separator: ", ")))")
         }
-        return [script, "--batch", "\(batch)", "--crop", "\(crop)", "--steps", "\(steps)",
-                "--warmup", "\(warmup)", "--threads", "\(threads)"]
+        return [script, "--batch", "\(batchSize)", "--crop", "\(cropSize)", "--steps", "\(steps)",
+                "--warmup", "\(warmup)", "--threads", "\(threads)"] + (model == .inter ? ["--p-frames", "\(pFrames)"] : [])
     }
 
     /// The twin's environment: OpenMP threads, and the wait policy asked for.
@@ -131,7 +154,13 @@ struct TrainBench: ParsableCommand {
         return env
     }
 
-    func runTwin() -> Result<(Double, Double, String), TwinError> {
+    /// The error when the twin reported a parameter count other than ours (its model is not ours).
+    func twinParamsMismatch(_ twinParams: Int?, ours: Int) -> TwinError? {
+        guard let t = twinParams, t != ours else { return nil }
+        return TwinError(message: "the twin has \(t) parameters, ours \(ours): it does not mirror the model")
+    }
+
+    func runTwin(params: Int) -> Result<(Double, Double, String), TwinError> {
         let arguments: [String]
         do { arguments = try twinArguments() } catch let e as TwinError { return .failure(e) } catch { return .failure(TwinError(message: "\(error)")) }
         let script = arguments[0]
@@ -155,6 +184,7 @@ struct TrainBench: ParsableCommand {
               let obj = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let t = (obj["torch_step_s"] as? NSNumber)?.doubleValue
         else { return .failure(TwinError(message: "twin printed no torch_step_s")) }
+        if let e = twinParamsMismatch((obj["params"] as? NSNumber)?.intValue, ours: params) { return .failure(e) }
         let median = (obj["torch_median_s"] as? NSNumber)?.doubleValue ?? t
         return .success((t, median, obj["torch_version"] as? String ?? "?"))
     }

@@ -53,6 +53,7 @@ class Config:
     hyper = 64
     generator = 48
     lambdas = [256, 512, 1024, 2048]
+    warped_reference = True  # the context ends with the reference warped at full resolution (12 channels)
 
 
 def flow_warp(x, flow):
@@ -149,15 +150,16 @@ class InterNet(nn.Module):
         self.feature1 = conv(c.context, c.context)
         self.context0 = conv(c.context, c.context)
         self.context1 = conv(c.context, c.context)
-        # Frame codec.
+        # Frame codec; cx: the context's channels.
         g, l = c.generator, c.latent
-        self.frame_enc = nn.ModuleList([conv(12 + c.context, g), conv(g, g, 2), conv(g, l, 2), conv(l, l, 2)])
+        cx = c.context + (12 if c.warped_reference else 0)
+        self.frame_enc = nn.ModuleList([conv(12 + cx, g), conv(g, g, 2), conv(g, l, 2), conv(l, l, 2)])
         self.frame_enc_out = conv(l, l)
         self.frame_gain_enc = nn.Parameter(torch.ones(k, l))
         self.frame_gain_dec = nn.Parameter(torch.ones(k, l))
         self.frame_hyper_enc = HyperEncoder(l, l, c.hyper)
         self.frame_hyper_dec = HyperDecoder(c.hyper, l)
-        self.temporal = nn.ModuleList([conv(c.context, g, 2), conv(g, l, 2), conv(l, l, 2)])
+        self.temporal = nn.ModuleList([conv(cx, g, 2), conv(g, l, 2), conv(l, l, 2)])
         self.frame_prior_fuse = conv(2 * l, 2 * l)
         self.frame_prior = MeanScale(2 * l, l)
         widths, ups, cin = [l, g, c.context], [], l
@@ -165,7 +167,7 @@ class InterNet(nn.Module):
             ups.append(conv(cin, 4 * w))
             cin = w
         self.frame_dec = nn.ModuleList(ups)
-        self.generator_in = conv(2 * c.context, g)
+        self.generator_in = conv(c.context + cx, g)
         self.generator_res0 = conv(g, g)
         self.generator_res1 = conv(g, g)
         self.generator_out = conv(g, 12)
@@ -209,7 +211,11 @@ class InterNet(nn.Module):
     def context(self, ref, flow):
         f = self.feature1(leaky(self.feature0(F.pixel_unshuffle(ref, 2))))
         w = flow_warp(f, flow)
-        return w + self.context1(leaky(self.context0(w)))
+        features = w + self.context1(leaky(self.context0(w)))
+        if not self.c.warped_reference:
+            return features
+        full = 2 * resize_bilinear(flow, ref.shape[2], ref.shape[3])
+        return torch.cat([features, F.pixel_unshuffle(flow_warp(ref, full), 2)], 1)
 
     def frame_encode(self, x, ctx, rows):
         h = torch.cat([F.pixel_unshuffle(x, 2), ctx], 1)

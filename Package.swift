@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelsTraining", "Tensor", "Deterministic", "TensorTraining"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelsTraining", "Tensor", "TensorTraining",
-                                                          "Media", "Plotting", "ToolTesting"]),
+                                                          "Media", "Plotting", "Entropy", "ToolTesting"]),
     ],
     swiftLanguageModes: [.v5]
 )

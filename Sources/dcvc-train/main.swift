@@ -7,7 +7,7 @@ struct Train: ParsableCommand {
         commandName: "dcvc-train",
         abstract: "Train the codec's models (resumable, CSV-logged) and export shipped weights.",
         subcommands: [TrainVQ.self, ExportVQ.self, EvalVQ.self, TrainPrior.self, TrainPriorTransformer.self, TrainInter.self,
-                      ExportPrior.self, EvalPrior.self])
+                      TrainHyperprior.self, ExportPrior.self, EvalPrior.self])
 }
 
 runTool(Train.self)

@@ -1,0 +1,48 @@
+import Models
+import Tensor
+import TensorTraining
+
+/// What the hyperprior encoder produces for one image: hyper-latents ẑ and latent symbols
+/// q = round(y - mean) (Float tensors holding integers), the per-element scales the entropy coder
+/// needs for q (the decoder recomputes the same bits), and the reconstruction (clamped).
+public struct HyperpriorCodedImage {
+    public var z: Tensor, qy: Tensor
+    public var scale: Tensor
+    public var reconstruction: Tensor
+}
+
+/// The hyperprior intra encoder: analysis transforms on the training kernels (what they produce is
+/// transmitted), the prior and the reconstruction on the decoder's deterministic path, so encoder
+/// and decoder never drift.
+public struct HyperpriorEncoder {
+    public let decoder: HyperpriorDecoder
+    /// Every weight (encoder and decoder), frozen.
+    public let params: ParameterSet
+
+    /// `weights` must hold every weight of `config` (a file from `dcvc-train hyperprior --export`).
+    public init(config: HyperpriorConfig, weights: [String: Tensor], threads: Int) throws {
+        decoder = try HyperpriorDecoder(config: config, weights: weights, threads: threads)
+        let p = ParameterSet()
+        for s in decoder.network.weightSpecs() {
+            guard let w = weights[s.name], w.shape == s.shape else {
+                throw HyperpriorConfigError(reason: "encoder weight \(s.name): expected \(s.shape)")
+            }
+            p.add(s.name, w)
+        }
+        p.setTrainable(false) { _ in true }
+        params = p
+    }
+
+    /// Codes `image` [N, 3, H, W] (sides multiples of 64) at rate point `rate` (an index into
+    /// `config.lambdas`).
+    public func encode(image: Tensor, rate: Int) -> HyperpriorCodedImage {
+        let net = decoder.network, b = TrainingBackend(params: params)
+        precondition(decoder.config.lambdas.indices.contains(rate), "rate index \(rate)")
+        let y = net.analysis(Variable(image), rows: Array(repeating: rate, count: image.shape[0]), b).value
+        let z = InterEncoder.rounded(net.hyperAnalysis(Variable(y), b).value)
+        let p = decoder.parameters(z: z)
+        let qy = InterEncoder.rounded(y, minus: p.mean)
+        let rec = HyperpriorDecoder.clamped(decoder.reconstruct(yHat: decoder.dequantize(qy, mean: p.mean), rate: rate))
+        return HyperpriorCodedImage(z: z, qy: qy, scale: p.scale, reconstruction: rec)
+    }
+}

@@ -22,11 +22,12 @@ import argparse
 import json
 import math
 import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import twin_timing
 
 SLOPE = 0.1            # InterNetwork.slope
 MIN_SCALE = 0.11       # RateTerms.minScale
@@ -354,25 +355,7 @@ def main():
         return loss.item()
 
     info = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "params": params}
-    if a.serve:
-        print(json.dumps(dict(info, ready=True)), flush=True)
-        for line in sys.stdin:
-            if line.strip() != "step":
-                break
-            t0 = time.perf_counter()
-            step()
-            print(json.dumps({"t": time.perf_counter() - t0}), flush=True)
-        return
-
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    print(json.dumps(dict(info, torch_step_s=times[0], torch_median_s=times[len(times) // 2])))
+    twin_timing.run(step, info, a.serve, a.warmup, a.steps)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ With --serve it prints one JSON line {"ready", "torch_version", "threads", "para
 step per "step" line read from stdin, answering {"t": seconds} (`dcvc-bench train --interleave`).
 """
 import argparse
-import json
-import sys
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import twin_timing
 
 
 class ResBlock(nn.Module):
@@ -93,25 +92,7 @@ def main():
         "threads": torch.get_num_threads(),
         "params": sum(p.numel() for p in model.parameters()),
     }
-    if a.serve:
-        print(json.dumps(dict(info, ready=True)), flush=True)
-        for line in sys.stdin:
-            if line.strip() != "step":
-                break
-            t0 = time.perf_counter()
-            step()
-            print(json.dumps({"t": time.perf_counter() - t0}), flush=True)
-        return
-
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.steps):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    print(json.dumps(dict(info, torch_step_s=times[0], torch_median_s=times[len(times) // 2])))
+    twin_timing.run(step, info, a.serve, a.warmup, a.steps)
 
 
 if __name__ == "__main__":

@@ -22,15 +22,7 @@ public struct HyperpriorEncoder {
     /// `weights` must hold every weight of `config` (a file from `dcvc-train hyperprior --export`).
     public init(config: HyperpriorConfig, weights: [String: Tensor], threads: Int) throws {
         decoder = try HyperpriorDecoder(config: config, weights: weights, threads: threads)
-        let p = ParameterSet()
-        for s in decoder.network.weightSpecs() {
-            guard let w = weights[s.name], w.shape == s.shape else {
-                throw HyperpriorConfigError(reason: "encoder weight \(s.name): expected \(s.shape)")
-            }
-            p.add(s.name, w)
-        }
-        p.setTrainable(false) { _ in true }
-        params = p
+        params = try decoder.network.frozenParameters(weights) { HyperpriorConfigError(reason: $0) }
     }
 
     /// Codes `image` [N, 3, H, W] (sides multiples of 64) at rate point `rate` (an index into

@@ -40,15 +40,7 @@ public struct InterEncoder {
     /// `weights` must hold every weight of `config` (a file from `dcvc-train inter --export`).
     public init(config: InterConfig, weights: [String: Tensor], threads: Int) throws {
         decoder = try InterDecoder(config: config, weights: weights, threads: threads)
-        let p = ParameterSet()
-        for s in decoder.network.weightSpecs() {
-            guard let w = weights[s.name], w.shape == s.shape else {
-                throw InterConfigError(reason: "encoder weight \(s.name): expected \(s.shape)")
-            }
-            p.add(s.name, w)
-        }
-        p.setTrainable(false) { _ in true }
-        params = p
+        params = try decoder.network.frozenParameters(weights) { InterConfigError(reason: $0) }
     }
 
     /// Codes `frame` [N, 3, H, W] against `reference` (the previous decoded frame) at rate point

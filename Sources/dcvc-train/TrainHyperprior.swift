@@ -72,11 +72,8 @@ struct TrainHyperprior: ParsableCommand {
     func exportWeights(to path: String) throws {
         guard let ckpt = RunCheckpoints.list(common.out).last else { throw ToolError(file: common.out, "no checkpoint to export") }
         let (trainer, _) = try RunCheckpoints.restore(ckpt, as: HyperpriorTrainer.self)
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var file = trainer.exportWeights()
         HyperpriorTables.add(to: &file)
-        try file.write(to: path)
-        print("\(path) from \(ckpt) (step \(trainer.step)) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: path))")
+        try writeExportedWeights(file, to: path, source: "\(ckpt) (step \(trainer.step))")
     }
 }

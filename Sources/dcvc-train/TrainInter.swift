@@ -112,11 +112,8 @@ struct TrainInter: ParsableCommand {
     func exportWeights(from stageDir: String, to path: String) throws {
         guard let ckpt = RunCheckpoints.list(stageDir).last else { throw ToolError(file: stageDir, "no checkpoint to export") }
         let (trainer, _) = try RunCheckpoints.restore(ckpt, as: InterTrainer.self)
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var file = trainer.exportWeights()
         InterTables.add(to: &file)
-        try file.write(to: path)
-        print("\(path) from \(ckpt) (stage \(trainer.options.stage), step \(trainer.step)) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: path))")
+        try writeExportedWeights(file, to: path, source: "\(ckpt) (stage \(trainer.options.stage), step \(trainer.step))")
     }
 }

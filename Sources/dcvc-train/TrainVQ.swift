@@ -92,10 +92,7 @@ struct ExportVQ: ParsableCommand {
             throw ToolError(file: runDir, "no checkpoint in the run directory")
         }
         let (trainer, _) = try RunCheckpoints.restore(path, as: VQTrainer.self)
-        let dir = (output as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        try trainer.exportWeights(includeEncoder: !decoderOnly).write(to: output)
-        print("\(output) step \(trainer.step) sha256 \(try SafeTensorsFile.sha256Hex(ofFile: output))")
+        try writeExportedWeights(trainer.exportWeights(includeEncoder: !decoderOnly), to: output, source: "\(path) (step \(trainer.step))")
     }
 }
 

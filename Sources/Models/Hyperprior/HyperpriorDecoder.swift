@@ -25,14 +25,8 @@ public struct HyperpriorDecoder {
     public init(config: HyperpriorConfig, weights: [String: Tensor], threads: Int) throws {
         try config.validate()
         let net = HyperpriorNetwork(config: config)
-        let names = net.decoderWeightNames()
-        for s in net.weightSpecs() where names.contains(s.name) {
-            guard let w = weights[s.name], w.shape == s.shape else {
-                throw HyperpriorConfigError(reason: "weight \(s.name): expected \(s.shape), got \(weights[s.name]?.shape.description ?? "none")")
-            }
-        }
+        self.weights = try net.checkedDecoderWeights(weights) { HyperpriorConfigError(reason: $0) }
         self.config = config; network = net; self.threads = max(1, threads)
-        self.weights = weights.filter { names.contains($0.key) }
     }
 
     /// Reads a weights file written by `dcvc-train hyperprior --export` (config from `__metadata__`).
@@ -41,10 +35,7 @@ public struct HyperpriorDecoder {
             throw SafeTensorsError.malformed(path: path, reason: "no \(Self.configKey) in __metadata__")
         }
         let config = try HyperpriorConfig.parse(json: json)
-        let names = HyperpriorNetwork(config: config).decoderWeightNames()
-        var w: [String: Tensor] = [:]
-        for (name, t) in file.tensors where names.contains(name) { w[name] = t.tensor() }
-        try self.init(config: config, weights: w, threads: threads)
+        try self.init(config: config, weights: HyperpriorNetwork(config: config).decoderWeights(in: file), threads: threads)
     }
 
     var backend: DeterministicBackend { DeterministicBackend(weights: weights, threads: threads) }

@@ -1,34 +1,15 @@
 import Tensor
 
-extension HyperpriorNetwork {
+extension HyperpriorNetwork: TracedNetwork {
     /// Shape traces on a 64 x 64 image: the decode path (prior, synthesis) and the encoder-only
     /// part (analysis, hyper analysis).
-    func traced() -> (decoder: ShapeBackend, encoder: ShapeBackend) {
+    public func traced() -> (decoder: ShapeBackend, encoder: ShapeBackend) {
         let c = config, s = HyperpriorConfig.multiple, rows = [0]
         let d = ShapeBackend(), e = ShapeBackend()
         _ = prior([1, c.hyper, s / 64, s / 64], d)
         _ = synthesis([1, c.latent, s / 16, s / 16], rows: rows, d)
         _ = hyperAnalysis(analysis([1, 3, s, s], rows: rows, e), e)
         return (d, e)
-    }
-
-    /// Every weight of the model (decode path first, then encoder only), with the factorized
-    /// hyper-latent log-scales last.
-    public func weightSpecs() -> [TensorSpec] {
-        tracedWeights().map { TensorSpec($0.name, .f32, $0.shape) } + factorizedSpecs
-    }
-
-    /// Traced weights with their initialisation roles, each once (parameter registration).
-    public func tracedWeights() -> [(name: String, shape: [Int], role: ShapeBackend.Role)] {
-        let (d, e) = traced()
-        var all = d.weights
-        for w in e.weights where !all.contains(where: { $0.name == w.name }) { all.append(w) }
-        return all
-    }
-
-    /// Names of the weights the decoder reads (the decode path and the factorized log-scales).
-    public func decoderWeightNames() -> Set<String> {
-        Set(traced().decoder.weights.map(\.name) + factorizedSpecs.map(\.name))
     }
 
     /// The per-channel log-scales of the factorized hyper-latent distribution.

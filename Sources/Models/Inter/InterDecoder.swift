@@ -29,14 +29,8 @@ public struct InterDecoder {
     public init(config: InterConfig, weights: [String: Tensor], threads: Int) throws {
         try config.validate()
         let net = InterNetwork(config: config)
-        let names = net.decoderWeightNames()
-        for s in net.weightSpecs() where names.contains(s.name) {
-            guard let w = weights[s.name], w.shape == s.shape else {
-                throw InterConfigError(reason: "weight \(s.name): expected \(s.shape), got \(weights[s.name]?.shape.description ?? "none")")
-            }
-        }
+        self.weights = try net.checkedDecoderWeights(weights) { InterConfigError(reason: $0) }
         self.config = config; network = net; self.threads = max(1, threads)
-        self.weights = weights.filter { names.contains($0.key) }
     }
 
     /// Reads a weights file written by `dcvc-train inter --export` (config from `__metadata__`).
@@ -45,10 +39,7 @@ public struct InterDecoder {
             throw SafeTensorsError.malformed(path: path, reason: "no \(InterDecoder.configKey) in __metadata__")
         }
         let config = try InterConfig.parse(json: json)
-        let names = InterNetwork(config: config).decoderWeightNames()
-        var w: [String: Tensor] = [:]
-        for (name, t) in file.tensors where names.contains(name) { w[name] = t.tensor() }
-        try self.init(config: config, weights: w, threads: threads)
+        try self.init(config: config, weights: InterNetwork(config: config).decoderWeights(in: file), threads: threads)
     }
 
     var backend: DeterministicBackend { DeterministicBackend(weights: weights, threads: threads) }

@@ -1,10 +1,10 @@
 import Tensor
 
-extension InterNetwork {
+extension InterNetwork: TracedNetwork {
     /// Shape traces on a 64 x 64 frame: the decode path (MV prior, MV decoder, context, frame
     /// prior, frame decoder) and the encoder-only part (motion, MV and frame analysis, hyper
     /// encoders). The encoder also runs the decode path to form its references.
-    func traced() -> (decoder: ShapeBackend, encoder: ShapeBackend) {
+    public func traced() -> (decoder: ShapeBackend, encoder: ShapeBackend) {
         let c = config, s = InterConfig.multiple, rows = [0]
         let d = ShapeBackend(), e = ShapeBackend()
         _ = mvPrior([1, c.mvHyper, s / 64, s / 64], d)
@@ -16,25 +16,6 @@ extension InterNetwork {
         _ = mvHyperEncode(mvEncode(f, rows: rows, e), e)
         _ = hyperEncode(frameEncode([1, 3, s, s], context: ctx, rows: rows, e), e)
         return (d, e)
-    }
-
-    /// Every weight of the model (decode path first, then encoder only), with the factorized
-    /// hyper-latent log-scales last.
-    public func weightSpecs() -> [TensorSpec] {
-        tracedWeights().map { TensorSpec($0.name, .f32, $0.shape) } + factorizedSpecs
-    }
-
-    /// Traced weights with their initialisation roles, each once (parameter registration).
-    public func tracedWeights() -> [(name: String, shape: [Int], role: ShapeBackend.Role)] {
-        let (d, e) = traced()
-        var all = d.weights
-        for w in e.weights where !all.contains(where: { $0.name == w.name }) { all.append(w) }
-        return all
-    }
-
-    /// Names of the weights the decoder reads (the decode path and the factorized log-scales).
-    public func decoderWeightNames() -> Set<String> {
-        Set(traced().decoder.weights.map(\.name) + factorizedSpecs.map(\.name))
     }
 
     /// The per-channel log-scales of the two factorized hyper-latent distributions.

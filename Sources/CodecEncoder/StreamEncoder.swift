@@ -65,17 +65,13 @@ public final class StreamEncoder {
     public static let defaultLambda = 1024
     public static let defaultInterModel = "inter-dcvc"
 
-    /// RVQ levels of the I-frames at each rate point when `--rvq-layers` is not given: 256 -> 2,
-    /// 512 -> 3, 1024 -> 4, 2048 -> 6. Provisional: chosen to step the I-frame rate with lambda,
-    /// not yet from RD measurements of the two models together.
-    public static func defaultLevels(lambda: Int) -> Int {
-        switch lambda {
-        case ...256: return 2
-        case ...512: return 3
-        case ...1024: return 4
-        default: return 6
-        }
-    }
+    /// RVQ levels of the I-frames at each rate point when `--rvq-layers` is not given: 6 at
+    /// every lambda. Chosen by `eval/inter-iframe-levels.json` (one GOP of carphone and bikes at
+    /// 2/3/4/6/8 levels per lambda, `scripts/choose_iframe_levels.py`): 6 levels minimise the GOP's
+    /// lambda * MSE + bpp at 512, 1024 and 2048, and are within 0.6 % of 8 levels at 256; a better
+    /// I-frame lifts every P-frame after it, and at intra period 32 its bits are spread over the GOP
+    /// (docs/results.md).
+    public static func defaultLevels(lambda: Int) -> Int { 6 }
 
     public let tokenizer: IntraEncodingTokenizer
     public let prior: IndexPrior?

@@ -16,9 +16,8 @@ struct Encode: ParsableCommand {
             I-frames are coded by a VQGAN encoder and a residual vector quantizer; --rvq-layers sets \
             how many levels are sent (more levels, more bits, better quality). Between I-frames \
             (every --intra-period frames) P-frames are coded by the DCVC inter model at rate point \
-            --lambda. Without --rvq-layers the I-frames get the levels of the lambda: 256 -> 2, \
-            512 -> 3, 1024 -> 4, 2048 -> 6 (provisional, not yet chosen from measurements). The \
-            output is written to a temporary file and renamed on success.
+            --lambda. Without --rvq-layers the I-frames send 6 levels at every lambda (chosen from \
+            RD measurements of the two models together, docs/results.md). The output is written to a temporary file and renamed on success.
 
             \(ExitStatus.helpText)
             """)

@@ -26,7 +26,7 @@ struct TrainInter: ParsableCommand {
     @Option(help: "Stage 1...4.") var stage: Int = 1
     @Option(help: "Crop side in pixels (multiple of 64).") var crop: Int = 128
     @Option(help: "P-frames per sample in stage 4 (4...6).") var pFrames: Int?
-    @Option(help: "GOPs decoded per training video.") var gopsPerVideo: Int = 64
+    @Option(help: "GOPs decoded per training video (a new run only; default 64; a resumed run keeps its own).") var gopsPerVideo: Int?
     @Option(help: "I-frame tokenizer weights.") var tokenizer: String = "weights/vqgan-f8.safetensors"
     @Option(help: "Weights to start a new stage from (default: the previous stage's newest checkpoint).") var initFrom: String?
     @Option(help: "Write the shipped weights (from this stage's newest checkpoint) to this path and exit.") var export: String?
@@ -46,6 +46,10 @@ struct TrainInter: ParsableCommand {
             guard gainLrScale == nil, spreadGains == nil else {
                 throw ToolError(file: run.out, "--gain-lr-scale and --spread-gains start a new run; a resumed run keeps its own")
             }
+            // Checkpoints older than the stored field hold no pool size: the flag still sets it.
+            if let n = gopsPerVideo, let kept = r.0.options.gopsPerVideo, n != kept {
+                throw ToolError(file: run.out, "--gops-per-video \(n): the resumed run samples \(kept) GOPs per video")
+            }
             (trainer, elapsed) = r
         } else {
             var o = InterTrainOptions.defaults(stage: stage)
@@ -54,6 +58,7 @@ struct TrainInter: ParsableCommand {
             if let lr = common.lr { o.lr = lr }
             if let pFrames { o.pFrames = pFrames }
             o.gainLRScale = gainLrScale
+            o.gopsPerVideo = gopsPerVideo
             o.crop = crop; o.seed = common.seed
             trainer = try InterTrainer(config: InterConfig(), options: o)
             if stage > 1, !dryRun {
@@ -80,7 +85,7 @@ struct TrainInter: ParsableCommand {
         let videos = try DataManifest.sources(dataDir: common.data).filter { $0.kind == .video }.map(\.path)
         let t0 = Date()
         let o = trainer.options
-        let pool = try GOPPool(videos: videos, length: 7, gopsPerVideo: gopsPerVideo, crop: o.crop, seed: o.seed,
+        let pool = try GOPPool(videos: videos, length: 7, gopsPerVideo: gopsPerVideo ?? o.gopsPerVideoOrDefault, crop: o.crop, seed: o.seed,
                                cache: try common.frameCache(), progress: { printError($0) })
         printError(String(format: "GOP pool: %d GOPs from %d videos in %.1f s", pool.gops.count, videos.count,
                           Date().timeIntervalSince(t0)))

@@ -69,7 +69,7 @@ final class InterTrainerTests: XCTestCase {
 
     func tinyTrainer(stage: Int, pFrames: Int = 1) throws -> (InterTrainer, GOPSampler) {
         var o = InterTrainOptions.defaults(stage: stage)
-        o.crop = 64; o.batch = 2; o.steps = 40; o.warmup = 2; o.lr = 3e-3; o.pFrames = pFrames
+        o.crop = 64; o.batch = 2; o.steps = 40; o.warmup = 2; o.lr = 3e-3; o.pFrames = pFrames; o.gopsPerVideo = 3
         let t = try InterTrainer(config: .tiny, options: o)
         let s = GOPSampler(pool: Self.movingPattern(gops: 3, frames: pFrames + 1, side: 80), batch: 2, crop: 64,
                            frames: pFrames + 1, rates: 2, maxLevels: 8, seed: 5, iframeCoder: nil)
@@ -167,6 +167,8 @@ final class InterTrainerTests: XCTestCase {
         let (c, elapsed) = try RunCheckpoints.restore(path, as: InterTrainer.self)
         XCTAssertEqual(elapsed, 1)
         XCTAssertEqual(c.step, 2)
+        XCTAssertEqual(c.options, b.options, "options, the GOP pool's size among them, come back")
+        XCTAssertEqual(c.options.gopsPerVideo, 3)
         c.trainStep(s.batch(step: c.step))
         for p in a.params.parameters {
             XCTAssertEqual(p.value.storage.map(\.bitPattern), c.params[p.name]!.value.storage.map(\.bitPattern), p.name)

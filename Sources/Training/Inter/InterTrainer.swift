@@ -21,6 +21,12 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
     /// Learning-rate multiplier of the per-lambda gains (nil: 1, as every run before it had). At
     /// the network's rate they barely move in thousands of steps, and the rate points stay alike.
     public var gainLRScale: Float?
+    /// GOPs decoded per training video (nil in checkpoints older than the field: 64). Kept with
+    /// the run so that a resumed run samples the same pool.
+    public var gopsPerVideo: Int?
+
+    /// GOPs per video this run samples.
+    public var gopsPerVideoOrDefault: Int { gopsPerVideo ?? 64 }
 
     public init() {}
 
@@ -40,6 +46,7 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
         guard crop % InterConfig.multiple == 0, crop > 0 else { throw InterConfigError(reason: "crop \(crop) is not a multiple of 64") }
         guard batch >= 1, steps >= 0 else { throw InterConfigError(reason: "batch \(batch), steps \(steps)") }
         if let g = gainLRScale, !(g > 0) { throw InterConfigError(reason: "gain learning-rate scale \(g)") }
+        if let n = gopsPerVideo, n < 1 { throw InterConfigError(reason: "\(n) GOPs per video") }
     }
 }
 

@@ -90,7 +90,7 @@ public enum ModelRegistry {
                    loader: .hyperprior { try HyperpriorIntraModel(file: $0, name: "hyperprior", threads: $1) },
                    fileName: "intra-hyperprior.safetensors", format: "intra-hyperprior", formatKey: "model",
                    downsampling: nil, intraModel: nil,
-                   howToMake: "make it with `dcvc-train hyperprior --export weights/intra-hyperprior.safetensors` after training (docs/training.md)"),
+                   howToMake: "make it with `dcvc-train hyperprior --export weights/intra-hyperprior.safetensors` after training, see docs/training.md"),
     ]
 
     /// The entry of kind `kind` called `name`, or an error listing the known names.

@@ -7,6 +7,7 @@ import Models
 import ModelsTraining
 import Tensor
 import TensorTraining
+import ToolTesting
 import XCTest
 @testable import Codec
 
@@ -316,5 +317,49 @@ final class HyperpriorIntraCodingTests: XCTestCase {
         XCTAssertTrue(try refusal { $0.tensors["g_s.out.weight"] = nil }.contains("g_s.out.weight"))
         // The P-frame model's file is not a hyperprior model's.
         XCTAssertThrowsError(try ModelRegistry.hyperprior(entry, file: try WeightFile(path: DCVCInterCodingTests.weightPath), threads: 1))
+    }
+
+    /// The tools: `dcvc-enc --intra-model hyperprior` writes a stream `dcvc-dec` decodes to the same
+    /// MD5 at 1 and 2 threads and `dcvc-info` accepts; without the weight file the encoder says how
+    /// to make it; RVQ options are refused.
+    func testToolsEncodeAndDecodeAHyperpriorStream() throws {
+        let dir = NSTemporaryDirectory() + "hyperprior-tools-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try Y4MWriter(path: dir + "/in.y4m", header: Y4MHeader(width: 48, height: 40, frameRate: FrameRate(25),
+                                                                        chroma: .c420jpeg, colorRange: .limited))
+        for i in 0..<2 { try w.write(frame(width: 48, height: 40, index: i)) }
+        try w.close()
+        let enc = try ToolRunner("dcvc-enc", from: Self.self)
+        let r = try enc.run([dir + "/in.y4m", "-o", dir + "/hp.dcv", "--intra-model", "hyperprior", "--lambda", "256",
+                             "--weights", Self.weightDirectory, "--threads", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("2 frames 48x40 (2 I, 0 P)"), r.err)
+        let dec = try ToolRunner("dcvc-dec", from: Self.self)
+        var md5s: [String] = []
+        for threads in ["1", "2"] {
+            let d = try dec.run([dir + "/hp.dcv", "-o", dir + "/out\(threads).y4m", "--md5", "--threads", threads,
+                                 "--weights", Self.weightDirectory])
+            XCTAssertEqual(d.status, 0, d.err)
+            md5s.append(d.out)
+        }
+        XCTAssertEqual(md5s[0], md5s[1])
+        XCTAssertEqual(md5s[0].count, 33)
+        let info = try ToolRunner("dcvc-info", from: Self.self).run([dir + "/hp.dcv"])
+        XCTAssertEqual(info.status, 0, info.err)
+        XCTAssertTrue(info.out.contains("hyperprior"), info.out)
+        let rvq = try enc.run([dir + "/in.y4m", "-o", dir + "/x.dcv", "--intra-model", "hyperprior", "--rvq-layers", "3",
+                               "--weights", Self.weightDirectory])
+        XCTAssertNotEqual(rvq.status, 0)
+        XCTAssertTrue(rvq.err.contains("sends no RVQ levels"), rvq.err)
+        // Missing weights (unless a trained file is installed where every run looks).
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("weights/intra-hyperprior.safetensors").path
+        if !FileManager.default.fileExists(atPath: shipped) {
+            let missing = try enc.run([dir + "/in.y4m", "-o", dir + "/x.dcv", "--intra-model", "hyperprior", "--weights", dir])
+            XCTAssertNotEqual(missing.status, 0)
+            XCTAssertTrue(missing.err.contains("intra-hyperprior.safetensors")
+                          && missing.err.contains("dcvc-train hyperprior --export weights/intra-hyperprior.safetensors"), missing.err)
+        }
     }
 }

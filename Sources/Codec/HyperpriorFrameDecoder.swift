@@ -32,6 +32,13 @@ public struct HyperpriorFrameDecoder {
     /// The reconstruction [1, 3, H', W'] of `unit`, clamped to [0, 1]. A missing, truncated or
     /// corrupt substream is a `CodecError` naming the frame and the substream.
     public func decode(_ unit: FrameUnit) throws -> Tensor {
+        let s = try symbols(of: unit), d = model.decoder
+        return HyperpriorDecoder.clamped(d.reconstruct(yHat: d.dequantize(s.qy, mean: s.mean), rate: rate))
+    }
+
+    /// Steps 1-3 of spec/hyperprior.md §4: the decoded hyper-latents ẑ, latent residuals q_y and
+    /// the latents' means (everything before the synthesis).
+    public func symbols(of unit: FrameUnit) throws -> (z: Tensor, qy: Tensor, mean: Tensor) {
         typealias S = HyperpriorStreamSyntax.Substream
         func entropy<T>(_ s: S, _ body: ([UInt8]) throws -> T) throws -> T {
             guard let b = unit.substream(named: s.rawValue) else {
@@ -45,6 +52,6 @@ public struct HyperpriorFrameDecoder {
         let z = try entropy(.hyper) { try InterSymbolCoder.decodeHyper($0, shape: hyperShape, tables: t.hyper) }
         let p = d.parameters(z: z)
         let qy = try entropy(.latent) { try InterSymbolCoder.decodeLatent($0, scale: p.scale, tables: t.latent) }
-        return HyperpriorDecoder.clamped(d.reconstruct(yHat: d.dequantize(qy, mean: p.mean), rate: rate))
+        return (z, qy, p.mean)
     }
 }

@@ -1,4 +1,5 @@
 import Bitstream
+import Models
 
 /// The names a hyperprior I-frame uses in the sequence header and frame units (spec/hyperprior.md
 /// §1, §3): the intra model's rate point and the two substreams of each I-frame.
@@ -8,7 +9,7 @@ public enum HyperpriorStreamSyntax {
     /// The rate points a stream may name (those of the P-frames, `InterStreamSyntax.ratePoints`).
     public static let ratePoints = InterStreamSyntax.ratePoints
     /// Frame sides are padded to a multiple of this (the hyper-latents sit at 1/64).
-    public static let multiple = 64
+    public static let multiple = HyperpriorConfig.multiple
     /// Tool keys of the RVQ intra models, which a hyperprior stream must not carry.
     public static let tokenizerKeys = ["rvq_levels", "codebook_size", "downsampling", "index_model",
                                        IntraStreamSyntax.indexPriorKey]

@@ -9,6 +9,7 @@ import Tensor
 public final class IntraStreamDecoder {
     public let header: SequenceHeader
     public let model: IntraModel
+    /// RVQ levels sent per frame (0 in a hyperprior stream).
     public let levels: Int
     public let threads: Int
     public let parameters: StreamParameters

@@ -2,7 +2,7 @@ import Bitstream
 
 /// What a stream's sequence header asks of a decoder, read and checked without loading any
 /// weights (spec/intra.md §1.1 lists the checks in this order; spec/inter.md §1.1 the P-frame ones
-/// inside that list). The decoder and `dcvc-info`
+/// inside that list; spec/hyperprior.md §1.1 those of a hyperprior intra model). The decoder and `dcvc-info`
 /// both go through `validated(_:file:maxPixels:)`, so a file `dcvc-info` calls valid is one the
 /// decoder accepts, as far as the header goes (the weights are checked when they are loaded).
 public struct StreamParameters: Equatable, Sendable {

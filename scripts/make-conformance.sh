@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates conformance/: intra and inter (I+P) test vectors coded with the shipped weights, and
 # the MD5 of each decoded Y4M. Run after the weights change (the vectors name the weights by SHA-256).
+# Hyperprior I-frame vectors (spec/hyperprior.md) are included when weights/intra-hyperprior.safetensors
+# exists (dcvc-train hyperprior --export); without it they are left out.
 # BIN=.build/debug uses debug builds (the decoder's output does not depend on the build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,18 +13,9 @@ out=conformance
 mkdir -p "$out"
 : > "$out/vectors.tsv.new"
 # name  width height frames model levels index-prior intra-period lambda [synth_y4m.py options: pattern, range]
-# (conformance/README.md says what each vector exercises; lambda - for all-intra streams)
-while read -r name w h n model levels prior period lambda synth; do
-  # shellcheck disable=SC2086  # $synth is a list of options
-  python3 scripts/synth_y4m.py "$w" "$h" "$n" "$tmp/$name.y4m" $synth
-  rate=(); [ "$lambda" = - ] || rate=(--lambda "$lambda")
-  "$BIN/dcvc-enc" "$tmp/$name.y4m" -o "$out/$name.dcv" -y --model "$model" --rvq-layers "$levels" \
-    --index-prior "$prior" --intra-period "$period" "${rate[@]}" --threads 1
-  "$BIN/dcvc-dec" "$out/$name.dcv" -o "$tmp/$name.rec.y4m" -y --threads 1
-  md5=$(md5sum "$tmp/$name.rec.y4m" | cut -d' ' -f1)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name.dcv" "$md5" "$w" "$h" "$n" "$model" "$levels" "$prior" \
-    "$period" "$lambda" >> "$out/vectors.tsv.new"
-done <<'LIST'
+# (conformance/README.md says what each vector exercises; levels - for hyperprior I-frames; lambda:
+# the P-frames' and hyperprior I-frames' rate point, - for all-intra RVQ streams)
+vectors=$(cat <<'LIST'
 intra-32x32-l4 32 32 1 vqgan-f8 4 none 1 -
 intra-23x17-l1 23 17 2 vqgan-f8 1 none 1 -
 intra-48x40-l8 48 40 1 vqgan-f8 8 none 1 -
@@ -42,5 +35,28 @@ inter-96x64-l3-ctx 96 64 3 vqgan-f8 3 ctx-f8 0 512
 inter-80x48-l6-f16 80 48 3 vqgan-f16 6 none 0 2048
 inter-130x66-l4-blocks 130 66 2 vqgan-f8 4 none 0 2048 --pattern blocks
 LIST
+)
+if [ -f weights/intra-hyperprior.safetensors ]; then
+  vectors+=$'\n'$(cat <<'LIST'
+hyper-64x64-l256 64 64 1 hyperprior - none 1 256
+hyper-75x49-l2048-odd 75 49 2 hyperprior - none 1 2048
+hyper-130x66-l1024-ip 130 66 3 hyperprior - none 0 1024 --pattern blocks
+LIST
+)
+else
+  echo "weights/intra-hyperprior.safetensors not found: no hyperprior vectors" >&2
+fi
+while read -r name w h n model levels prior period lambda synth; do
+  # shellcheck disable=SC2086  # $synth is a list of options
+  python3 scripts/synth_y4m.py "$w" "$h" "$n" "$tmp/$name.y4m" $synth
+  rate=(); [ "$lambda" = - ] || rate=(--lambda "$lambda")
+  layers=(); [ "$levels" = - ] || layers=(--rvq-layers "$levels")
+  "$BIN/dcvc-enc" "$tmp/$name.y4m" -o "$out/$name.dcv" -y --intra-model "$model" "${layers[@]}" \
+    --index-prior "$prior" --intra-period "$period" "${rate[@]}" --threads 1
+  "$BIN/dcvc-dec" "$out/$name.dcv" -o "$tmp/$name.rec.y4m" -y --threads 1
+  md5=$(md5sum "$tmp/$name.rec.y4m" | cut -d' ' -f1)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name.dcv" "$md5" "$w" "$h" "$n" "$model" "$levels" "$prior" \
+    "$period" "$lambda" >> "$out/vectors.tsv.new"
+done <<< "$vectors"
 mv "$out/vectors.tsv.new" "$out/vectors.tsv"
 cat "$out/vectors.tsv"

@@ -28,6 +28,8 @@ public struct ModelEntry: Sendable {
         case intra(@Sendable (WeightFile) throws -> IntraTokenizer)
         case prior(@Sendable (WeightFile) throws -> IndexPrior)
         case inter(@Sendable (WeightFile, _ threads: Int) throws -> InterModel)
+        /// An I-frame model that codes latents with a hyperprior instead of RVQ indices.
+        case hyperprior(@Sendable (WeightFile, _ threads: Int) throws -> HyperpriorIntraModel)
     }
 
     public let name: String
@@ -43,13 +45,22 @@ public struct ModelEntry: Sendable {
     public let downsampling: Int?
     /// Index priors: the intra model whose indices the prior was trained on.
     public let intraModel: String?
+    /// How to make the weight file when it is missing (for the encoder's message), if not by the
+    /// usual `dcvc-train` run of docs/training.md.
+    public var howToMake: String? = nil
 
     public var kind: ModelKind {
         switch loader {
-        case .intra: return .intraModel
+        case .intra, .hyperprior: return .intraModel
         case .prior: return .indexPrior
         case .inter: return .interModel
         }
+    }
+
+    /// Whether this is an I-frame model of the hyperprior family (spec/hyperprior.md).
+    public var isHyperprior: Bool {
+        if case .hyperprior = loader { return true }
+        return false
     }
 }
 
@@ -75,6 +86,11 @@ public enum ModelRegistry {
         ModelEntry(name: "tf-f8", loader: .prior { try TransformerIndexPrior(file: $0, name: "tf-f8") },
                    fileName: "prior-tf-f8.safetensors", format: "dcvc-index-transformer-1", downsampling: nil,
                    intraModel: "vqgan-f8"),
+        ModelEntry(name: "hyperprior",
+                   loader: .hyperprior { try HyperpriorIntraModel(file: $0, name: "hyperprior", threads: $1) },
+                   fileName: "intra-hyperprior.safetensors", format: "intra-hyperprior", formatKey: "model",
+                   downsampling: nil, intraModel: nil,
+                   howToMake: "make it with `dcvc-train hyperprior --export weights/intra-hyperprior.safetensors` after training, see docs/training.md"),
     ]
 
     /// The entry of kind `kind` called `name`, or an error listing the known names.
@@ -84,6 +100,12 @@ public enum ModelRegistry {
             throw CodecError(file: file, "unknown \(kind.words) \(name): not a model this build has (\(kind.rawValue) known: \(known))")
         }
         return e
+    }
+
+    /// Whether `name` is an intra model of the hyperprior family (its I-frames have the syntax of
+    /// spec/hyperprior.md rather than RVQ index substreams).
+    public static func isHyperprior(_ name: String) -> Bool {
+        entries.contains { $0.name == name && $0.isHyperprior }
     }
 
     /// The default index prior of an intra model (the context prior trained on its indices).
@@ -107,7 +129,7 @@ public enum ModelRegistry {
     /// Loads intra model `entry` from `file`, checking the file fits the name.
     public static func tokenizer(_ entry: ModelEntry, file: WeightFile) throws -> IntraTokenizer {
         guard case .intra(let load) = entry.loader else {
-            throw CodecError(file: file.ref.name, "\(entry.name) is not an intra model")
+            throw CodecError(file: file.ref.name, "\(entry.name) is not an RVQ intra model")
         }
         try check(entry, file: file)
         let tokenizer = try load(file)
@@ -132,6 +154,15 @@ public enum ModelRegistry {
             throw CodecError(file: file.ref.name, "index prior \(entry.name) models \(prior.levels) levels of \(prior.codebookSize) codes, not \(tokenizer.maxLevels) of \(tokenizer.codebookSize)")
         }
         return prior
+    }
+
+    /// Loads hyperprior intra model `entry` from `file`, checking the file fits the name.
+    public static func hyperprior(_ entry: ModelEntry, file: WeightFile, threads: Int) throws -> HyperpriorIntraModel {
+        guard case .hyperprior(let load) = entry.loader else {
+            throw CodecError(file: file.ref.name, "\(entry.name) is not a hyperprior intra model")
+        }
+        try check(entry, file: file)
+        return try load(file, threads)
     }
 
     /// Loads inter model `entry` from `file`, checking the file fits the name.

@@ -31,8 +31,11 @@ public final class StreamDecoder {
     public var header: SequenceHeader { reader.header }
     /// The header's intra tools, checked.
     public let parameters: StreamParameters
-    public let tokenizer: IntraTokenizer
-    public let prior: IndexPrior?
+    /// The I-frame model: an RVQ tokenizer (with its index prior) or a hyperprior model.
+    public let intraModel: IntraModel
+    /// The RVQ tokenizer (nil in a hyperprior stream).
+    public var tokenizer: IntraTokenizer? { intra.tokenizer }
+    public var prior: IndexPrior? { intra.prior }
     /// The P-frame model, when the header names one.
     public let interModel: InterModel?
     /// The Y4M stream header of the output: size, frame rate, 4:2:0 with centred chroma, range.
@@ -49,12 +52,17 @@ public final class StreamDecoder {
         self.reader = reader
         parameters = try StreamParameters.validated(reader.header, file: file, maxPixels: options.maxPixels)
         let model = try ModelRegistry.entry(parameters.model, kind: .intraModel, file: file)
-        tokenizer = try ModelRegistry.tokenizer(model, file: try store.load(parameters.modelWeights))
-        if let name = parameters.indexPrior, let ref = parameters.priorWeights {
-            let entry = try ModelRegistry.entry(name, kind: .indexPrior, file: file)
-            prior = try ModelRegistry.prior(entry, file: try store.load(ref), for: tokenizer)
+        if model.isHyperprior {
+            intraModel = .hyperprior(try ModelRegistry.hyperprior(model, file: try store.load(parameters.modelWeights),
+                                                                  threads: options.threads))
         } else {
-            prior = nil
+            let tokenizer = try ModelRegistry.tokenizer(model, file: try store.load(parameters.modelWeights))
+            var prior: IndexPrior?
+            if let name = parameters.indexPrior, let ref = parameters.priorWeights {
+                let entry = try ModelRegistry.entry(name, kind: .indexPrior, file: file)
+                prior = try ModelRegistry.prior(entry, file: try store.load(ref), for: tokenizer)
+            }
+            intraModel = .tokenizer(tokenizer, prior: prior)
         }
         if let p = parameters.inter {
             let entry = try ModelRegistry.entry(p.model, kind: .interModel, file: file)
@@ -62,8 +70,7 @@ public final class StreamDecoder {
         } else {
             interModel = nil
         }
-        intra = try IntraStreamDecoder(header: reader.header, tokenizer: tokenizer, prior: prior, file: file,
-                                       threads: options.threads)
+        intra = try IntraStreamDecoder(header: reader.header, model: intraModel, file: file, threads: options.threads)
         frames = try FrameDecoder(intra: intra, inter: interModel, file: file)
         let h = reader.header
         output = Y4MHeader(width: h.width, height: h.height, frameRate: h.frameRate, chroma: .c420jpeg,

@@ -2,7 +2,7 @@ import Bitstream
 
 /// What a stream's sequence header asks of a decoder, read and checked without loading any
 /// weights (spec/intra.md §1.1 lists the checks in this order; spec/inter.md §1.1 the P-frame ones
-/// inside that list). The decoder and `dcvc-info`
+/// inside that list; spec/hyperprior.md §1.1 those of a hyperprior intra model). The decoder and `dcvc-info`
 /// both go through `validated(_:file:maxPixels:)`, so a file `dcvc-info` calls valid is one the
 /// decoder accepts, as far as the header goes (the weights are checked when they are loaded).
 public struct StreamParameters: Equatable, Sendable {
@@ -10,10 +10,15 @@ public struct StreamParameters: Equatable, Sendable {
     public var height: Int
     /// `intra_model`.
     public var model: String
-    /// `rvq_levels`: levels sent per frame.
+    /// `rvq_levels`: levels sent per frame (0 in a hyperprior stream, which sends no RVQ indices).
     public var levels: Int
+    /// Codes per level (0 in a hyperprior stream).
     public var codebookSize: Int
+    /// Pixels per latent position of the RVQ model; in a hyperprior stream the padding multiple (64).
     public var downsampling: Int
+    /// The I-frames' rate point when `intra_model` is a hyperprior model (spec/hyperprior.md §1);
+    /// nil for RVQ streams.
+    public var hyperprior: HyperpriorParameters?
     /// `index_prior`, present exactly when `index_model` is `learned-prior-v1`.
     public var indexPrior: String?
     /// The model's weights (the header's first reference) and the prior's (the second).
@@ -30,6 +35,12 @@ public struct StreamParameters: Equatable, Sendable {
         public var ratePoint: Int
         /// The inter model's weights (the header's last reference).
         public var weights: WeightRef
+    }
+
+    /// What the header says about hyperprior I-frames (spec/hyperprior.md §1).
+    public struct HyperpriorParameters: Equatable, Sendable {
+        /// `intra_rate_point`: the lambda the I-frames were coded at.
+        public var ratePoint: Int
     }
 
     /// The most RVQ levels a stream may send (spec/intra.md §1).
@@ -63,18 +74,36 @@ public struct StreamParameters: Equatable, Sendable {
             return Int(v)
         }
         guard let model = try string("intra_model") else { throw fail("sequence header names no intra_model") }
-        let levels = try int("rvq_levels", 1...Self.maxLevels)
-        let codebookSize = try int("codebook_size", Self.codebookSizes)
-        let downsampling = try int("downsampling", 1...256)
-        let indexModel = try string("index_model")
-        let prior = try string(IntraStreamSyntax.indexPriorKey)
-        switch indexModel {
-        case IntraStreamSyntax.indexModel?:
-            if prior != nil { throw fail("index_prior \(prior!) needs index_model \(IntraStreamSyntax.indexModelWithPrior)") }
-        case IntraStreamSyntax.indexModelWithPrior?:
-            if prior == nil { throw fail("index_model \(IntraStreamSyntax.indexModelWithPrior) without an index_prior") }
-        default:
-            throw fail("unsupported index_model \(indexModel ?? "(none)")")
+        let levels: Int, codebookSize: Int, downsampling: Int, prior: String?
+        var hyperprior: HyperpriorParameters?
+        if ModelRegistry.isHyperprior(model) {
+            // spec/hyperprior.md §1: a rate point instead of the RVQ tools, which must be absent.
+            for key in HyperpriorStreamSyntax.tokenizerKeys where header.tools[key] != nil {
+                throw fail("\(key) in a stream whose intra_model \(model) codes no RVQ indices")
+            }
+            let r = try int(HyperpriorStreamSyntax.ratePointKey, HyperpriorStreamSyntax.ratePoints.min()!...HyperpriorStreamSyntax.ratePoints.max()!)
+            guard HyperpriorStreamSyntax.ratePoints.contains(r) else {
+                throw fail("\(HyperpriorStreamSyntax.ratePointKey) \(r) is not one of \(HyperpriorStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
+            }
+            hyperprior = HyperpriorParameters(ratePoint: r)
+            (levels, codebookSize, downsampling, prior) = (0, 0, HyperpriorStreamSyntax.multiple, nil)
+        } else {
+            if header.tools[HyperpriorStreamSyntax.ratePointKey] != nil {
+                throw fail("\(HyperpriorStreamSyntax.ratePointKey) in a stream whose intra_model \(model) is not a hyperprior model")
+            }
+            levels = try int("rvq_levels", 1...Self.maxLevels)
+            codebookSize = try int("codebook_size", Self.codebookSizes)
+            downsampling = try int("downsampling", 1...256)
+            let indexModel = try string("index_model")
+            prior = try string(IntraStreamSyntax.indexPriorKey)
+            switch indexModel {
+            case IntraStreamSyntax.indexModel?:
+                if prior != nil { throw fail("index_prior \(prior!) needs index_model \(IntraStreamSyntax.indexModelWithPrior)") }
+            case IntraStreamSyntax.indexModelWithPrior?:
+                if prior == nil { throw fail("index_model \(IntraStreamSyntax.indexModelWithPrior) without an index_prior") }
+            default:
+                throw fail("unsupported index_model \(indexModel ?? "(none)")")
+            }
         }
         let interModel = try string(InterStreamSyntax.modelKey)
         var ratePoint: Int?
@@ -91,7 +120,8 @@ public struct StreamParameters: Equatable, Sendable {
         guard header.weights.count == needed else {
             throw fail("sequence header names \(header.weights.count) weight file(s); this stream needs \(needed)")
         }
-        let names = IntraStreamSyntax.substreamNames(levels: levels) + (interModel == nil ? [] : InterStreamSyntax.substreamNames)
+        let intraNames = hyperprior == nil ? IntraStreamSyntax.substreamNames(levels: levels) : HyperpriorStreamSyntax.substreamNames
+        let names = intraNames + (interModel == nil ? [] : InterStreamSyntax.substreamNames)
         for name in names where !header.substreamNames.contains(name) {
             throw fail("substream \(name) is not in the header's name table")
         }
@@ -102,6 +132,7 @@ public struct StreamParameters: Equatable, Sendable {
         self.codebookSize = codebookSize
         self.downsampling = downsampling
         indexPrior = prior
+        self.hyperprior = hyperprior
         modelWeights = header.weights[0]
         priorWeights = prior == nil ? nil : header.weights[1]
         inter = interModel.map { InterParameters(model: $0, ratePoint: ratePoint!, weights: header.weights[needed - 1]) }
@@ -116,7 +147,7 @@ public struct StreamParameters: Equatable, Sendable {
         }
         let p = try StreamParameters(header: header, file: file)
         let model = try ModelRegistry.entry(p.model, kind: .intraModel, file: file)
-        if let f = model.downsampling, f != p.downsampling {
+        if p.hyperprior == nil, let f = model.downsampling, f != p.downsampling {
             throw CodecError(file: file, "downsampling \(p.downsampling) does not match intra_model \(p.model) (\(f))")
         }
         if let name = p.indexPrior {
@@ -132,7 +163,8 @@ public struct StreamParameters: Equatable, Sendable {
     }
 
     /// The frame-level syntax this decoder checks before entropy decoding (spec/intra.md §3,
-    /// spec/inter.md §1.2), shared with `dcvc-info`: an I-frame needs a non-empty `rvq.l` for each
+    /// spec/inter.md §1.2, spec/hyperprior.md §1.2), shared with `dcvc-info`: a hyperprior I-frame
+    /// needs non-empty `hp.z` and `hp.y`; an RVQ I-frame needs a non-empty `rvq.l` for each
     /// level sent, whose mode byte is 0 or 1, or 2 in a stream with an index prior; a P-frame
     /// needs a stream with an inter model, a preceding frame (the first frame is never P) and a
     /// non-empty substream of each of the four kinds.
@@ -145,6 +177,15 @@ public struct StreamParameters: Equatable, Sendable {
                 throw CodecError(file: file, frame: unit.index, "P-frame without a preceding I-frame")
             }
             for name in InterStreamSyntax.substreamNames {
+                guard let bytes = unit.substream(named: name) else {
+                    throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
+                }
+                guard !bytes.isEmpty else { throw CodecError(file: file, frame: unit.index, "substream \(name) is empty") }
+            }
+            return
+        }
+        if hyperprior != nil {
+            for name in HyperpriorStreamSyntax.substreamNames {
                 guard let bytes = unit.substream(named: name) else {
                     throw CodecError(file: file, frame: unit.index, "substream \(name) is missing")
                 }
@@ -171,9 +212,17 @@ public struct StreamParameters: Equatable, Sendable {
         }
     }
 
+    /// Checks these parameters against the hyperprior model that will decode them (the rate
+    /// point is checked when its frame decoder is made).
+    func check(hyperprior m: HyperpriorIntraModel, file: String) throws {
+        guard hyperprior != nil else { throw CodecError(file: file, "stream's intra_model \(model) is not a hyperprior model") }
+        guard model == m.modelName else { throw CodecError(file: file, "stream's intra_model \(model) is not \(m.modelName)") }
+    }
+
     /// Checks these parameters against the models that will decode them.
     func check(tokenizer t: IntraTokenizer, prior: IndexPrior?, file: String) throws {
         func fail(_ reason: String) -> CodecError { CodecError(file: file, reason) }
+        guard hyperprior == nil else { throw fail("stream's intra_model \(model) is a hyperprior model, not \(t.modelName)") }
         guard model == t.modelName else { throw fail("stream's intra_model \(model) is not \(t.modelName)") }
         guard levels <= t.maxLevels else { throw fail("rvq_levels \(levels) outside 1...\(t.maxLevels)") }
         guard codebookSize == t.codebookSize, downsampling == t.downsampling else {

@@ -3,9 +3,20 @@ import Codec
 import Media
 import Tensor
 
+/// What codes a stream's I-frames: the header it needs and one frame unit per frame.
+public protocol IntraFrameEncoder: AnyObject {
+    /// The sequence header for the stream (frame count left 0: the writer patches it).
+    var header: SequenceHeader { get }
+    /// The colour interpretation used for the input, written into the header for the output.
+    var color: ResolvedColor { get }
+    /// Codes one frame (its size must be the stream's) as the next frame unit, or as frame unit
+    /// `index` in a stream that interleaves other frame types.
+    func encode(_ frame: VideoFrame, index: Int?) throws -> FrameUnit
+}
+
 /// Turns frames into `.dcv` frame units with an I-frame tokenizer: RGB, replicate padding to the
 /// model's multiple, RVQ indices, one entropy-coded substream per level (spec/intra.md).
-public final class IntraStreamEncoder {
+public final class IntraStreamEncoder: IntraFrameEncoder {
     public let tokenizer: IntraEncodingTokenizer
     /// The learned index prior, if the stream uses one.
     public let prior: IndexPrior?
@@ -45,16 +56,23 @@ public final class IntraStreamEncoder {
         self.levels = levels
         self.threads = threads
         self.color = color
-        header = SequenceHeader(
+        header = Self.header(width: width, height: height, frameRate: frameRate, color: color, primaries: primaries,
+                             transfer: transfer, tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels, prior: prior),
+                             weights: tokenizer.weightRefs + (prior.map { [$0.weightRef] } ?? []),
+                             substreamNames: IntraStreamSyntax.substreamNames(levels: levels))
+    }
+
+    /// An all-intra sequence header with the given intra tools, weights and substream names.
+    static func header(width: Int, height: Int, frameRate: FrameRate, color: ResolvedColor, primaries: Int, transfer: Int,
+                       tools: [String: ToolValue], weights: [WeightRef], substreamNames: [String]) -> SequenceHeader {
+        SequenceHeader(
             width: width, height: height,
             frameRate: frameRate,
             intraPeriod: 1,
             // The output's chroma is centre-sited (spec/colour.md §3), whatever the source's was.
             color: ColorInfo(matrix: color.matrix, range: color.range, primaries: min(max(primaries, 0), 255),
                              transfer: min(max(transfer, 0), 255), chromaLocation: 1),
-            tools: IntraStreamSyntax.tools(for: tokenizer, levels: levels, prior: prior),
-            weights: tokenizer.weightRefs + (prior.map { [$0.weightRef] } ?? []),
-            substreamNames: IntraStreamSyntax.substreamNames(levels: levels))
+            tools: tools, weights: weights, substreamNames: substreamNames)
     }
 
     /// Codes one frame (its size must be the stream's) as the next frame unit, or as frame unit

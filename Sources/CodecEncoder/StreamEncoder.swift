@@ -3,9 +3,17 @@ import Codec
 import Media
 import Tensor
 
+/// The I-frame model of a stream being encoded, with its encoder side.
+public enum IntraEncodingModel {
+    /// An RVQ tokenizer and the learned index prior its levels may be coded with.
+    case tokenizer(IntraEncodingTokenizer, prior: IndexPrior?)
+    case hyperprior(HyperpriorIntraEncoder)
+}
+
 /// Encodes frames into `.dcv` frame units: resolves the models by name (`ModelRegistry`), builds
 /// the sequence header from the source's first frame, and codes each frame as an I-frame
-/// (`IntraStreamEncoder`) or a P-frame (`InterStreamEncoder`) by the intra period. The references
+/// (`IntraStreamEncoder` for an RVQ model, `HyperpriorStreamEncoder` for a hyperprior model) or a
+/// P-frame (`InterStreamEncoder`) by the intra period. The references
 /// come from decoding the units it writes with the decoder's own `FrameDecoder`, so encoder and
 /// decoder never drift.
 public final class StreamEncoder {
@@ -29,14 +37,15 @@ public final class StreamEncoder {
     public struct Options: Sendable {
         /// The intra model's registry name.
         public var model: String
-        /// RVQ levels sent per I-frame.
+        /// RVQ levels sent per I-frame (RVQ models only).
         public var levels: Int
         public var indexPrior: IndexPriorPolicy
         public var threads: Int
         /// Frames from one I-frame to the next: 1 codes every frame as an I-frame (no inter
         /// model is loaded), 0 only the first.
         public var intraPeriod: Int
-        /// The P-frames' rate point, lambda in lambda * MSE + bpp.
+        /// The P-frames' rate point, lambda in lambda * MSE + bpp; with a hyperprior intra model
+        /// also the I-frames'.
         public var lambda: Int
         /// The inter model's registry name.
         public var interModel: String
@@ -73,8 +82,18 @@ public final class StreamEncoder {
     /// (docs/results.md).
     public static func defaultLevels(lambda: Int) -> Int { 6 }
 
-    public let tokenizer: IntraEncodingTokenizer
-    public let prior: IndexPrior?
+    /// The I-frame model.
+    public let intraModel: IntraEncodingModel
+    /// The RVQ tokenizer (nil with a hyperprior model).
+    public var tokenizer: IntraEncodingTokenizer? {
+        if case .tokenizer(let t, _) = intraModel { return t }
+        return nil
+    }
+    /// The learned index prior (nil without one, and with a hyperprior model).
+    public var prior: IndexPrior? {
+        if case .tokenizer(_, let p) = intraModel { return p }
+        return nil
+    }
     /// The P-frame model; nil when every frame is an I-frame.
     public let interModel: InterEncodingModel?
     /// The sequence header for the stream (frame count 0: the writer patches it).
@@ -82,7 +101,9 @@ public final class StreamEncoder {
     /// The colour interpretation of the source (matrix and range, and whether they were guessed).
     public var color: ResolvedColor { intra.color }
     public let intraPeriod: Int
-    private let intra: IntraStreamEncoder
+    private let intra: IntraFrameEncoder
+    /// The intra model's name, for messages.
+    private let modelName: String
     private let inter: InterStreamEncoder?
     /// The decoder's frame path, run on every unit written when the stream has P-frames.
     private let references: FrameDecoder?
@@ -91,27 +112,61 @@ public final class StreamEncoder {
     /// Prepares a stream shaped like `first` (size, colour) at `frameRate`, models from `store`.
     public convenience init(first: VideoFrame, frameRate: FrameRate, store: WeightStore, options: Options) throws {
         let entry = try ModelRegistry.entry(options.model, kind: .intraModel, file: options.model)
-        guard let tokenizer = try ModelRegistry.tokenizer(entry, file: try Self.weights(of: entry, in: store))
-                as? IntraEncodingTokenizer else {
-            throw CodecError(file: entry.fileName, "intra model \(entry.name) has no encoder in this build")
+        let intra: IntraEncodingModel
+        if entry.isHyperprior {
+            if case .named(let name) = options.indexPrior {
+                throw CodecError(file: name, "intra model \(entry.name) codes no RVQ indices: it takes no index prior")
+            }
+            let file = try Self.weights(of: entry, in: store)
+            intra = .hyperprior(try HyperpriorIntraEncoder(model: try ModelRegistry.hyperprior(entry, file: file, threads: options.threads),
+                                                           file: file, threads: options.threads))
+        } else {
+            guard let tokenizer = try ModelRegistry.tokenizer(entry, file: try Self.weights(of: entry, in: store))
+                    as? IntraEncodingTokenizer else {
+                throw CodecError(file: entry.fileName, "intra model \(entry.name) has no encoder in this build")
+            }
+            intra = .tokenizer(tokenizer, prior: try Self.prior(options.indexPrior, for: tokenizer, store: store))
         }
-        let prior = try Self.prior(options.indexPrior, for: tokenizer, store: store)
         let inter = options.intraPeriod == 1 ? nil : try Self.interModel(options.interModel, store: store, threads: options.threads)
-        try self.init(first: first, frameRate: frameRate, tokenizer: tokenizer, prior: prior, inter: inter, options: options)
+        try self.init(first: first, frameRate: frameRate, intra: intra, inter: inter, options: options)
     }
 
-    /// A stream with the given models (`inter` is needed unless `options.intraPeriod` is 1).
-    public init(first: VideoFrame, frameRate: FrameRate, tokenizer: IntraEncodingTokenizer, prior: IndexPrior?,
+    /// A stream with an RVQ tokenizer and the given models (`inter` is needed unless
+    /// `options.intraPeriod` is 1).
+    public convenience init(first: VideoFrame, frameRate: FrameRate, tokenizer: IntraEncodingTokenizer, prior: IndexPrior?,
+                            inter model: InterEncodingModel?, options: Options) throws {
+        try self.init(first: first, frameRate: frameRate, intra: .tokenizer(tokenizer, prior: prior), inter: model,
+                      options: options)
+    }
+
+    /// A stream with the given models (`inter` is needed unless `options.intraPeriod` is 1). With
+    /// a hyperprior intra model `options.lambda` is also the I-frames' rate point and
+    /// `options.levels` is not used.
+    public init(first: VideoFrame, frameRate: FrameRate, intra intraModel: IntraEncodingModel,
                 inter model: InterEncodingModel?, options: Options) throws {
-        guard options.intraPeriod >= 0 else { throw CodecError(file: tokenizer.modelName, "intra period \(options.intraPeriod) is negative") }
-        self.tokenizer = tokenizer
-        self.prior = prior
+        let color = ColorConversion.resolvedColor(of: first)
+        let decoding: IntraModel
+        switch intraModel {
+        case .tokenizer(let tokenizer, let prior):
+            modelName = tokenizer.modelName
+            decoding = .tokenizer(tokenizer, prior: prior)
+            intra = try IntraStreamEncoder(tokenizer: tokenizer, prior: prior, levels: options.levels,
+                                           width: first.width, height: first.height, frameRate: frameRate, color: color,
+                                           primaries: first.color.primaries, transfer: first.color.transfer,
+                                           threads: options.threads, rdSearch: options.rdSearch)
+        case .hyperprior(let encoder):
+            modelName = encoder.modelName
+            decoding = .hyperprior(encoder.model)
+            if options.rdSearch != nil {
+                throw CodecError(file: encoder.modelName, "intra model \(encoder.modelName) has no rate-distortion search")
+            }
+            intra = try HyperpriorStreamEncoder(model: encoder, ratePoint: options.lambda, width: first.width,
+                                                height: first.height, frameRate: frameRate, color: color,
+                                                primaries: first.color.primaries, transfer: first.color.transfer)
+        }
+        guard options.intraPeriod >= 0 else { throw CodecError(file: modelName, "intra period \(options.intraPeriod) is negative") }
+        self.intraModel = intraModel
         intraPeriod = options.intraPeriod
-        intra = try IntraStreamEncoder(tokenizer: tokenizer, prior: prior, levels: options.levels,
-                                       width: first.width, height: first.height, frameRate: frameRate,
-                                       color: ColorConversion.resolvedColor(of: first),
-                                       primaries: first.color.primaries, transfer: first.color.transfer,
-                                       threads: options.threads, rdSearch: options.rdSearch)
         var h = intra.header
         h.intraPeriod = options.intraPeriod
         if options.intraPeriod != 1 {
@@ -123,7 +178,7 @@ public final class StreamEncoder {
             interModel = model
             inter = encoder
             let file = "<encoder>"
-            references = try FrameDecoder(intra: try IntraStreamDecoder(header: h, tokenizer: tokenizer, prior: prior, file: file,
+            references = try FrameDecoder(intra: try IntraStreamDecoder(header: h, model: decoding, file: file,
                                                                         threads: options.threads),
                                           inter: model, file: file)
         } else {
@@ -150,7 +205,7 @@ public final class StreamEncoder {
             unit = try intra.encode(frame, index: index)
         } else {
             guard frame.width == header.width, frame.height == header.height else {
-                throw CodecError(file: tokenizer.modelName, frame: index,
+                throw CodecError(file: modelName, frame: index,
                                  "frame is \(frame.width)x\(frame.height), the stream is \(header.width)x\(header.height)")
             }
             let rgb = ColorConversion.toRGB(frame, color: color)
@@ -183,7 +238,7 @@ public final class StreamEncoder {
     static func weights(of entry: ModelEntry, in store: WeightStore) throws -> WeightFile {
         guard let path = store.find(named: entry.fileName) else {
             throw CodecError(file: entry.fileName,
-                             "weight file for \(entry.kind.rawValue) \(entry.name) not found in \(store.directories.joined(separator: ", ")) (train it with dcvc-train, see docs/training.md)")
+                             "weight file for \(entry.kind.rawValue) \(entry.name) not found in \(store.directories.joined(separator: ", ")) (\(entry.howToMake ?? "train it with dcvc-train, see docs/training.md"))")
         }
         return try WeightFile(path: path)
     }

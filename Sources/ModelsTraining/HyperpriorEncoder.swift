@@ -28,13 +28,19 @@ public struct HyperpriorEncoder {
     /// Codes `image` [N, 3, H, W] (sides multiples of 64) at rate point `rate` (an index into
     /// `config.lambdas`).
     public func encode(image: Tensor, rate: Int) -> HyperpriorCodedImage {
+        let a = analyze(image: image, rate: rate)
+        let rec = HyperpriorDecoder.clamped(decoder.reconstruct(yHat: decoder.dequantize(a.qy, mean: a.mean), rate: rate))
+        return HyperpriorCodedImage(z: a.z, qy: a.qy, scale: a.scale, reconstruction: rec)
+    }
+
+    /// The symbols of `image` at rate point `rate` with the latents' means and scales (the decode
+    /// path's, from ẑ), without the synthesis: what a stream encoder needs to write the frame.
+    public func analyze(image: Tensor, rate: Int) -> (z: Tensor, qy: Tensor, mean: Tensor, scale: Tensor) {
         let net = decoder.network, b = TrainingBackend(params: params)
         precondition(decoder.config.lambdas.indices.contains(rate), "rate index \(rate)")
         let y = net.analysis(Variable(image), rows: Array(repeating: rate, count: image.shape[0]), b).value
         let z = InterEncoder.rounded(net.hyperAnalysis(Variable(y), b).value)
         let p = decoder.parameters(z: z)
-        let qy = InterEncoder.rounded(y, minus: p.mean)
-        let rec = HyperpriorDecoder.clamped(decoder.reconstruct(yHat: decoder.dequantize(qy, mean: p.mean), rate: rate))
-        return HyperpriorCodedImage(z: z, qy: qy, scale: p.scale, reconstruction: rec)
+        return (z, InterEncoder.rounded(y, minus: p.mean), p.mean, p.scale)
     }
 }

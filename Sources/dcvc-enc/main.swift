@@ -19,6 +19,11 @@ struct Encode: ParsableCommand {
             --lambda. Without --rvq-layers the I-frames send 6 levels at every lambda (chosen from \
             RD measurements of the two models together, docs/results.md). The output is written to a temporary file and renamed on success.
 
+            --intra-model hyperprior codes the I-frames with the mean-scale hyperprior codec instead \
+            (spec/hyperprior.md) at rate point --lambda (no RVQ levels, no index prior). It needs \
+            weights/intra-hyperprior.safetensors, written by `dcvc-train hyperprior --export \
+            weights/intra-hyperprior.safetensors` after training (docs/training.md).
+
             \(ExitStatus.helpText)
             """)
 
@@ -36,13 +41,15 @@ struct Encode: ParsableCommand {
             help: "Frames from one I-frame to the next; 1 codes every frame as an I-frame, 0 only the first.")
     var intraPeriod = StreamEncoder.defaultIntraPeriod
 
-    @Option(name: .long, parsing: .unconditional, help: "P-frame rate point: 256, 512, 1024 or 2048 (lambda of lambda*MSE + bpp).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Rate point of the P-frames (and of hyperprior I-frames): 256, 512, 1024 or 2048 (lambda of lambda*MSE + bpp).")
     var lambda = StreamEncoder.defaultLambda
 
     @Option(name: .customLong("inter-model"), help: "P-frame model.")
     var interModel = StreamEncoder.defaultInterModel
 
-    @Option(name: .long, help: "I-frame model.")
+    @Option(name: [.customLong("intra-model"), .customLong("model")],
+            help: "I-frame model: vqgan-f8, vqgan-f16 (RVQ) or hyperprior (needs weights/intra-hyperprior.safetensors).")
     var model = "vqgan-f8"
 
     @Option(name: .customLong("index-prior"),
@@ -71,6 +78,10 @@ struct Encode: ParsableCommand {
         guard rdSearch >= 0 else { throw ValidationError("--rd-search \(rdSearch): must be 0 or more") }
         guard rdLambda >= 0, rdLambda.isFinite else { throw ValidationError("--rd-lambda \(rdLambda): must be 0 or more") }
         guard rdIterations >= 1 else { throw ValidationError("--rd-iterations \(rdIterations): must be 1 or more") }
+        if ModelRegistry.isHyperprior(model) {
+            if rvqLayers != nil { throw ValidationError("--rvq-layers: intra model \(model) sends no RVQ levels (its rate follows --lambda)") }
+            if rdSearch != 0 { throw ValidationError("--rd-search: intra model \(model) has no rate-distortion search") }
+        }
         guard InterStreamSyntax.ratePoints.contains(lambda) else {
             throw ValidationError("--lambda \(lambda): must be one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
         }

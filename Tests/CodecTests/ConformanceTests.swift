@@ -37,11 +37,16 @@ final class ConformanceTests: XCTestCase {
             if cols.count >= 8, cols[7] != "none" {
                 XCTAssertTrue(try usesPrior(vector), "\(cols[0]) should code some level with its prior (mode 2)")
             }
-            if cols.count >= 10, cols[9] != "-" {
-                let (types, ratePoint) = try frameTypes(vector)
+            if cols.count >= 10, cols[8] != "1" {
+                let (types, ratePoint) = try frameTypes(vector, key: "rate_point")
                 XCTAssertTrue(types.contains("P"), "\(cols[0]) should hold P-frames: \(types)")
                 XCTAssertEqual(ratePoint.map(String.init), cols[9], "\(cols[0]) rate point")
                 pVectors += 1
+            }
+            if cols.count >= 10, cols[5] == "hyperprior" {
+                // Hyperprior I-frames (spec/hyperprior.md), vectors present once the weights are trained.
+                XCTAssertEqual(try frameTypes(vector, key: "intra_rate_point").1.map(String.init), cols[9],
+                               "\(cols[0]) I-frame rate point")
             }
             checked += 1
         }
@@ -58,12 +63,12 @@ final class ConformanceTests: XCTestCase {
         return false
     }
 
-    /// The frame types of the file in order (`I`, `P`) and its `rate_point`.
-    private func frameTypes(_ path: String) throws -> (String, Int?) {
+    /// The frame types of the file in order (`I`, `P`) and its rate point under `key`.
+    private func frameTypes(_ path: String, key: String) throws -> (String, Int?) {
         let reader = try ContainerReader(path: path)
         var types = ""
         while let unit = try reader.nextFrame() { types += unit.type.description }
-        guard case .int(let r)? = reader.header.tools["rate_point"] else { return (types, nil) }
+        guard case .int(let r)? = reader.header.tools[key] else { return (types, nil) }
         return (types, Int(r))
     }
 }

@@ -16,8 +16,9 @@ import XCTest
 final class DCVCInterCodingTests: XCTestCase {
     private static let file = "mem.dcv"
 
-    /// A weight file like `dcvc-train inter --export` writes, for `InterConfig.tiny`.
-    private static let weightPath: String = {
+    /// A weight file like `dcvc-train inter --export` writes, for `InterConfig.tiny` (also the
+    /// P-frame model of `HyperpriorIntraCodingTests`).
+    static let weightPath: String = {
         let params = ParameterSet()
         var rng = RNG(seed: 11)
         let config = InterConfig.tiny

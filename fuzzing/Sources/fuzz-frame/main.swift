@@ -8,7 +8,9 @@ import Media
 /// header check (`StreamParameters.validated`, frame-size limit included), the models the header
 /// names (`ModelRegistry`, name checked against weight metadata), every frame unit's syntax, the
 /// index substreams in every mode (uniform, adaptive, and mode 2 through the shipped priors
-/// ctx-f8, ctx-f16 and tf-f8), synthesis and the YUV output. Any input must decode or throw.
+/// ctx-f8, ctx-f16 and tf-f8), synthesis and the YUV output; for a hyperprior stream
+/// (spec/hyperprior.md, when its weights are installed) the two substreams, the prior and, within
+/// the synthesis limit, the synthesis. Any input must decode or throw.
 ///
 /// This is `StreamDecoder`'s path with one difference: weights come from the shipped files read
 /// once per process, matched by SHA-256, and the models built from them are kept, instead of a
@@ -22,9 +24,12 @@ import Media
 let maxPixels = 48 * 48
 let maxSynthesisPixels = ProcessInfo.processInfo.environment["FUZZ_SYNTHESIS_PIXELS"].flatMap { Int($0) } ?? 0
 
-/// The shipped weight files, read once.
-let weights: [WeightFile] = ModelRegistry.entries.map {
-    try! WeightFile(path: FuzzInput.repositoryRoot + "/weights/" + $0.fileName)
+/// The shipped weight files, read once. An entry whose weights are not trained yet (the hyperprior
+/// intra model until `weights/intra-hyperprior.safetensors` exists) has none: its streams stop at
+/// the weight lookup.
+let weights: [WeightFile] = ModelRegistry.entries.compactMap {
+    let path = FuzzInput.repositoryRoot + "/weights/" + $0.fileName
+    return FileManager.default.fileExists(atPath: path) ? try! WeightFile(path: path) : nil
 }
 
 /// Models built so far, by entry name and weight digest (and, for priors, the tokenizer's).
@@ -51,6 +56,28 @@ public func fuzzFrame(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let reader = try ContainerReader(bytes: bytes, name: "fuzz")
         let p = try StreamParameters.validated(reader.header, file: "fuzz", maxPixels: maxPixels)
         let modelEntry = try ModelRegistry.entry(p.model, kind: .intraModel, file: "fuzz")
+        if modelEntry.isHyperprior {
+            let model: HyperpriorIntraModel = try cached("\(p.model) \(p.modelWeights.sha256)") {
+                try ModelRegistry.hyperprior(modelEntry, file: try weightFile(p.modelWeights), threads: 1)
+            }
+            // The hyper-latents and latents (the substreams' bytes) always; synthesis and output as
+            // for the RVQ path, up to `maxSynthesisPixels`. P-frames end the input (fuzz-frame is
+            // the intra path).
+            let decoder = try IntraStreamDecoder(header: reader.header, model: .hyperprior(model), file: "fuzz", threads: 1)
+            let symbols = try HyperpriorFrameDecoder(model: model, ratePoint: p.hyperprior!.ratePoint, width: p.width,
+                                                     height: p.height, file: "fuzz")
+            while let unit = try reader.nextFrame(), unit.type == .intra {
+                if p.width * p.height <= maxSynthesisPixels {
+                    let frame = try decoder.decode(unit)
+                    fuzzCheck(frame.width == p.width && frame.height == p.height, "output size")
+                } else {
+                    try p.check(unit, file: "fuzz")
+                    let s = try symbols.symbols(of: unit)
+                    fuzzCheck(s.qy.shape == s.mean.shape, "latent shape")
+                }
+            }
+            return 0
+        }
         let tokenizer: IntraTokenizer = try cached("\(p.model) \(p.modelWeights.sha256)") {
             try ModelRegistry.tokenizer(modelEntry, file: try weightFile(p.modelWeights))
         }

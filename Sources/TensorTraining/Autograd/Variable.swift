@@ -8,8 +8,11 @@ import Tensor
 /// released as soon as they are consumed. A node only records its parents when one of them needs
 /// a gradient, so evaluation with frozen inputs builds no graph.
 public final class Variable {
-    /// The forward value.
-    public var value: Tensor
+    /// The forward value. Every write to it (assignment or in-place mutation through this
+    /// property, as the optimizer does) drops what was derived from it (`derivedKernels`).
+    public var value: Tensor {
+        didSet { derivedKernels = nil }
+    }
     /// The accumulated gradient (nil until a backward pass reaches this node).
     public var grad: Tensor?
     /// Whether gradients flow into this node. Setting it to false on a parameter freezes it.
@@ -18,6 +21,9 @@ public final class Variable {
     public var name: String
 
     private(set) var parents: [Variable]
+    /// Transforms of `value` kept for reuse while it is unchanged (the Winograd kernels of a 3x3
+    /// conv weight, WinogradWeights.swift); nil after any write to `value`.
+    var derivedKernels: AnyObject?
     private(set) var backwardFn: ((Tensor) -> Void)?
 
     /// A leaf: an input (`requiresGrad: false`) or a trainable parameter (`true`).

@@ -93,6 +93,18 @@ final class WinogradWeightsTests: XCTestCase {
         XCTAssertTrue(Ops.conv2d(Variable(x), w, padding: 1).value == reference(w.value, dy).y)
     }
 
+    /// A weight used twice in one graph: both convs share one transform, and its gradient (added
+    /// straight into `grad`) is the sum of the two convs' weight gradients.
+    func testSharedWeightGradientsAddUp() {
+        let w = makeWeight(), x2 = randomTensor([2, 16, 9, 7], seed: 6)
+        let dy = randomTensor([2, 16, 9, 7], seed: 7)
+        let y = Ops.conv2d(Variable(x), w, padding: 1) + Ops.conv2d(Variable(x2), w, padding: 1)
+        y.backward(seed: dy)
+        let a = reference(w.value, dy).dw
+        let b = TrainingKernels.conv2dBackward(dy, input: x2, weight: w.value, padding: 1, needInput: false, needBias: false).weight!
+        XCTAssertTrue(w.grad! == TrainingKernels.map2(a, b, +))
+    }
+
     /// The optimizer updates the weight in place: the kept transforms hold no reference to its
     /// storage, which would make every update copy the weight first.
     func testOptimizerUpdatesInPlace() {

@@ -73,6 +73,14 @@ public final class Variable {
         }
     }
 
+    /// Adds a gradient that `body` adds straight into `grad`'s elements (zeros when there was
+    /// none yet): the same sums as `accumulate` without a temporary gradient tensor.
+    func accumulate(adding body: (UnsafeMutablePointer<Float>) -> Void) {
+        guard requiresGrad else { return }
+        if grad == nil { grad = Tensor.zeros(value.shape) }
+        grad!.withMutablePointer(body)
+    }
+
     /// Clears the gradient.
     public func zeroGrad() { grad = nil }
 

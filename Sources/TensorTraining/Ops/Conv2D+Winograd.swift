@@ -60,11 +60,12 @@ extension TrainingKernels {
 
         /// Gathers the 6x6 input patches of `strips` from the channel plane at `plane` (sample
         /// stride `sampleStride`) into d [36][ld] (zero past the last tile), through `row`, a
-        /// zero-padded copy of each input row (so the strided reads need no bounds checks).
+        /// zero-padded copy of each input row (so the strided reads need no bounds checks). `row`
+        /// must hold zeros outside [p, p + w) (`zeroRowPadding`); only that part is written here.
         func gatherPatches(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
                            _ d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
             let h = g.height, w = g.width, p = g.padding, tiles = strips.count * tw, ld = dld(ld(tiles))
-            let padded = rowScratch, copy = min(w, padded - p)
+            let copy = min(w, rowScratch - p)
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
                 for j in 0..<6 {
@@ -75,9 +76,7 @@ extension TrainingKernels {
                         continue
                     }
                     // row[i] = x[iy][i - p], zero outside the image.
-                    row.update(repeating: 0, count: p)
                     (row + p).update(from: src + iy * w, count: copy)
-                    if p + copy < padded { (row + p + copy).update(repeating: 0, count: padded - p - copy) }
                     let d1 = d0 + ld, d2 = d1 + ld, d3 = d2 + ld, d4 = d3 + ld, d5 = d4 + ld
                     // d_m[tx] = row[4 tx + m], 8 tiles per step; a last partial step writes up to 7
                     // values into the next strip's columns, which that strip then overwrites.
@@ -98,11 +97,21 @@ extension TrainingKernels {
             for r in 0..<36 { (d + r * ld + tiles).update(repeating: 0, count: ld - tiles) }
         }
 
+        /// Zeros the parts of the row copy `gatherPatches` never writes (the padding either side
+        /// of the image row), once for all the rows of all channels it then gathers.
+        func zeroRowPadding(_ row: UnsafeMutablePointer<Float>) {
+            let p = g.padding, copy = min(g.width, rowScratch - p)
+            row.update(repeating: 0, count: p)
+            (row + p + copy).update(repeating: 0, count: rowScratch - p - copy)
+        }
+
         /// Gathers the 4x4 output-gradient tiles of `strips` from the plane at `plane` into
         /// e [16][ld] (zero beyond the output and past the last tile), through the row copy `row`.
         func gatherOutputTiles(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
                                _ e: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
             let oh = g.outHeight, ow = g.outWidth, tiles = strips.count * tw, ld = dld(ld(tiles))
+            // Zero beyond the output row once: each row below only copies its ow values.
+            (row + ow).update(repeating: 0, count: 4 * tw + 32 - ow)
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
                 for i in 0..<4 {
@@ -113,7 +122,6 @@ extension TrainingKernels {
                         continue
                     }
                     row.update(from: src + oy * ow, count: ow)
-                    (row + ow).update(repeating: 0, count: 4 * tw + 32 - ow)
                     let e1 = e0 + ld, e2 = e1 + ld, e3 = e2 + ld
                     var tx = 0 // as in gatherPatches
                     while tx < tw {
@@ -135,6 +143,7 @@ extension TrainingKernels {
         func inputTransform(_ x: UnsafePointer<Float>, strips: Range<Int>, _ v: UnsafeMutablePointer<Float>,
                             d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>, t: UnsafeMutablePointer<SIMD8<Float>>) {
             let cin = g.inChannels, hw = g.height * g.width, ld = ld(strips.count * tw)
+            zeroRowPadding(row)
             for ci in 0..<cin {
                 gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d, row: row)
                 for q in stride(from: 0, to: ld, by: 8) {
@@ -230,6 +239,14 @@ extension TrainingKernels {
                 }
             }
         }
+    }
+
+    /// dw += ∂L/∂w for output gradient `gradOut` and input `x` of the Winograd convolution `g`.
+    static func winogradAddWeightGradient(_ gradOut: Tensor, input x: Tensor, geometry g: Conv2DGeometry,
+                                          into dw: UnsafeMutablePointer<Float>) {
+        precondition(g.kernelH == 3 && g.kernelW == 3 && g.stride == 1 && g.groups == 1 && x.shape == [g.batch, g.inChannels, g.height, g.width] && gradOut.shape == g.outputShape,
+                     "Winograd weight gradient for \(x.shape) -> \(gradOut.shape)")
+        x.withPointer { xp in gradOut.withPointer { gp in winogradBackwardWeight(xp, gp, dw, g) } }
     }
 
     /// dw += ∂L/∂w of a Winograd-eligible convolution: per ξ, dU[ξ] += Mg[ξ] · V[ξ]ᵀ with

@@ -13,11 +13,18 @@ extension Ops {
         let y = TrainingKernels.conv2d(xv, weight: wv, bias: bias?.value, stride: stride, padding: padding,
                                        paddingMode: paddingMode, groups: groups, winograd: winograd)
         return Variable(op: y, parents: [x, weight] + (bias.map { [$0] } ?? [])) { g in
+            // Winograd's weight gradient ends in an adjoint transform that adds into its
+            // destination: it goes straight into weight.grad (no zeroed temporary, no extra pass).
+            let addWeightGradient = winograd != nil && weight.requiresGrad
             let grads = TrainingKernels.conv2dBackward(g, input: xv, weight: wv, stride: stride, padding: padding,
                                                        paddingMode: paddingMode, groups: groups,
-                                                       needInput: x.requiresGrad, needWeight: weight.requiresGrad,
+                                                       needInput: x.requiresGrad,
+                                                       needWeight: weight.requiresGrad && !addWeightGradient,
                                                        needBias: bias?.requiresGrad ?? false, winograd: winograd)
             if let d = grads.input { x.accumulate(d) }
+            if addWeightGradient {
+                weight.accumulate(adding: { dw in TrainingKernels.winogradAddWeightGradient(g, input: xv, geometry: geometry, into: dw) })
+            }
             if let d = grads.weight { weight.accumulate(d) }
             if let d = grads.bias { bias!.accumulate(d) }
         }

@@ -11,7 +11,11 @@ public final class Variable {
     /// The forward value. Every write to it (assignment or in-place mutation through this
     /// property, as the optimizer does) drops what was derived from it (`derivedKernels`).
     public var value: Tensor {
-        didSet { derivedKernels = nil }
+        didSet {
+            derivedKernelsLock.lock()
+            derivedKernels = nil
+            derivedKernelsLock.unlock()
+        }
     }
     /// The accumulated gradient (nil until a backward pass reaches this node).
     public var grad: Tensor?

@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 /// The Winograd kernel transforms of one 3x3 conv weight [Cout, Cin, 3, 3], computed once and
 /// reused by every convolution with that weight until the weight changes.
@@ -7,7 +8,9 @@ import Tensor
 /// keeps one of these on the weight's `Variable`, and any write to `Variable.value` drops it, so
 /// a transform can never outlive the values it was computed from. The backward closure holds the
 /// object of its forward, so it uses the same weights as the forward even if they change between.
-/// Like the rest of the autograd graph, not meant for use from several threads at once.
+/// Getting, dropping and lazily completing them is serialised (`derivedKernelsLock`), so forward
+/// passes on several threads may share frozen weights; writing a weight while another thread
+/// uses it is a race, as it always was.
 final class WinogradWeights {
     let cout: Int, cin: Int
     /// U = G w Gᵀ as 36 [cout][cin] planes `WinogradF43.uPlane(cout:cin:)` apart.
@@ -32,6 +35,8 @@ final class WinogradWeights {
     /// optimizer's in-place update copy the weight.
     func flipped(of weight: Tensor) -> [Float] {
         precondition(matches(weight.shape), "Winograd weights of [\(cout), \(cin), 3, 3] for \(weight.shape)")
+        derivedKernelsLock.lock()
+        defer { derivedKernelsLock.unlock() }
         if let f = flippedStorage { return f }
         let f = weight.withPointer { wp in
             TrainingKernels.flippedKernel(wp, cout: cout, cin: cin, k: 3).withUnsafeBufferPointer {
@@ -53,9 +58,15 @@ extension Variable {
     /// The Winograd transforms of this 3x3 weight's current value: the kept ones while `value` is
     /// unchanged, else new ones (then kept).
     func winogradWeights() -> WinogradWeights {
+        derivedKernelsLock.lock()
+        defer { derivedKernelsLock.unlock() }
         if let w = derivedKernels as? WinogradWeights, w.matches(value.shape) { return w }
         let w = value.withPointer { WinogradWeights($0, shape: value.shape) }
         derivedKernels = w
         return w
     }
 }
+
+/// Serialises access to `Variable.derivedKernels` and the lazy parts of what it holds (a few
+/// uncontended lock operations per conv call).
+let derivedKernelsLock = NSLock()

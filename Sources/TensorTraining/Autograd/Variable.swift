@@ -8,8 +8,15 @@ import Tensor
 /// released as soon as they are consumed. A node only records its parents when one of them needs
 /// a gradient, so evaluation with frozen inputs builds no graph.
 public final class Variable {
-    /// The forward value.
-    public var value: Tensor
+    /// The forward value. Every write to it (assignment or in-place mutation through this
+    /// property, as the optimizer does) drops what was derived from it (`derivedKernels`).
+    public var value: Tensor {
+        didSet {
+            derivedKernelsLock.lock()
+            derivedKernels = nil
+            derivedKernelsLock.unlock()
+        }
+    }
     /// The accumulated gradient (nil until a backward pass reaches this node).
     public var grad: Tensor?
     /// Whether gradients flow into this node. Setting it to false on a parameter freezes it.
@@ -18,6 +25,9 @@ public final class Variable {
     public var name: String
 
     private(set) var parents: [Variable]
+    /// Transforms of `value` kept for reuse while it is unchanged (the Winograd kernels of a 3x3
+    /// conv weight, WinogradWeights.swift); nil after any write to `value`.
+    var derivedKernels: AnyObject?
     private(set) var backwardFn: ((Tensor) -> Void)?
 
     /// A leaf: an input (`requiresGrad: false`) or a trainable parameter (`true`).
@@ -65,6 +75,14 @@ public final class Variable {
         } else {
             grad!.addInPlace(g)
         }
+    }
+
+    /// Adds a gradient that `body` adds straight into `grad`'s elements (zeros when there was
+    /// none yet): the same sums as `accumulate` without a temporary gradient tensor.
+    func accumulate(adding body: (UnsafeMutablePointer<Float>) -> Void) {
+        guard requiresGrad else { return }
+        if grad == nil { grad = Tensor.zeros(value.shape) }
+        grad!.withMutablePointer(body)
     }
 
     /// Clears the gradient.

@@ -60,11 +60,12 @@ extension TrainingKernels {
 
         /// Gathers the 6x6 input patches of `strips` from the channel plane at `plane` (sample
         /// stride `sampleStride`) into d [36][ld] (zero past the last tile), through `row`, a
-        /// zero-padded copy of each input row (so the strided reads need no bounds checks).
+        /// zero-padded copy of each input row (so the strided reads need no bounds checks). `row`
+        /// must hold zeros outside [p, p + w) (`zeroRowPadding`); only that part is written here.
         func gatherPatches(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
                            _ d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
             let h = g.height, w = g.width, p = g.padding, tiles = strips.count * tw, ld = dld(ld(tiles))
-            let padded = rowScratch, copy = min(w, padded - p)
+            let copy = min(w, rowScratch - p)
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
                 for j in 0..<6 {
@@ -75,9 +76,7 @@ extension TrainingKernels {
                         continue
                     }
                     // row[i] = x[iy][i - p], zero outside the image.
-                    row.update(repeating: 0, count: p)
                     (row + p).update(from: src + iy * w, count: copy)
-                    if p + copy < padded { (row + p + copy).update(repeating: 0, count: padded - p - copy) }
                     let d1 = d0 + ld, d2 = d1 + ld, d3 = d2 + ld, d4 = d3 + ld, d5 = d4 + ld
                     // d_m[tx] = row[4 tx + m], 8 tiles per step; a last partial step writes up to 7
                     // values into the next strip's columns, which that strip then overwrites.
@@ -98,11 +97,21 @@ extension TrainingKernels {
             for r in 0..<36 { (d + r * ld + tiles).update(repeating: 0, count: ld - tiles) }
         }
 
+        /// Zeros the parts of the row copy `gatherPatches` never writes (the padding either side
+        /// of the image row), once for all the rows of all channels it then gathers.
+        func zeroRowPadding(_ row: UnsafeMutablePointer<Float>) {
+            let p = g.padding, copy = min(g.width, rowScratch - p)
+            row.update(repeating: 0, count: p)
+            (row + p + copy).update(repeating: 0, count: rowScratch - p - copy)
+        }
+
         /// Gathers the 4x4 output-gradient tiles of `strips` from the plane at `plane` into
         /// e [16][ld] (zero beyond the output and past the last tile), through the row copy `row`.
         func gatherOutputTiles(_ plane: UnsafePointer<Float>, sampleStride: Int, strips: Range<Int>,
                                _ e: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>) {
             let oh = g.outHeight, ow = g.outWidth, tiles = strips.count * tw, ld = dld(ld(tiles))
+            // Zero beyond the output row once: each row below only copies its ow values.
+            (row + ow).update(repeating: 0, count: 4 * tw + 32 - ow)
             for (si, s) in strips.enumerated() {
                 let src = plane + (s / th) * sampleStride, ty = s % th
                 for i in 0..<4 {
@@ -113,7 +122,6 @@ extension TrainingKernels {
                         continue
                     }
                     row.update(from: src + oy * ow, count: ow)
-                    (row + ow).update(repeating: 0, count: 4 * tw + 32 - ow)
                     let e1 = e0 + ld, e2 = e1 + ld, e3 = e2 + ld
                     var tx = 0 // as in gatherPatches
                     while tx < tw {
@@ -135,6 +143,7 @@ extension TrainingKernels {
         func inputTransform(_ x: UnsafePointer<Float>, strips: Range<Int>, _ v: UnsafeMutablePointer<Float>,
                             d: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>, t: UnsafeMutablePointer<SIMD8<Float>>) {
             let cin = g.inChannels, hw = g.height * g.width, ld = ld(strips.count * tw)
+            zeroRowPadding(row)
             for ci in 0..<cin {
                 gatherPatches(x + ci * hw, sampleStride: cin * hw, strips: strips, d, row: row)
                 for q in stride(from: 0, to: ld, by: 8) {
@@ -166,64 +175,78 @@ extension TrainingKernels {
         }
     }
 
-    /// y = conv3x3(x, w) + bias by Winograd; `y` is fully overwritten.
+    /// y = conv3x3(x, w) + bias by Winograd; `y` is fully overwritten. `u`, when given, is the
+    /// kernel transform of `w` (`WinogradWeights.forward`), else it is computed here.
     static func winogradForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                                _ g: Conv2DGeometry, bias: UnsafePointer<Float>?) {
+                                _ g: Conv2DGeometry, bias: UnsafePointer<Float>?, u given: UnsafePointer<Float>? = nil) {
+        if let given { winogradForward(x, u: given, y, g, bias: bias); return }
+        let cin = g.inChannels, cout = g.outChannels
+        var u = scratch(36 * WinogradF43.uPlane(cout: cout, cin: cin))
+        u.withUnsafeMutableBufferPointer { WinogradF43.kernelTransform(w, cout: cout, cin: cin, $0.baseAddress!) }
+        u.withUnsafeBufferPointer { winogradForward(x, u: $0.baseAddress!, y, g, bias: bias) }
+    }
+
+    /// y = conv3x3(x, w) + bias by Winograd from the kernel transform `u` of w (36 [cout][cin] planes).
+    static func winogradForward(_ x: UnsafePointer<Float>, u up: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                        _ g: Conv2DGeometry, bias: UnsafePointer<Float>?) {
         let cin = g.inChannels, cout = g.outChannels
         let uPlane = WinogradF43.uPlane(cout: cout, cin: cin)
-        var u = scratch(36 * uPlane)
-        u.withUnsafeMutableBufferPointer { WinogradF43.kernelTransform(w, cout: cout, cin: cin, $0.baseAddress!) }
         let plan = WinogradPlan(g, threads: TrainingKernels.threads)
         let parts = min(TrainingKernels.threads, plan.blocks)
         Gemm.setThreads(parts > 1 ? 1 : TrainingKernels.threads)
         let oh = g.outHeight, ow = g.outWidth, ohw = oh * ow, tw = plan.tw, th = plan.th
-        u.withUnsafeBufferPointer { ub in
-            let up = ub.baseAddress!
-            parallelChunks(plan.blocks, parts: parts) { blocks in
-                var buffers = WinogradPlan.Buffers(plan)
-                buffers.with { vp, mp, d, rowBuf, t in
-                    for b in blocks {
-                        let strips = plan.block(b), ld = plan.ld(strips.count * tw)
-                        plan.inputTransform(x, strips: strips, vp, d: d, row: rowBuf, t: t)
-                        for xi in 0..<36 {
-                            Gemm.sgemm(m: cout, n: ld, k: cin, a: up + xi * uPlane, lda: cin,
-                                       b: vp + xi * plan.vPlane(ld), ldb: ld, c: mp + xi * plan.mPlane(ld), ldc: ld)
+        parallelChunks(plan.blocks, parts: parts) { blocks in
+            var buffers = WinogradPlan.Buffers(plan)
+            buffers.with { vp, mp, d, rowBuf, t in
+                for b in blocks {
+                    let strips = plan.block(b), ld = plan.ld(strips.count * tw)
+                    plan.inputTransform(x, strips: strips, vp, d: d, row: rowBuf, t: t)
+                    for xi in 0..<36 {
+                        Gemm.sgemm(m: cout, n: ld, k: cin, a: up + xi * uPlane, lda: cin,
+                                   b: vp + xi * plan.vPlane(ld), ldb: ld, c: mp + xi * plan.mPlane(ld), ldc: ld)
+                    }
+                    let o = d // 16 output planes of one channel
+                    for co in 0..<cout {
+                        let beta = bias?[co] ?? 0
+                        for q in stride(from: 0, to: ld, by: 8) {
+                            WinogradF43.outputTiles(mp + co * ld + q, mStride: plan.mPlane(ld), o + q, ld: ld, bias: beta, t: t)
                         }
-                        let o = d // 16 output planes of one channel
-                        for co in 0..<cout {
-                            let beta = bias?[co] ?? 0
-                            for q in stride(from: 0, to: ld, by: 8) {
-                                WinogradF43.outputTiles(mp + co * ld + q, mStride: plan.mPlane(ld), o + q, ld: ld, bias: beta, t: t)
-                            }
-                            for (si, s) in strips.enumerated() {
-                                let plane = y + ((s / th) * cout + co) * ohw, ty = s % th
-                                for i in 0..<4 where 4 * ty + i < oh {
-                                    let row = plane + (4 * ty + i) * ow, src = o + i * 4 * ld + si * tw
-                                    // row[4 tx + l] = o_l[tx]: interleave 8 tiles at a time, then singly.
-                                    let full = ow / 4
-                                    var tx = 0
-                                    while tx + 8 <= full {
-                                        let a = load(src + tx), b = load(src + ld + tx)
-                                        let c = load(src + 2 * ld + tx), e = load(src + 3 * ld + tx)
-                                        let r = row + 4 * tx
-                                        store(V8(a[0], b[0], c[0], e[0], a[1], b[1], c[1], e[1]), r)
-                                        store(V8(a[2], b[2], c[2], e[2], a[3], b[3], c[3], e[3]), r + 8)
-                                        store(V8(a[4], b[4], c[4], e[4], a[5], b[5], c[5], e[5]), r + 16)
-                                        store(V8(a[6], b[6], c[6], e[6], a[7], b[7], c[7], e[7]), r + 24)
-                                        tx += 8
-                                    }
-                                    while tx < full {
-                                        for l in 0..<4 { row[4 * tx + l] = src[l * ld + tx] }
-                                        tx += 1
-                                    }
-                                    if full < tw { for l in 0..<(ow - 4 * full) { row[4 * full + l] = src[l * ld + full] } }
+                        for (si, s) in strips.enumerated() {
+                            let plane = y + ((s / th) * cout + co) * ohw, ty = s % th
+                            for i in 0..<4 where 4 * ty + i < oh {
+                                let row = plane + (4 * ty + i) * ow, src = o + i * 4 * ld + si * tw
+                                // row[4 tx + l] = o_l[tx]: interleave 8 tiles at a time, then singly.
+                                let full = ow / 4
+                                var tx = 0
+                                while tx + 8 <= full {
+                                    let a = load(src + tx), b = load(src + ld + tx)
+                                    let c = load(src + 2 * ld + tx), e = load(src + 3 * ld + tx)
+                                    let r = row + 4 * tx
+                                    store(V8(a[0], b[0], c[0], e[0], a[1], b[1], c[1], e[1]), r)
+                                    store(V8(a[2], b[2], c[2], e[2], a[3], b[3], c[3], e[3]), r + 8)
+                                    store(V8(a[4], b[4], c[4], e[4], a[5], b[5], c[5], e[5]), r + 16)
+                                    store(V8(a[6], b[6], c[6], e[6], a[7], b[7], c[7], e[7]), r + 24)
+                                    tx += 8
                                 }
+                                while tx < full {
+                                    for l in 0..<4 { row[4 * tx + l] = src[l * ld + tx] }
+                                    tx += 1
+                                }
+                                if full < tw { for l in 0..<(ow - 4 * full) { row[4 * full + l] = src[l * ld + full] } }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// dw += ∂L/∂w for output gradient `gradOut` and input `x` of the Winograd convolution `g`.
+    static func winogradAddWeightGradient(_ gradOut: Tensor, input x: Tensor, geometry g: Conv2DGeometry,
+                                          into dw: UnsafeMutablePointer<Float>) {
+        precondition(g.kernelH == 3 && g.kernelW == 3 && g.stride == 1 && g.groups == 1 && x.shape == [g.batch, g.inChannels, g.height, g.width] && gradOut.shape == g.outputShape,
+                     "Winograd weight gradient for \(x.shape) -> \(gradOut.shape)")
+        x.withPointer { xp in gradOut.withPointer { gp in winogradBackwardWeight(xp, gp, dw, g) } }
     }
 
     /// dw += ∂L/∂w of a Winograd-eligible convolution: per ξ, dU[ξ] += Mg[ξ] · V[ξ]ᵀ with

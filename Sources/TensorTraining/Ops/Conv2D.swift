@@ -13,17 +13,26 @@ extension TrainingKernels {
     /// `conv2d(x [N,Cin,H,W], weight [Cout,Cin/groups,kh,kw], bias [Cout]?)` as in PyTorch.
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
                               paddingMode: PaddingMode = .zeros, groups: Int = 1) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, paddingMode: paddingMode, groups: groups,
+               winograd: nil)
+    }
+
+    /// `conv2d` with the Winograd transforms of `weight` when the caller keeps them (`Ops.conv2d`).
+    static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+                       paddingMode: PaddingMode, groups: Int, winograd: WinogradWeights?) -> Tensor {
         let g = Conv2DGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding,
                                groups: groups, paddingMode: paddingMode)
         precondition(bias == nil || bias!.count == g.outChannels, "conv2d bias \(bias!.shape) for \(g.outChannels) channels")
+        precondition(winograd?.matches(weight.shape) ?? true, "Winograd transforms for another weight than \(weight.shape)")
+        let u = usesWinograd(g) ? winograd?.forward : nil
         var y = Tensor.make(shape: g.outputShape) { _ in }
-        x.withPointer { xp in weight.withPointer { wp in y.withMutablePointer { yp in
+        x.withPointer { xp in weight.withPointer { wp in y.withMutablePointer { yp in withOptionalPointer(u) { up in
             if let bias {
-                bias.withPointer { bp in convForward(xp, wp, yp, g, bias: bp) }
+                bias.withPointer { bp in convForward(xp, wp, yp, g, bias: bp, winogradU: up) }
             } else {
-                convForward(xp, wp, yp, g)
+                convForward(xp, wp, yp, g, winogradU: up)
             }
-        } } }
+        } } } }
         return y
     }
 
@@ -32,16 +41,27 @@ extension TrainingKernels {
                                       padding: Int = 0, paddingMode: PaddingMode = .zeros, groups: Int = 1,
                                       needInput: Bool = true, needWeight: Bool = true, needBias: Bool = true)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        conv2dBackward(gradOut, input: x, weight: weight, stride: stride, padding: padding, paddingMode: paddingMode,
+                       groups: groups, needInput: needInput, needWeight: needWeight, needBias: needBias, winograd: nil)
+    }
+
+    /// `conv2dBackward` with the Winograd transforms of `weight` (those of its forward) when the
+    /// caller keeps them; the input gradient then reuses their flipped-kernel transform.
+    static func conv2dBackward(_ gradOut: Tensor, input x: Tensor, weight: Tensor, stride: Int, padding: Int,
+                               paddingMode: PaddingMode, groups: Int, needInput: Bool, needWeight: Bool, needBias: Bool,
+                               winograd: WinogradWeights?) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let g = Conv2DGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding,
                                groups: groups, paddingMode: paddingMode)
         precondition(gradOut.shape == g.outputShape, "conv2d grad \(gradOut.shape) for output \(g.outputShape)")
         var dx: Tensor? = nil, dw: Tensor? = nil
         if needInput {
             // The flipped-convolution path overwrites every element; the others accumulate.
-            var t = backwardDataOverwrites(g) ? Tensor.make(shape: x.shape) { _ in } : Tensor.zeros(x.shape)
-            gradOut.withPointer { gp in weight.withPointer { wp in t.withMutablePointer { dp in
-                convBackwardData(gp, wp, dp, g)
-            } } }
+            let overwrites = backwardDataOverwrites(g)
+            let flippedU = overwrites && usesWinograd(flippedGeometry(g)) ? winograd?.flipped(of: weight) : nil
+            var t = overwrites ? Tensor.make(shape: x.shape) { _ in } : Tensor.zeros(x.shape)
+            gradOut.withPointer { gp in weight.withPointer { wp in t.withMutablePointer { dp in withOptionalPointer(flippedU) { fu in
+                convBackwardData(gp, wp, dp, g, flippedWinogradU: fu)
+            } } } }
             dx = t
         }
         if needWeight {
@@ -73,8 +93,9 @@ extension TrainingKernels {
 
     /// y = conv(x, w) + bias; `y` is fully overwritten. The bias initialises each band of the
     /// output so the GEMM accumulates onto it (beta = 1) instead of zeroing it first.
+    /// `winogradU`, when given, is the Winograd kernel transform of `w` (used if `g` takes that path).
     static func convForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                            _ g: Conv2DGeometry, bias: UnsafePointer<Float>? = nil) {
+                            _ g: Conv2DGeometry, bias: UnsafePointer<Float>? = nil, winogradU: UnsafePointer<Float>? = nil) {
         if isDepthwise(g) {
             depthwiseForward(x, w, y, g)
             if let bias {
@@ -88,7 +109,7 @@ extension TrainingKernels {
             }
             return
         }
-        if usesWinograd(g) { winogradForward(x, w, y, g, bias: bias); return }
+        if usesWinograd(g) { winogradForward(x, w, y, g, bias: bias, u: winogradU); return }
         let plan = BandPlan(g)
         let opg = plan.opg, k = plan.k, ohw = plan.ohw
         let threads = TrainingKernels.threads
@@ -112,12 +133,14 @@ extension TrainingKernels {
         }
     }
 
-    /// dx = conv-transpose(dy, w): the input gradient. `dx` must start zeroed.
+    /// dx = conv-transpose(dy, w): the input gradient. `dx` must start zeroed unless
+    /// `backwardDataOverwrites(g)`. `flippedWinogradU`, when given, is the Winograd transform of
+    /// the flipped kernel (`WinogradWeights.flipped`).
     static func convBackwardData(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                                 _ g: Conv2DGeometry) {
+                                 _ g: Conv2DGeometry, flippedWinogradU: UnsafePointer<Float>? = nil) {
         if isDepthwise(g) { depthwiseBackwardData(dy, w, dx, g); return }
         if backwardDataOverwrites(g) {
-            backwardDataAsConvolution(dy, w, dx, g)
+            backwardDataAsConvolution(dy, w, dx, g, flippedWinogradU: flippedWinogradU)
             return
         }
         let cpg = g.inChannels / g.groups, opg = g.outChannels / g.groups
@@ -162,16 +185,43 @@ extension TrainingKernels {
 
     /// For stride 1 and zero padding the input gradient is itself a convolution of dy with the
     /// kernel flipped and transposed (padding k-1-p): im2col + GEMM with no col2im scatter.
+    /// With `flippedWinogradU` (the flipped kernel's Winograd transform) and a Winograd-eligible
+    /// flipped geometry, the flipped kernel itself is not needed.
     static func backwardDataAsConvolution(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                                          _ dx: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry) {
-        let k = g.kernelH, cin = g.inChannels, cout = g.outChannels
-        var flipped = [Float](repeating: 0, count: cin * cout * k * k)
-        for co in 0..<cout { for ci in 0..<cin { for ky in 0..<k { for kx in 0..<k {
-            flipped[((ci * cout + co) * k + (k - 1 - ky)) * k + (k - 1 - kx)] = w[((co * cin + ci) * k + ky) * k + kx]
-        } } } }
-        let gt = Conv2DGeometry(input: [g.batch, cout, g.outHeight, g.outWidth], weight: [cin, cout, k, k],
-                                stride: 1, padding: k - 1 - g.padding)
-        flipped.withUnsafeBufferPointer { convForward(dy, $0.baseAddress!, dx, gt) }
+                                          _ dx: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
+                                          flippedWinogradU: UnsafePointer<Float>? = nil) {
+        let gt = flippedGeometry(g)
+        if let flippedWinogradU, usesWinograd(gt) {
+            winogradForward(dy, u: flippedWinogradU, dx, gt, bias: nil)
+            return
+        }
+        flippedKernel(w, cout: g.outChannels, cin: g.inChannels, k: g.kernelH).withUnsafeBufferPointer {
+            convForward(dy, $0.baseAddress!, dx, gt)
+        }
+    }
+
+    /// The convolution of dy whose output is the input gradient of `g` (stride 1, zero padding):
+    /// Cout -> Cin channels, padding k-1-p, with the `flippedKernel`.
+    static func flippedGeometry(_ g: Conv2DGeometry) -> Conv2DGeometry {
+        let k = g.kernelH
+        return Conv2DGeometry(input: [g.batch, g.outChannels, g.outHeight, g.outWidth], weight: [g.inChannels, g.outChannels, k, k],
+                              stride: 1, padding: k - 1 - g.padding)
+    }
+
+    /// The kernel w [cout, cin, k, k] flipped in both spatial axes and transposed: [cin, cout, k, k].
+    static func flippedKernel(_ w: UnsafePointer<Float>, cout: Int, cin: Int, k: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: cin * cout * k * k) { flipped, c in
+            for co in 0..<cout { for ci in 0..<cin { for ky in 0..<k { for kx in 0..<k {
+                flipped[((ci * cout + co) * k + (k - 1 - ky)) * k + (k - 1 - kx)] = w[((co * cin + ci) * k + ky) * k + kx]
+            } } } }
+            c = cin * cout * k * k
+        }
+    }
+
+    /// Runs `body` with a pointer to `a`'s elements, or nil.
+    static func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let a else { return body(nil) }
+        return a.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 
     /// dw = dy · im2col(x)ᵀ summed over samples and bands; `dw` must start zeroed.

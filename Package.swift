@@ -96,6 +96,7 @@ let package = Package(
         ]),
         .executableTarget(name: "dcvc-bench", dependencies: [
             "ToolSupport", "Tensor", "Deterministic", "TensorTraining", "Entropy", "COpenBLAS", "Models", "Training",
+            "Codec", "CodecEncoder", "Media", "Bitstream",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: numericSettings),
 

@@ -4,7 +4,7 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dcvc-bench",
-        abstract: "Measure kernels, the entropy coder and training steps against peers in the same run.",
-        subcommands: [KernelsBench.self, EntropyBench.self, TrainBench.self])
+        abstract: "Measure kernels, the entropy coder, training steps and decoding against peers in the same run.",
+        subcommands: [KernelsBench.self, EntropyBench.self, TrainBench.self, DecodeBench.self])
 }
 Bench.main()

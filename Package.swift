@@ -117,6 +117,8 @@ let package = Package(
                                                     "TensorTraining", "ToolTesting"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Plotting", "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
+        // dcvc-bench's subcommands, run as a process (ToolRunner).
+        .testTarget(name: "BenchTests", dependencies: ["Media", "ToolTesting"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelsTraining", "Tensor", "Deterministic", "TensorTraining"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelsTraining", "Tensor", "TensorTraining",
                                                           "Media", "Plotting", "Entropy", "ToolTesting"]),

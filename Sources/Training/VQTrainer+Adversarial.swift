@@ -25,12 +25,8 @@ extension VQTrainer {
     /// cut before the last layer: both heads are back-propagated to the cut only (the tail is one
     /// 3x3 conv, cheap to run twice), and the rest of the network once, seeded with the combined
     /// gradient at the cut. Returns L_G and λ.
-    func generatorBackward(nll: Variable, commit: Variable, xhat: Variable, cut: LayerCut,
-                           discriminator: PatchDiscriminator) -> (loss: Float, weight: Float) {
-        // The generator's loss must not train the discriminator: its weights are constants here.
-        discParams.setTrainable(false) { _ in true }
-        let gen = AdversarialLoss.generator(fake: discriminator(xhat, discParams))
-        discParams.setTrainable(true) { _ in true }
+    func generatorBackward(_ f: Forward, cut: LayerCut) -> (loss: Float, weight: Float) {
+        let gen = generatorLoss(f.xhat)
         guard let weight = params["\(Self.lastLayer).weight"], let bias = params["\(Self.lastLayer).bias"],
               let leaf = cut.leaf, let below = cut.input
         else { preconditionFailure("the decoder has no \(Self.lastLayer) or the forward did not reach it") }
@@ -39,7 +35,7 @@ extension VQTrainer {
             weight.grad = nil; bias.grad = nil; leaf.grad = nil
             return g
         }
-        nll.backward(retainGraph: true)
+        f.nll.backward(retainGraph: true)
         let r = take()
         gen.backward()
         let a = take()
@@ -47,14 +43,24 @@ extension VQTrainer {
                                                    discWeight: options.adversarialWeight)
         let combined = zip(r, a).map { TrainingKernels.map2($0, $1) { x, y in x + lambda * y } }
         weight.grad = combined[0]; bias.grad = combined[1]
-        let rest = Ops.sum(below * Variable(combined[2])) + options.commitment * commit
+        let rest = Ops.sum(below * Variable(combined[2])) + options.commitment * f.commitment
         rest.backward()
         return (gen.value.item, lambda)
     }
 
+    /// The generator's loss -mean D(x̂), with the discriminator's weights as constants (it must
+    /// not train the discriminator).
+    public func generatorLoss(_ xhat: Variable) -> Variable {
+        guard let discriminator else { preconditionFailure("generatorLoss without a discriminator (discWeight 0)") }
+        discParams.setTrainable(false) { _ in true }
+        defer { discParams.setTrainable(true) { _ in true } }
+        return AdversarialLoss.generator(fake: discriminator(xhat, discParams))
+    }
+
     /// One Adam step of the discriminator on the hinge loss; real and fake share one forward
     /// (GroupNorm is per sample). Returns the loss.
-    func discriminatorStep(real: Tensor, fake: Tensor, discriminator: PatchDiscriminator) -> Float {
+    func discriminatorStep(real: Tensor, fake: Tensor) -> Float {
+        guard let discriminator else { preconditionFailure("discriminator step without a discriminator") }
         discParams.zeroGrad()
         let n = real.shape[0]
         let logits = discriminator(Variable(TrainingKernels.concat([real, fake], axis: 0)), discParams)

@@ -118,10 +118,21 @@ public final class VQTrainer {
         Ops.l2NormalizeChannels(network.encode(x, TrainingBackend(params: params)))
     }
 
-    /// One optimisation step on images [B, 3, H, W] in [0, 1]: the generator (encoder, decoder),
-    /// then the discriminator when the adversarial term is on, then the codebooks.
-    @discardableResult
-    public func trainStep(_ images: Tensor) -> VQStepResult {
+    /// One step's forward pass, its losses on the tape, and the quantizer's bookkeeping.
+    public struct Forward {
+        /// The reconstruction [B, 3, H, W] and the loss terms.
+        public let xhat: Variable, reconstruction: Variable, msssim: Variable, commitment: Variable
+        /// LPIPS-Alex of the reconstruction (nil when its weight is 0).
+        public let lpips: Variable?
+        /// reconstruction + w(1 - MS-SSIM) + w_p LPIPS: taming's "nll", every term computed from
+        /// x̂ alone (the adaptive weight balances the GAN term against it).
+        public let nll: Variable
+        let indices: [[Int]], residuals: [Tensor], prefixes: [Int], latentError: [Float]
+    }
+
+    /// The forward pass of a step on images [B, 3, H, W] in [0, 1]: k-means initialisation on
+    /// the first call, quantizer dropout draws from `rng`, the decoder cut at `cut` if given.
+    public func forward(_ images: Tensor, cut: LayerCut? = nil) -> Forward {
         let x = Variable(images)
         let zn = latent(x)
         let (n, h, w) = (zn.shape[0], zn.shape[2], zn.shape[3])
@@ -135,41 +146,48 @@ public final class VQTrainer {
         latentError.append(Self.meanSquare(zip(zn.value.storage, zFull.storage).map { $0 - $1 }))
         let gains = codebooks.quantizer.levelGains
         let input = codebooks.quantizer.decoderInput(indices: indices, prefix: prefixes, gains: gains, height: h, width: w)
-        let adversarial = isAdversarial
-        let cut = adversarial ? LayerCut(name: Self.lastLayer) : nil
         let xhat = network.decode(Ops.straightThroughLevels(zn, input: input, prefix: prefixes, gains: gains),
                                   TrainingBackend(params: params, cut: cut))
         let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
         let ms = msssim(xhat, x)
         let commit = Ops.mse(zn, Variable(zFull))
-        // taming's "nll" part: everything computed from the reconstruction alone.
         var nll = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight)
-        var lpips: Float = 0
+        var lpips: Variable? = nil
         if options.lpipsWeight > 0 {
             guard let perceptual else { preconditionFailure("perceptualWeight > 0 but no LPIPS network attached") }
             let p = perceptual.loss(xhat, target: images)
-            lpips = p.value.item
+            lpips = p
             nll = nll + options.lpipsWeight * p
         }
+        return Forward(xhat: xhat, reconstruction: rec, msssim: ms, commitment: commit, lpips: lpips, nll: nll,
+                       indices: indices, residuals: residuals, prefixes: prefixes, latentError: latentError)
+    }
+
+    /// One optimisation step on images [B, 3, H, W] in [0, 1]: the generator (encoder, decoder),
+    /// then the discriminator when the adversarial term is on, then the codebooks.
+    @discardableResult
+    public func trainStep(_ images: Tensor) -> VQStepResult {
+        let adversarial = isAdversarial
+        let cut = adversarial ? LayerCut(name: Self.lastLayer) : nil
+        let f = forward(images, cut: cut)
         params.zeroGrad()
-        var result = VQStepResult(loss: 0, reconstruction: rec.value.item, msssim: ms.value.item, commitment: commit.value.item,
-                                  levelStats: [], prefixes: prefixes, latentError: latentError)
-        result.lpips = lpips
-        if let cut, let discriminator {
-            let g = generatorBackward(nll: nll, commit: commit, xhat: xhat, cut: cut, discriminator: discriminator)
+        var result = VQStepResult(loss: 0, reconstruction: f.reconstruction.value.item, msssim: f.msssim.value.item,
+                                  commitment: f.commitment.value.item, levelStats: [], prefixes: f.prefixes,
+                                  latentError: f.latentError)
+        result.lpips = f.lpips?.value.item ?? 0
+        if let cut {
+            let g = generatorBackward(f, cut: cut)
             result.generator = g.loss; result.adaptiveWeight = g.weight
-            result.loss = nll.value.item + g.weight * g.loss + options.commitment * commit.value.item
+            result.loss = f.nll.value.item + g.weight * g.loss + options.commitment * f.commitment.value.item
         } else {
-            let loss = nll + options.commitment * commit
+            let loss = f.nll + options.commitment * f.commitment
             loss.backward()
             result.loss = loss.value.item
         }
         clipGradNorm(params, maxNorm: options.gradClip)
         adam.update(params, lr: learningRate)
-        if adversarial, let discriminator {
-            result.discriminator = discriminatorStep(real: images, fake: xhat.value, discriminator: discriminator)
-        }
-        result.levelStats = codebooks.update(indices: indices, residuals: residuals, step: step, rng: &rng)
+        if adversarial { result.discriminator = discriminatorStep(real: images, fake: f.xhat.value) }
+        result.levelStats = codebooks.update(indices: f.indices, residuals: f.residuals, step: step, rng: &rng)
         step += 1
         return result
     }

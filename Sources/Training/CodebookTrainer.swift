@@ -58,6 +58,20 @@ public final class CodebookTrainer {
         initialized.value.storage[0] = 1
     }
 
+    /// Takes trained codebooks (fine-tuning): each code's EMA count becomes `count`, its EMA sum
+    /// codeword · count and its last use `step`, and the quantizer counts as initialised.
+    public func restart(from codebooks: [Tensor], count: Float, step: Int) {
+        precondition(codebooks.count == levels && codebooks.allSatisfy { $0.shape == [size, dim] },
+                     "restart with \(codebooks.map(\.shape)) for \(levels) levels of [\(size), \(dim)]")
+        for l in 0..<levels {
+            codebook[l].value = codebooks[l]
+            emaCount[l].value = Tensor(shape: [size], repeating: count)
+            emaSum[l].value = TrainingKernels.map(codebooks[l]) { $0 * count }
+            lastUsed[l].value = Tensor(shape: [size], repeating: Float(step))
+        }
+        initialized.value.storage[0] = 1
+    }
+
     /// Statistics of one update, per level.
     public struct LevelStats {
         public var perplexity: Float

@@ -50,10 +50,17 @@ public protocol CheckpointedTrainer: AnyObject {
     var options: Options { get }
     var trainedParameters: ParameterSet { get }
     var adam: Adam { get }
+    /// Every optimizer by checkpoint key (default: `adam` under ""); a trainer with a
+    /// discriminator adds the discriminator's Adam under its own key.
+    var optimizers: [String: Adam] { get }
     var step: Int { get set }
     var rng: RNG { get set }
     /// The learning rate of the current step (logged).
     var learningRate: Float { get }
+}
+
+extension CheckpointedTrainer {
+    public var optimizers: [String: Adam] { ["": adam] }
 }
 
 extension RunCheckpoints {
@@ -62,7 +69,7 @@ extension RunCheckpoints {
     public static func save<T: CheckpointedTrainer>(_ t: T, runDir: String, elapsed: Double, keep: Int = 2) throws -> String {
         let path = path(runDir: runDir, step: t.step)
         let opts = String(decoding: try JSONEncoder().encode(t.options), as: UTF8.self)
-        try Checkpoint.save(to: path, params: t.trainedParameters, optimizer: t.adam, step: t.step, rng: t.rng,
+        try Checkpoint.save(to: path, params: t.trainedParameters, optimizers: t.optimizers, step: t.step, rng: t.rng,
                             extra: [T.configKey: t.configJSON, "train_options": opts, "elapsed_seconds": String(elapsed)])
         prune(runDir, keep: keep)
         return path
@@ -78,7 +85,7 @@ extension RunCheckpoints {
         var options = try JSONDecoder().decode(T.Options.self, from: Data(o.utf8))
         if let steps { options.steps = steps }
         let t = try T.restoring(configJSON: c, options: options)
-        let s = try Checkpoint.load(from: path, params: t.trainedParameters, optimizer: t.adam)
+        let s = try Checkpoint.load(from: path, params: t.trainedParameters, optimizers: t.optimizers)
         t.step = s.step; t.rng = s.rng
         return (t, Double(s.metadata["elapsed_seconds"] ?? "0") ?? 0)
     }

@@ -12,7 +12,10 @@ extension VQTrainer: CheckpointedTrainer {
         try Self(config: try VQConfig.parse(json: configJSON), options: options)
     }
     public var configJSON: String { config.json }
-    public var trainedParameters: ParameterSet { params }
+    /// The generator's parameters (with the codebook state), then the discriminator's if any.
+    public var trainedParameters: ParameterSet { discriminator == nil ? params : params.merged(with: discParams) }
+    /// The generator's Adam under "", the discriminator's under "disc".
+    public var optimizers: [String: Adam] { discriminator == nil ? ["": adam] : ["": adam, "disc": discAdam] }
 
     /// The shipped weights: encoder, decoder and codebooks, with the configuration as JSON in
     /// `__metadata__`.

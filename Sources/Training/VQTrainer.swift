@@ -25,12 +25,33 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     public var deadAfter = 25
     public var gradClip: Float = 1.0
 
+    // Perceptual and adversarial training (docs/training.md, "Perceptual recipe"). Optional so that
+    // the options of older checkpoints still decode; nil is the default named, and all-nil is the
+    // fidelity recipe exactly (no LPIPS, no discriminator). See `VQTrainOptions+Recipe.swift`.
+    /// Weight of LPIPS-Alex (batch mean) added to the reconstruction loss (nil: 0).
+    public var perceptualWeight: Float?
+    /// Weight of the adversarial term after taming's adaptive scaling (nil: 0, no discriminator).
+    public var discWeight: Float?
+    /// First step with the adversarial term and discriminator updates (nil: 0).
+    public var discStart: Int?
+    /// Peak learning rate of the discriminator, on the generator's schedule (nil: `lr`).
+    public var discLR: Float?
+    /// Width of the discriminator's first conv, taming's ndf (nil: 64).
+    public var discChannels: Int?
+    /// Strided stages of the discriminator, taming's n_layers (nil: 3).
+    public var discLayers: Int?
+
     public init() {}
 }
 
 /// What one training step measured.
 public struct VQStepResult {
     public var loss: Float, reconstruction: Float, msssim: Float, commitment: Float
+    /// LPIPS-Alex of the reconstruction (0 when its weight is 0).
+    public var lpips: Float = 0
+    /// The generator's loss -mean D(x̂), the discriminator's hinge loss and the adaptive weight
+    /// λ·discWeight the generator loss entered with (all 0 on steps without the adversarial term).
+    public var generator: Float = 0, discriminator: Float = 0, adaptiveWeight: Float = 0
     public var levelStats: [CodebookTrainer.LevelStats]
     public var prefixes: [Int]
     /// Mean squared latent error per element after 1...L levels (before this step's update).
@@ -48,9 +69,18 @@ public final class VQTrainer {
     public var step = 0
     public var rng: RNG
     let msssim: MSSSIM
+    /// The patch discriminator (nil unless `discWeight` > 0), its weights and its Adam (taming's
+    /// betas 0.5, 0.9); all three are in checkpoints.
+    public let discriminator: PatchDiscriminator?
+    public let discParams = ParameterSet()
+    public let discAdam = Adam(beta1: 0.5, beta2: 0.9)
+    /// The frozen LPIPS network of the perceptual term; required when `perceptualWeight` > 0
+    /// (`dcvc-train vq` loads data/lpips), not part of checkpoints.
+    public var perceptual: LPIPSAlex?
 
     public init(config: VQConfig, options: VQTrainOptions) throws {
         try config.validate()
+        try options.validatePerceptual()
         self.config = config; self.options = options
         network = VQGANNetwork(config: config)
         rng = RNG(seed: options.seed)
@@ -58,6 +88,16 @@ public final class VQTrainer {
         codebooks = CodebookTrainer(params: params, levels: config.levels, size: config.codebookSize, dim: config.codeDim,
                                     decay: options.emaDecay, deadAfter: options.deadAfter)
         msssim = VQTrainer.msssim(forSide: options.crop)
+        if options.adversarialWeight > 0 {
+            let d = PatchDiscriminator(channels: options.discChannels ?? 64, layers: options.discLayers ?? 3)
+            // Its own random stream: the generator's initialisation and draws stay those of a
+            // run without a discriminator.
+            var drng = RNG(seed: options.seed ^ 0xD15C)
+            d.registerParameters(in: discParams, rng: &drng)
+            discriminator = d
+        } else {
+            discriminator = nil
+        }
     }
 
     /// MS-SSIM with as many of the five standard scales as the crop allows (weights renormalised).
@@ -79,9 +119,21 @@ public final class VQTrainer {
         Ops.l2NormalizeChannels(network.encode(x, TrainingBackend(params: params)))
     }
 
-    /// One optimisation step on images [B, 3, H, W] in [0, 1].
-    @discardableResult
-    public func trainStep(_ images: Tensor) -> VQStepResult {
+    /// One step's forward pass, its losses on the tape, and the quantizer's bookkeeping.
+    public struct Forward {
+        /// The reconstruction [B, 3, H, W] and the loss terms.
+        public let xhat: Variable, reconstruction: Variable, msssim: Variable, commitment: Variable
+        /// LPIPS-Alex of the reconstruction (nil when its weight is 0).
+        public let lpips: Variable?
+        /// reconstruction + w(1 - MS-SSIM) + w_p LPIPS: taming's "nll", every term computed from
+        /// x̂ alone (the adaptive weight balances the GAN term against it).
+        public let nll: Variable
+        let indices: [[Int]], residuals: [Tensor], prefixes: [Int], latentError: [Float]
+    }
+
+    /// The forward pass of a step on images [B, 3, H, W] in [0, 1]: k-means initialisation on
+    /// the first call, quantizer dropout draws from `rng`, the decoder cut at `cut` if given.
+    public func forward(_ images: Tensor, cut: LayerCut? = nil) -> Forward {
         let x = Variable(images)
         let zn = latent(x)
         let (n, h, w) = (zn.shape[0], zn.shape[2], zn.shape[3])
@@ -96,19 +148,49 @@ public final class VQTrainer {
         let gains = codebooks.quantizer.levelGains
         let input = codebooks.quantizer.decoderInput(indices: indices, prefix: prefixes, gains: gains, height: h, width: w)
         let xhat = network.decode(Ops.straightThroughLevels(zn, input: input, prefix: prefixes, gains: gains),
-                                  TrainingBackend(params: params))
+                                  TrainingBackend(params: params, cut: cut))
         let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
         let ms = msssim(xhat, x)
         let commit = Ops.mse(zn, Variable(zFull))
-        let loss = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight) + options.commitment * commit
+        var nll = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight)
+        var lpips: Variable? = nil
+        if options.lpipsWeight > 0 {
+            guard let perceptual else { preconditionFailure("perceptualWeight > 0 but no LPIPS network attached") }
+            let p = perceptual.loss(xhat, target: images)
+            lpips = p
+            nll = nll + options.lpipsWeight * p
+        }
+        return Forward(xhat: xhat, reconstruction: rec, msssim: ms, commitment: commit, lpips: lpips, nll: nll,
+                       indices: indices, residuals: residuals, prefixes: prefixes, latentError: latentError)
+    }
+
+    /// One optimisation step on images [B, 3, H, W] in [0, 1]: the generator (encoder, decoder),
+    /// then the discriminator when the adversarial term is on, then the codebooks.
+    @discardableResult
+    public func trainStep(_ images: Tensor) -> VQStepResult {
+        let adversarial = isAdversarial
+        let cut = adversarial ? LayerCut(name: Self.lastLayer) : nil
+        let f = forward(images, cut: cut)
         params.zeroGrad()
-        loss.backward()
+        var result = VQStepResult(loss: 0, reconstruction: f.reconstruction.value.item, msssim: f.msssim.value.item,
+                                  commitment: f.commitment.value.item, levelStats: [], prefixes: f.prefixes,
+                                  latentError: f.latentError)
+        result.lpips = f.lpips?.value.item ?? 0
+        if let cut {
+            let g = generatorBackward(f, cut: cut)
+            result.generator = g.loss; result.adaptiveWeight = g.weight
+            result.loss = f.nll.value.item + g.weight * g.loss + options.commitment * f.commitment.value.item
+        } else {
+            let loss = f.nll + options.commitment * f.commitment
+            loss.backward()
+            result.loss = loss.value.item
+        }
         clipGradNorm(params, maxNorm: options.gradClip)
         adam.update(params, lr: learningRate)
-        let stats = codebooks.update(indices: indices, residuals: residuals, step: step, rng: &rng)
+        if adversarial { result.discriminator = discriminatorStep(real: images, fake: f.xhat.value) }
+        result.levelStats = codebooks.update(indices: f.indices, residuals: f.residuals, step: step, rng: &rng)
         step += 1
-        return VQStepResult(loss: loss.value.item, reconstruction: rec.value.item, msssim: ms.value.item,
-                            commitment: commit.value.item, levelStats: stats, prefixes: prefixes, latentError: latentError)
+        return result
     }
 
     static func meanSquare(_ x: [Float]) -> Float {

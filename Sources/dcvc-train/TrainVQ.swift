@@ -16,7 +16,9 @@ struct TrainVQ: ParsableCommand {
             decoded once into a zstd cache (frame-cache beside the run directory by default). The run directory gets \
             log.csv, loss.svg, ckpt-<step>.safetensors (newest 2 kept, every --checkpoint-minutes) and, at the \
             end, vq.safetensors (the shipped weights). --resume continues from the newest checkpoint \
-            with the configuration stored in it.
+            with the configuration stored in it. --recipe perceptual adds LPIPS-Alex (data/lpips) and a \
+            patch discriminator (docs/training.md, "Perceptual recipe"); --init-from fine-tunes a shipped \
+            tokenizer (its configuration replaces the architecture flags).
             """)
 
     @OptionGroup var common: RunOptions
@@ -31,6 +33,15 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Reconstruction loss: l1 or mse.") var rec: String = "l1"
     @Option(help: "Weight of 1 - MS-SSIM.") var msssim: Float = 0.2
     @Option(help: "Fraction of samples trained on a random prefix of levels (quantizer dropout).") var dropout: Float = 0.5
+    @Option(help: "Loss recipe: fidelity (L1 + MS-SSIM) or perceptual (+ LPIPS 1.0, GAN 0.8 from step 1000); the flags below override it.")
+    var recipe: VQTrainOptions.Recipe = .fidelity
+    @Option(help: "Weight of LPIPS-Alex in the reconstruction loss (fidelity: 0).") var perceptualWeight: Float?
+    @Option(help: "Weight of the adaptive-weighted GAN term (fidelity: 0, no discriminator).") var discWeight: Float?
+    @Option(help: "First step of the GAN term and discriminator updates.") var discStart: Int?
+    @Option(help: "Peak discriminator learning rate (default: --lr).") var discLr: Float?
+    @Option(help: "Discriminator width, taming's ndf (default 64).") var discChannels: Int?
+    @Option(help: "Discriminator strided stages, taming's n_layers (default 3).") var discLayers: Int?
+    @Option(help: "Start from this tokenizer weights file (with encoder), e.g. weights/vqgan-f8.safetensors.") var initFrom: String?
     @Flag(help: "Only print the model's size and MACs per pixel.") var dryRun = false
 
     func run() throws {
@@ -41,18 +52,37 @@ struct TrainVQ: ParsableCommand {
             (trainer, elapsed) = r
         } else {
             var config = VQConfig.standard(f: f, codeDim: dim, codebookSize: codebook, levels: levels)
-            if let channels {
+            let initFile = try initFrom.map { try SafeTensorsFile.read(from: $0) }
+            if let initFile, let initFrom {
+                config = try VQTokenizer(file: initFile, path: initFrom).config
+                printError("initialising from \(initFrom): its configuration replaces the architecture flags")
+            } else if let channels {
                 config.channels = try channels.split(separator: ",").map {
                     guard let v = Int($0) else { throw ValidationError("bad --channels \(channels)") }
                     return v
                 }
             }
-            config.encoderBlocks = encoderBlocks; config.decoderBlocks = decoderBlocks
+            if initFile == nil { config.encoderBlocks = encoderBlocks; config.decoderBlocks = decoderBlocks }
             var o = VQTrainOptions()
             o.steps = common.steps ?? 3000; o.batch = common.batch ?? 8; o.crop = crop; o.lr = common.lr ?? 4e-4; o.seed = common.seed
             o.reconstruction = rec; o.msssimWeight = msssim; o.dropoutProbability = dropout
+            o.apply(recipe)
+            if let perceptualWeight { o.perceptualWeight = perceptualWeight }
+            if let discWeight { o.discWeight = discWeight }
+            if let discStart { o.discStart = discStart }
+            if let discLr { o.discLR = discLr }
+            if let discChannels { o.discChannels = discChannels }
+            if let discLayers { o.discLayers = discLayers }
             trainer = try VQTrainer(config: config, options: o)
+            if let initFile, let initFrom { try trainer.initialize(from: initFile, path: initFrom) }
         }
+        try trainer.loadPerceptualLoss(path: LPIPSAlex.defaultPath(dataDir: common.data))
+        let o = trainer.options
+        printError(String(format: "losses: %@ + %.2g (1 - MS-SSIM)", o.reconstruction, o.msssimWeight)
+                   + (o.lpipsWeight > 0 ? String(format: " + %.2g LPIPS", o.lpipsWeight) : "")
+                   + (o.adversarialWeight > 0
+                      ? String(format: " + GAN (adaptive x %.2g from step %d, disc lr %.2g)", o.adversarialWeight,
+                               o.discriminatorStart, o.discLR ?? o.lr) : ""))
         let macs = trainer.network.macsPerPixel()
         printError("model: \(trainer.config.json)")
         printError(String(format: "parameters %d (encoder+decoder), MACs/pixel: encoder %.0f, decoder %.0f",
@@ -114,3 +144,5 @@ struct EvalVQ: ParsableCommand {
         print("\(video)\n\(e.report)", terminator: "")
     }
 }
+
+extension VQTrainOptions.Recipe: ExpressibleByArgument {}

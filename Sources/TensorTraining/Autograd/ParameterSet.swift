@@ -43,6 +43,18 @@ public final class ParameterSet {
         return s
     }
 
+    /// This set's parameters followed by `other`'s, sharing the same `Variable`s (e.g. a generator
+    /// and its discriminator in one checkpoint). Names must not repeat.
+    public func merged(with other: ParameterSet) -> ParameterSet {
+        let s = subset { _ in true }
+        for p in other.parameters {
+            precondition(s.index[p.name] == nil, "parameter \(p.name) in both sets")
+            s.index[p.name] = s.parameters.count
+            s.parameters.append(p)
+        }
+        return s
+    }
+
     /// Freezes (or unfreezes) the parameters whose names satisfy `include`.
     public func setTrainable(_ trainable: Bool, where include: (String) -> Bool) {
         for p in parameters where include(p.name) { p.requiresGrad = trainable; if !trainable { p.grad = nil } }

@@ -1,0 +1,51 @@
+import Foundation
+import Models
+import Tensor
+import TensorTraining
+
+/// A tokenizer run that cannot start, naming the file and the reason.
+public struct VQTrainingError: Error, CustomStringConvertible, Equatable {
+    public let path: String, reason: String
+    public init(path: String, _ reason: String) { self.path = path; self.reason = reason }
+    public var description: String { "\(path): \(reason)" }
+}
+
+extension VQTrainer {
+    /// Attaches LPIPS-Alex from the weights file at `path` when `perceptualWeight` > 0 (a no-op
+    /// otherwise). `dcvc-train vq` passes data/lpips/alex-lpips-v0.1.safetensors.
+    ///
+    /// - Throws: `VQTrainingError` when the file is missing (`make lpips` writes it), or the
+    ///   `SafeTensorsError` of a malformed file.
+    public func loadPerceptualLoss(path: String) throws {
+        guard options.lpipsWeight > 0 else { return }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw VQTrainingError(path: path, "perceptualWeight \(options.lpipsWeight) needs the LPIPS weights: run `make lpips`")
+        }
+        perceptual = try LPIPSAlex(path: path)
+    }
+
+    /// Starts from a shipped tokenizer (`export-vq` output with the encoder, e.g.
+    /// weights/vqgan-f8.safetensors) instead of random weights and k-means: encoder, decoder and
+    /// codebooks are copied, and the EMA statistics restart as if every code had been used
+    /// uniformly (count = batch rows / codebook size, sum = codeword · count, last use = now), so
+    /// the first EMA updates keep the codebooks where they are. Call before the first step.
+    ///
+    /// - Throws: `VQTrainingError` when the file's configuration differs from this trainer's or
+    ///   it has no encoder; a `SafeTensorsError` when it is malformed.
+    public func initialize(from file: SafeTensorsFile, path: String) throws {
+        let tok = try VQTokenizer(file: file, path: path)
+        guard tok.config == config else {
+            throw VQTrainingError(path: path, "configuration \(tok.config.json) differs from the run's \(config.json)")
+        }
+        guard let encoder = tok.encoderWeights else {
+            throw VQTrainingError(path: path, "a decoder-only file: fine-tuning needs the encoder weights too")
+        }
+        for (name, t) in encoder.merging(tok.decoderWeights, uniquingKeysWith: { a, _ in a }) {
+            guard let p = params[name] else { throw VQTrainingError(path: path, "unexpected weight \(name)") }
+            p.value = t
+        }
+        let latentSide = options.crop / config.factor
+        let count = Float(options.batch * latentSide * latentSide) / Float(config.codebookSize)
+        codebooks.restart(from: tok.quantizer.codebooks, count: max(count, 1), step: step)
+    }
+}

@@ -18,22 +18,13 @@ public struct HyperpriorIntraTables: Equatable {
 
     /// Reads the two table tensors of `file`, checking the hyper-latent list against `hyperChannels`.
     public init(file: SafeTensorsFile, hyperChannels: Int, path: String) throws {
-        func ints(_ name: String) throws -> [Int32] {
-            guard let t = file.tensors[name] else { throw CodecError(file: path, "weight file has no table tensor \(name)") }
-            guard t.dtype == .i32, t.shape.count == 1 else {
-                throw CodecError(file: path, "table tensor \(name) is \(t.dtype.rawValue) \(t.shape), not a 1-D I32 tensor")
-            }
-            return t.integers().map { Int32(truncatingIfNeeded: $0) }
+        func ints(_ name: String) throws -> [Int32] { try TableTensors.integers(name, in: file, path: path) }
+        let (latent, hyper) = try TableTensors.reading(path: path) {
+            (try TableSerialization.scaleTableSet(try ints(Self.latentName)), try TableSerialization.boundedTables(try ints(Self.hyperName)))
         }
-        do {
-            let latent = try TableSerialization.scaleTableSet(try ints(Self.latentName))
-            let hyper = try TableSerialization.boundedTables(try ints(Self.hyperName))
-            guard hyper.count == hyperChannels else {
-                throw CodecError(file: path, "hyper-latent tables for \(hyper.count) channels, the model has \(hyperChannels)")
-            }
-            self.init(latent: latent, hyper: hyper)
-        } catch let e as EntropyError {
-            throw CodecError(file: path, "invalid entropy tables: \(e)")
+        guard hyper.count == hyperChannels else {
+            throw CodecError(file: path, "hyper-latent tables for \(hyper.count) channels, the model has \(hyperChannels)")
         }
+        self.init(latent: latent, hyper: hyper)
     }
 }

@@ -21,23 +21,15 @@ public struct InterTables: Equatable {
 
     /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`.
     public init(file: SafeTensorsFile, channels: InterChannels, path: String) throws {
-        func ints(_ name: String) throws -> [Int32] {
-            guard let t = file.tensors[name] else { throw CodecError(file: path, "weight file has no table tensor \(name)") }
-            guard t.dtype == .i32, t.shape.count == 1 else {
-                throw CodecError(file: path, "table tensor \(name) is \(t.dtype.rawValue) \(t.shape), not a 1-D I32 tensor")
-            }
-            return t.integers().map { Int32(truncatingIfNeeded: $0) }
+        func ints(_ name: String) throws -> [Int32] { try TableTensors.integers(name, in: file, path: path) }
+        let (latent, mv, fr) = try TableTensors.reading(path: path) {
+            (try TableSerialization.scaleTableSet(try ints(Self.latentName)),
+             try TableSerialization.boundedTables(try ints(Self.mvHyperName)),
+             try TableSerialization.boundedTables(try ints(Self.frameHyperName)))
         }
-        do {
-            let latent = try TableSerialization.scaleTableSet(try ints(Self.latentName))
-            let mv = try TableSerialization.boundedTables(try ints(Self.mvHyperName))
-            let fr = try TableSerialization.boundedTables(try ints(Self.frameHyperName))
-            guard mv.count == channels.mvHyper, fr.count == channels.hyper else {
-                throw CodecError(file: path, "hyper-latent tables for \(mv.count)/\(fr.count) channels, the model has \(channels.mvHyper)/\(channels.hyper)")
-            }
-            self.init(latent: latent, mvHyper: mv, frameHyper: fr)
-        } catch let e as EntropyError {
-            throw CodecError(file: path, "invalid entropy tables: \(e)")
+        guard mv.count == channels.mvHyper, fr.count == channels.hyper else {
+            throw CodecError(file: path, "hyper-latent tables for \(mv.count)/\(fr.count) channels, the model has \(channels.mvHyper)/\(channels.hyper)")
         }
+        self.init(latent: latent, mvHyper: mv, frameHyper: fr)
     }
 }

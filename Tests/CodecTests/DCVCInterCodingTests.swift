@@ -57,16 +57,7 @@ final class DCVCInterCodingTests: XCTestCase {
     }()
 
     private func frame(width: Int, height: Int, index: Int) -> VideoFrame {
-        var rgb = [Float](repeating: 0, count: 3 * width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = y * width + x
-                rgb[i] = 0.5 + 0.4 * Float(((x + 2 * index) / 5 + y / 7) % 2)
-                rgb[width * height + i] = Float(y) / Float(height)
-                rgb[2 * width * height + i] = Float((x * 7 + y * 3 + index) % 11) / 11
-            }
-        }
-        return ColorConversion.toYUV420(RGBPlanes(width: width, height: height, data: rgb), matrix: .bt709, range: .limited, index: index)
+        stripedTestFrame(width: width, height: height, index: index)
     }
 
     private func model(threads: Int) throws -> DCVCInterModel {

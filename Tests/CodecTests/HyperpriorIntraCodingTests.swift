@@ -52,18 +52,8 @@ final class HyperpriorIntraCodingTests: XCTestCase {
 
     private static var weightPath: String { weightDirectory + "/intra-hyperprior.safetensors" }
 
-    /// Stripes, a gradient and a texture that move with `index`.
     private func frame(width: Int, height: Int, index: Int) -> VideoFrame {
-        var rgb = [Float](repeating: 0, count: 3 * width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = y * width + x
-                rgb[i] = 0.5 + 0.4 * Float(((x + 2 * index) / 5 + y / 7) % 2)
-                rgb[width * height + i] = Float(y) / Float(height)
-                rgb[2 * width * height + i] = Float((x * 7 + y * 3 + index) % 11) / 11
-            }
-        }
-        return ColorConversion.toYUV420(RGBPlanes(width: width, height: height, data: rgb), matrix: .bt709, range: .limited, index: index)
+        stripedTestFrame(width: width, height: height, index: index)
     }
 
     private func model(threads: Int) throws -> HyperpriorIntraModel {
@@ -81,17 +71,10 @@ final class HyperpriorIntraCodingTests: XCTestCase {
                                             threads: threads) as! DCVCInterModel
     }
 
-    private struct Coded {
-        var bytes: [UInt8]
-        var units: [FrameUnit]
-        /// The encoder's reference after each frame (streams with P-frames).
-        var references: [Tensor]
-    }
-
     /// `frames` frames of `width x height` at `lambda`; with `intraPeriod` other than 1 the P-frames
     /// use the tiny DCVC model of `DCVCInterCodingTests`.
     private func encode(width: Int, height: Int, frames: Int, lambda: Int = 2048, intraPeriod: Int = 1,
-                        threads: Int) throws -> Coded {
+                        threads: Int) throws -> CodedStream {
         let first = frame(width: width, height: height, index: 0)
         let inter = intraPeriod == 1 ? nil
             : try DCVCInterEncodingModel(model: try interModel(threads: threads),
@@ -99,17 +82,9 @@ final class HyperpriorIntraCodingTests: XCTestCase {
         let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), intra: .hyperprior(try encoder(threads: threads)),
                                     inter: inter, options: .init(model: "hyperprior", indexPrior: .none, threads: threads,
                                                                  intraPeriod: intraPeriod, lambda: lambda))
-        let sink = MemorySink()
-        let writer = try ContainerWriter(sink: sink, header: enc.header, name: Self.file)
-        var units: [FrameUnit] = [], refs: [Tensor] = []
-        for i in 0..<frames {
-            let unit = try enc.encode(i == 0 ? first : frame(width: width, height: height, index: i))
-            try writer.write(unit)
-            units.append(unit)
-            if let r = enc.reference { refs.append(r) }
+        return try CodedStream.encode(enc, first: first, frames: frames, file: Self.file) {
+            frame(width: width, height: height, index: $0)
         }
-        try writer.finish()
-        return Coded(bytes: sink.bytes, units: units, references: refs)
     }
 
     /// The decoder's frames and references through `StreamDecoder`: models found by SHA-256 in

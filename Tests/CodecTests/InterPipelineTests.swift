@@ -27,31 +27,16 @@ final class InterPipelineTests: XCTestCase {
                                         matrix: .bt709, range: .limited, index: index)
     }
 
-    private struct Coded {
-        var bytes: [UInt8]
-        var units: [FrameUnit]
-        /// The encoder's reference after each frame.
-        var references: [Tensor]
-    }
-
     private func encode(width: Int = 45, height: Int = 31, frames: Int = 6, intraPeriod: Int = 4,
-                        lambda: Int = 1024) throws -> Coded {
+                        lambda: Int = 1024) throws -> CodedStream {
         let first = frame(width: width, height: height, index: 0)
         let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), tokenizer: BlockMeanTokenizer(), prior: nil,
                                     inter: BlockShiftInterModel(),
                                     options: .init(model: "test-blockmean", levels: 2, indexPrior: .none, threads: 1,
                                                    intraPeriod: intraPeriod, lambda: lambda))
-        let sink = MemorySink()
-        let writer = try ContainerWriter(sink: sink, header: enc.header, name: file)
-        var units: [FrameUnit] = [], refs: [Tensor] = []
-        for i in 0..<frames {
-            let unit = try enc.encode(i == 0 ? first : frame(width: width, height: height, index: i))
-            try writer.write(unit)
-            units.append(unit)
-            if let r = enc.reference { refs.append(r) }
+        return try CodedStream.encode(enc, first: first, frames: frames, file: file) {
+            frame(width: width, height: height, index: $0)
         }
-        try writer.finish()
-        return Coded(bytes: sink.bytes, units: units, references: refs)
     }
 
     private func decoder(_ header: SequenceHeader) throws -> FrameDecoder {
@@ -100,7 +85,7 @@ final class InterPipelineTests: XCTestCase {
         XCTAssertLessThan(sizes[0], sizes[1], "a higher lambda spends more bits")
     }
 
-    private func firstP(_ c: Coded) -> (header: SequenceHeader, before: [FrameUnit], unit: FrameUnit) {
+    private func firstP(_ c: CodedStream) -> (header: SequenceHeader, before: [FrameUnit], unit: FrameUnit) {
         let reader = try! ContainerReader(bytes: c.bytes, name: file)
         let i = c.units.firstIndex { $0.type == .inter }!
         return (reader.header, Array(c.units[..<i]), c.units[i])

@@ -37,11 +37,13 @@ public final class InterTrainingRun: Trainable {
 extension InterTrainer {
     /// `__metadata__` value of `model` in exported weights.
     public static let modelName = "inter-dcvc"
+    /// `__metadata__` value of `model` in exported weights of the residual (DVC) mode.
+    public static let residualModelName = "inter-dvc"
 
     /// The shipped weights: every model weight (decoder and encoder), the configuration, the model
     /// name and where the weights come from.
     public func exportWeights() -> SafeTensorsFile {
-        params.safeTensors(metadata: ["model": Self.modelName, Self.configKey: config.json,
+        params.safeTensors(metadata: ["model": config.isResidual ? Self.residualModelName : Self.modelName, Self.configKey: config.json,
                                       "stage": String(options.stage), "step": String(step)])
     }
 }

@@ -1,8 +1,10 @@
+import Entropy
 import Foundation
 import Models
 import ModelsTraining
 import Tensor
 import TensorTraining
+import ToolTesting
 @testable import Training
 import XCTest
 
@@ -104,5 +106,47 @@ final class ResidualInterTrainerTests: XCTestCase {
         XCTAssertThrowsError(try tinyTrainer(other, stage: 2).0.loadWeights(from: path)) { e in
             XCTAssertTrue("\(e)".contains("motion path"), "\(e)")
         }
+    }
+}
+
+/// `dcvc-train inter --mode residual` through the built tool (skipped when it is not built).
+extension ResidualInterTrainerTests {
+    func testDryRunPrintsADecodeCostWithinBudget() throws {
+        let tool = try ToolRunner("dcvc-train", from: Self.self)
+        let r = try tool.run(["inter", "--mode", "residual", "--data", "/nonexistent", "--out", "/nonexistent/run", "--dry-run"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("\"mode\":\"residual\""), r.err)
+        let line = try XCTUnwrap(r.err.split(separator: "\n").first { $0.hasPrefix("parameters ") }, r.err)
+        let decode = try XCTUnwrap(line.range(of: "decode ").map { Double(line[$0.upperBound...].prefix { $0.isNumber }) ?? -1 })
+        XCTAssertLessThanOrEqual(decode, 60_000, "decode MACs/pixel: \(line)")
+        var config = InterConfig()
+        config.mode = .residual
+        XCTAssertEqual(decode, InterNetwork(config: config).macsPerPixel().decoder, accuracy: 1)
+    }
+
+    /// --export writes every weight, the configuration and the integer tables (the residual's
+    /// hyper-latent tables under their own name); a resumed run keeps its mode.
+    func testExportWritesWeightsAndTablesAndResumeKeepsTheMode() throws {
+        let tool = try ToolRunner("dcvc-train", from: Self.self)
+        let dir = try tempDir()
+        let (t, s) = try tinyTrainer(stage: 3)
+        t.trainStep(s.batch(step: 0))
+        try FileManager.default.createDirectory(atPath: dir + "/stage3", withIntermediateDirectories: true)
+        try RunCheckpoints.save(t, runDir: dir + "/stage3", elapsed: 0)
+        let out = dir + "/w/dvc.safetensors"
+        let r = try tool.run(["inter", "--stage", "3", "--data", "/nonexistent", "--out", dir, "--export", out])
+        XCTAssertEqual(r.status, 0, r.err)
+        let f = try SafeTensorsFile.read(from: out)
+        XCTAssertEqual(f.metadata["model"], InterTrainer.residualModelName)
+        for spec in t.network.weightSpecs() { XCTAssertEqual(f.tensors[spec.name]?.shape, spec.shape, spec.name) }
+        let hyper = try XCTUnwrap(f.tensors["tables.res_hyper"]).integers().map { Int32(truncatingIfNeeded: $0) }
+        XCTAssertEqual(try TableSerialization.boundedTables(hyper).count, t.config.hyper)
+        XCTAssertNotNil(f.tensors["tables.mv_hyper"])
+        XCTAssertNotNil(f.tensors["tables.latent"])
+        XCTAssertEqual(try ResidualInterDecoder(file: f, path: out, threads: 1).config, .tinyResidual)
+        // Resuming the residual run as a conditional one is refused before any data is read.
+        let resume = try tool.run(["inter", "--stage", "3", "--resume", "--data", "/nonexistent", "--out", dir])
+        XCTAssertNotEqual(resume.status, 0)
+        XCTAssertTrue(resume.err.contains("residual"), resume.err)
     }
 }

@@ -19,16 +19,16 @@ struct TrainInter: ParsableCommand {
             motion frozen; 3 adds the rate; 4 end to end, lambda * MSE + bpp over cascaded P-frames. \
             GOPs of 7 frames come from the videos MANIFEST lists with purpose 'train', decoded once \
             (frame cache); the first reference is the I-frame as the tokenizer (--tokenizer) codes it at \
-            a random number of RVQ levels. --mode residual trains the DVC baseline instead (the same motion \
-            path; the residual from a motion-compensated prediction is coded with a hyperprior); --init-from \
-            a model of the other mode takes its motion net and MV codec only. Each stage runs in <out>/stage<N> (log.csv, loss.svg, \
-            ckpt-<step>.safetensors); a new stage starts from the previous stage's newest checkpoint. \
-            --export writes the shipped weights (with their integer tables) from the stage's newest checkpoint.
+            a random number of RVQ levels. --mode residual trains the DVC baseline instead (the same \
+            motion path; the residual from a motion-compensated prediction is coded with a hyperprior); \
+            --init-from a model of the other mode takes its motion net and MV codec only. Each stage runs \
+            in <out>/stage<N> (log.csv, loss.svg, ckpt-<step>.safetensors); a new stage starts from the \
+            previous stage's newest checkpoint. --export writes the shipped weights (with their integer tables) from the stage's newest checkpoint.
             """)
 
     @OptionGroup var common: RunOptions
     @Option(help: "Stage 1...4.") var stage: Int = 1
-    @Option(help: "Coding mode of a new run: conditional (DCVC: coded over a feature-domain context) or residual (DVC: the residual from a motion-compensated prediction).")
+    @Option(help: "Coding mode: conditional (DCVC) or residual (DVC baseline); a resumed run must name its own.")
     var mode: InterMode = .conditional
     @Option(help: "Crop side in pixels (multiple of 64).") var crop: Int = 128
     @Option(help: "P-frames per sample in stage 4 (4...6).") var pFrames: Int?

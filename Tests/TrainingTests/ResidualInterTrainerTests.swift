@@ -44,6 +44,19 @@ final class ResidualInterTrainerTests: XCTestCase {
         XCTAssertNotEqual(t.params["mc.out.weight"]!.value, mc)
         XCTAssertNotEqual(t.params["res_dec.out.weight"]!.value, dec)
         XCTAssertGreaterThan(r.bppFrame, 0, "the residual's rate is measured")
+        XCTAssertGreaterThan(try XCTUnwrap(r.psnrPrediction), 10)
+        // The run logs the prediction's PSNR in its own column (empty in stage 1).
+        let run = InterTrainingRun(trainer: t, sampler: s)
+        XCTAssertEqual(run.logColumns.last, "psnr_pred")
+        _ = try run.trainStep()
+        let row = run.logRow()
+        XCTAssertEqual(row.count, run.logColumns.count)
+        XCTAssertGreaterThan(try XCTUnwrap(Double(row.last!)), 10)
+        let (t1, s1) = try tinyTrainer(stage: 1)
+        let run1 = InterTrainingRun(trainer: t1, sampler: s1)
+        _ = try run1.trainStep()
+        XCTAssertEqual(run1.logRow().last, "")
+        XCTAssertEqual(InterTrainingRun(trainer: try tinyTrainer(.tiny, stage: 2).0, sampler: s).logColumns.count, 5)
         XCTAssertNil(t.params["generator.out.weight"], "no conditional weights")
     }
 

@@ -58,6 +58,8 @@ public struct InterStepResult {
     public var psnr: Float, psnrGain: Float
     /// Estimated bits per pixel of the MV latents + hyper-latents and of the frame latents + hyper-latents.
     public var bppMotion: Float, bppFrame: Float
+    /// Residual mode, stages 2-4: RGB PSNR of the motion-compensated prediction x̄ (nil otherwise).
+    public var psnrPrediction: Float? = nil
 }
 
 /// The P-frame model's training state (weights, Adam, step, RNG) and its step.
@@ -200,7 +202,7 @@ public final class InterTrainer: CheckpointedTrainer {
         let lambdas = batch.rows.map { Float(config.lambdas[$0]) }
         var ref = Variable(batch.iframe)
         var total: Variable? = nil
-        var psnr: Float = 0, gain: Float = 0, bppM: Float = 0, bppY: Float = 0
+        var psnr: Float = 0, gain: Float = 0, bppM: Float = 0, bppY: Float = 0, psnrPred: Float? = nil
         for t in 1...options.pFrames {
             let x = Variable(batch.frames[t])
             let p = codeP(x, reference: ref, rows: batch.rows)
@@ -225,13 +227,15 @@ public final class InterTrainer: CheckpointedTrainer {
                 let q = Self.psnr(xh.value, x.value)
                 psnr += q; gain += q - Self.psnr(ref.value, x.value)
             }
+            if let pred = p.prediction { psnrPred = (psnrPred ?? 0) + Self.psnr(pred.value, x.value) }
             bppM += rateM.value.item
             if let y = p.bitsY, let z = p.bitsZ { bppY += (y.value.item + z.value.item) / pixels }
             if let xh = p.xhat { ref = xh }
         }
         let n = Float(options.pFrames)
         let loss = total! * (1 / n)
-        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n, bppFrame: bppY / n))
+        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n, bppFrame: bppY / n,
+                                     psnrPrediction: psnrPred.map { $0 / n }))
     }
 
     struct PFrame {
@@ -239,12 +243,15 @@ public final class InterTrainer: CheckpointedTrainer {
         var flow: Variable, warped: Variable
         var bitsM: Variable, bitsZm: Variable
         var xhat: Variable?, bitsY: Variable?, bitsZ: Variable?
+        /// Residual mode: the motion-compensated prediction x̄.
+        var prediction: Variable?
     }
 
     /// The frame (or residual) latents, hyper-latents and prior of one P-frame, and the decoder
     /// that turns decoded latents into the frame.
     struct FrameCoding {
         var y: Variable, z: Variable, prior: (mean: Variable, scale: Variable)
+        var prediction: Variable?
         var decode: (Variable) -> Variable
     }
 
@@ -255,7 +262,7 @@ public final class InterTrainer: CheckpointedTrainer {
             let pred = network.prediction(reference: ref, flow: flowHat, b)
             let y = network.residualEncode(x, prediction: pred, rows: rows, b)
             let z = network.residualHyperEncode(y, b)
-            return FrameCoding(y: y, z: z, prior: network.residualPrior(Ops.roundStraightThrough(z), b)) {
+            return FrameCoding(y: y, z: z, prior: network.residualPrior(Ops.roundStraightThrough(z), b), prediction: pred) {
                 self.network.residualReconstruct($0, prediction: pred, rows: rows, b)
             }
         }
@@ -287,6 +294,7 @@ public final class InterTrainer: CheckpointedTrainer {
         let res = fc.y - fc.prior.mean
         out.bitsY = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(res, rng: &rng), scale: fc.prior.scale))
         out.xhat = fc.decode(Ops.roundStraightThrough(res) + fc.prior.mean)
+        out.prediction = fc.prediction
         return out
     }
 

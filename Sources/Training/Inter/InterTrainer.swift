@@ -82,7 +82,8 @@ public final class InterTrainer: CheckpointedTrainer {
         network.registerParameters(in: params, rng: &rng)
         // The flow starts at zero (copying the reference), not at the noise of random output convs.
         // Likewise the residual model's prediction starts as the plain warp.
-        for p in params.parameters where (p.name.hasPrefix("motion.") && p.name.contains(".out.")) || p.name.hasPrefix("mc.out.") {
+        let startsAtZero = { (n: String) in (n.hasPrefix("motion.") && n.contains(".out.")) || n.hasPrefix("mc.out.") }
+        for p in params.parameters where startsAtZero(p.name) {
             p.value = Tensor(shape: p.shape, repeating: 0)
         }
         // Stages 2 and 3 train the contextual codec over a fixed motion path.
@@ -234,8 +235,8 @@ public final class InterTrainer: CheckpointedTrainer {
         }
         let n = Float(options.pFrames)
         let loss = total! * (1 / n)
-        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n, bppFrame: bppY / n,
-                                     psnrPrediction: psnrPred.map { $0 / n }))
+        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n,
+                                      bppFrame: bppY / n, psnrPrediction: psnrPred.map { $0 / n }))
     }
 
     struct PFrame {
@@ -262,7 +263,8 @@ public final class InterTrainer: CheckpointedTrainer {
             let pred = network.prediction(reference: ref, flow: flowHat, b)
             let y = network.residualEncode(x, prediction: pred, rows: rows, b)
             let z = network.residualHyperEncode(y, b)
-            return FrameCoding(y: y, z: z, prior: network.residualPrior(Ops.roundStraightThrough(z), b), prediction: pred) {
+            let prior = network.residualPrior(Ops.roundStraightThrough(z), b)
+            return FrameCoding(y: y, z: z, prior: prior, prediction: pred) {
                 self.network.residualReconstruct($0, prediction: pred, rows: rows, b)
             }
         }

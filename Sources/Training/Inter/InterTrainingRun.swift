@@ -33,7 +33,9 @@ public final class InterTrainingRun: Trainable {
     public func logRow() -> [String] {
         let n = Double(max(count, 1))
         var row = zip(sums, ["%.5f", "%.3f", "%.3f", "%.5f", "%.5f"]).map { String(format: $1, $0 / n) }
-        if trainer.config.isResidual { row.append(predictions > 0 ? String(format: "%.3f", sums[5] / Double(predictions)) : "") }
+        if trainer.config.isResidual {
+            row.append(predictions > 0 ? String(format: "%.3f", sums[5] / Double(predictions)) : "")
+        }
         sums = sums.map { _ in 0 }; count = 0; predictions = 0
         return row
     }
@@ -48,7 +50,7 @@ extension InterTrainer {
     /// The shipped weights: every model weight (decoder and encoder), the configuration, the model
     /// name and where the weights come from.
     public func exportWeights() -> SafeTensorsFile {
-        params.safeTensors(metadata: ["model": config.isResidual ? Self.residualModelName : Self.modelName, Self.configKey: config.json,
-                                      "stage": String(options.stage), "step": String(step)])
+        params.safeTensors(metadata: ["model": config.isResidual ? Self.residualModelName : Self.modelName,
+                                      Self.configKey: config.json, "stage": String(options.stage), "step": String(step)])
     }
 }

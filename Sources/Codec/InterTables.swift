@@ -6,6 +6,9 @@ import Tensor
 public struct InterTables: Equatable {
     /// Tensor names in the weight file (I32, `TableSerialization` layouts).
     public static let latentName = "tables.latent", mvHyperName = "tables.mv_hyper", frameHyperName = "tables.frame_hyper"
+    /// The residual (`inter-dvc`) model's hyper-latent tables, in place of `frameHyperName`
+    /// (spec/inter-residual.md).
+    public static let residualHyperName = "tables.res_hyper"
 
     /// The scale table set of the MV and frame latent residuals.
     public let latent: ScaleTableSet
@@ -19,8 +22,9 @@ public struct InterTables: Equatable {
         self.frameHyper = BoundedTableBank(frameHyper)
     }
 
-    /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`.
-    public init(file: SafeTensorsFile, channels: InterChannels, path: String) throws {
+    /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`;
+    /// the frame hyper-latents' tables are those named `frameHyper`.
+    public init(file: SafeTensorsFile, channels: InterChannels, path: String, frameHyper: String = frameHyperName) throws {
         func ints(_ name: String) throws -> [Int32] {
             guard let t = file.tensors[name] else { throw CodecError(file: path, "weight file has no table tensor \(name)") }
             guard t.dtype == .i32, t.shape.count == 1 else {
@@ -31,7 +35,7 @@ public struct InterTables: Equatable {
         do {
             let latent = try TableSerialization.scaleTableSet(try ints(Self.latentName))
             let mv = try TableSerialization.boundedTables(try ints(Self.mvHyperName))
-            let fr = try TableSerialization.boundedTables(try ints(Self.frameHyperName))
+            let fr = try TableSerialization.boundedTables(try ints(frameHyper))
             guard mv.count == channels.mvHyper, fr.count == channels.hyper else {
                 throw CodecError(file: path, "hyper-latent tables for \(mv.count)/\(fr.count) channels, the model has \(channels.mvHyper)/\(channels.hyper)")
             }

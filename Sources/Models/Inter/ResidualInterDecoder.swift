@@ -2,7 +2,7 @@ import Deterministic
 import Tensor
 
 /// The P-frame decode path of the residual (DVC) model on deterministic kernels: bit-exact for
-/// any thread count. Not yet in the bitstream (spec/inter-residual.md).
+/// any thread count. What `dcvc-dec` runs for `inter-dvc` streams (spec/inter-residual.md).
 ///
 /// Per P-frame, with `rate` the index of the rate point in `config.lambdas`:
 /// 1. `mvParameters(zm:)` and `flow(mHat:rate:)`: as `InterDecoder` (the same motion path).

@@ -6,6 +6,9 @@ import Tensor
 public struct InterTables: Equatable {
     /// Tensor names in the weight file (I32, `TableSerialization` layouts).
     public static let latentName = "tables.latent", mvHyperName = "tables.mv_hyper", frameHyperName = "tables.frame_hyper"
+    /// The residual (`inter-dvc`) model's hyper-latent tables, in place of `frameHyperName`
+    /// (spec/inter-residual.md).
+    public static let residualHyperName = "tables.res_hyper"
 
     /// The scale table set of the MV and frame latent residuals.
     public let latent: ScaleTableSet
@@ -19,13 +22,14 @@ public struct InterTables: Equatable {
         self.frameHyper = BoundedTableBank(frameHyper)
     }
 
-    /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`.
-    public init(file: SafeTensorsFile, channels: InterChannels, path: String) throws {
+    /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`;
+    /// the frame hyper-latents' tables are those named `frameHyper`.
+    public init(file: SafeTensorsFile, channels: InterChannels, path: String, frameHyper: String = frameHyperName) throws {
         func ints(_ name: String) throws -> [Int32] { try TableTensors.integers(name, in: file, path: path) }
         let (latent, mv, fr) = try TableTensors.reading(path: path) {
             (try TableSerialization.scaleTableSet(try ints(Self.latentName)),
              try TableSerialization.boundedTables(try ints(Self.mvHyperName)),
-             try TableSerialization.boundedTables(try ints(Self.frameHyperName)))
+             try TableSerialization.boundedTables(try ints(frameHyper)))
         }
         guard mv.count == channels.mvHyper, fr.count == channels.hyper else {
             throw CodecError(file: path, "hyper-latent tables for \(mv.count)/\(fr.count) channels, the model has \(channels.mvHyper)/\(channels.hyper)")

@@ -9,19 +9,22 @@ import Tensor
 enum InterTables {
     /// Tensor names (I32, `TableSerialization` layouts).
     static let latentName = "tables.latent", mvHyperName = "tables.mv_hyper", frameHyperName = "tables.frame_hyper"
+    /// The residual (DVC) model's residual hyper-latent tables.
+    static let residualHyperName = "tables.res_hyper"
 
     /// Adds the tables to an exported weights file and describes them in its metadata.
-    static func add(to file: inout SafeTensorsFile) {
+    static func add(to file: inout SafeTensorsFile, network: InterNetwork) {
+        let hyperName = network.config.isResidual ? residualHyperName : frameHyperName
         func put(_ name: String, _ data: [Int32]) {
             file.tensors[name] = SafeTensor(integers: data.map(Int.init), shape: [data.count], dtype: .i32)
         }
         put(latentName, TableSerialization.serialize(ScaleTableSet.build(shape: .gaussian)))
-        for (name, scales) in [(mvHyperName, InterNetwork.mvHyperLogScale), (frameHyperName, InterNetwork.frameHyperLogScale)] {
+        for (name, scales) in [(mvHyperName, InterNetwork.mvHyperLogScale), (hyperName, network.frameHyperLogScaleName)] {
             let logScales = file.tensors[scales]!.tensor().storage
             put(name, TableSerialization.serialize(logScales.map { hyperTable(scale: Double(Foundation.exp($0))) }))
         }
         file.metadata["tables"] = "\(latentName): gaussian ScaleTableSet (64 levels, scales 0.11-256) for q_m and q_y; "
-            + "\(mvHyperName), \(frameHyperName): one zero-mean gaussian BoundedTable per channel at exp(log_scale)"
+            + "\(mvHyperName), \(hyperName): one zero-mean gaussian BoundedTable per channel at exp(log_scale)"
     }
 
     /// Values within 8 standard deviations (at least +-2), the rest by escape.

@@ -7,6 +7,8 @@ import TensorTraining
 import ToolSupport
 import Training
 
+extension InterMode: ExpressibleByArgument {}
+
 /// `dcvc-train inter`: the DCVC P-frame model, in four stages.
 struct TrainInter: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,13 +19,17 @@ struct TrainInter: ParsableCommand {
             motion frozen; 3 adds the rate; 4 end to end, lambda * MSE + bpp over cascaded P-frames. \
             GOPs of 7 frames come from the videos MANIFEST lists with purpose 'train', decoded once \
             (frame cache); the first reference is the I-frame as the tokenizer (--tokenizer) codes it at \
-            a random number of RVQ levels. Each stage runs in <out>/stage<N> (log.csv, loss.svg, \
-            ckpt-<step>.safetensors); a new stage starts from the previous stage's newest checkpoint. \
-            --export writes the shipped weights (with their integer tables) from the stage's newest checkpoint.
+            a random number of RVQ levels. --mode residual trains the DVC baseline instead (the same \
+            motion path; the residual from a motion-compensated prediction is coded with a hyperprior); \
+            --init-from a model of the other mode takes its motion net and MV codec only. Each stage runs \
+            in <out>/stage<N> (log.csv, loss.svg, ckpt-<step>.safetensors); a new stage starts from the \
+            previous stage's newest checkpoint. --export writes the shipped weights (with their integer tables) from the stage's newest checkpoint.
             """)
 
     @OptionGroup var common: RunOptions
     @Option(help: "Stage 1...4.") var stage: Int = 1
+    @Option(help: "Coding mode: conditional (DCVC) or residual (DVC baseline); a resumed run must name its own.")
+    var mode: InterMode = .conditional
     @Option(help: "Crop side in pixels (multiple of 64).") var crop: Int = 128
     @Option(help: "P-frames per sample in stage 4 (4...6).") var pFrames: Int?
     @Option(help: "GOPs decoded per training video (a new run only; default 64; a resumed run keeps its own).") var gopsPerVideo: Int?
@@ -50,6 +56,9 @@ struct TrainInter: ParsableCommand {
             if let n = gopsPerVideo, let kept = r.0.options.gopsPerVideo, n != kept {
                 throw ToolError(file: run.out, "--gops-per-video \(n): the resumed run samples \(kept) GOPs per video")
             }
+            guard r.0.config.codingMode == mode else {
+                throw ToolError(file: run.out, "--mode \(mode.rawValue): the resumed run is \(r.0.config.codingMode.rawValue)")
+            }
             (trainer, elapsed) = r
         } else {
             var o = InterTrainOptions.defaults(stage: stage)
@@ -60,8 +69,11 @@ struct TrainInter: ParsableCommand {
             o.gainLRScale = gainLrScale
             o.gopsPerVideo = gopsPerVideo
             o.crop = crop; o.seed = common.seed
-            trainer = try InterTrainer(config: InterConfig(), options: o)
-            if stage > 1, !dryRun {
+            trainer = try InterTrainer(config: InterConfig(mode: mode == .residual ? .residual : nil), options: o)
+            if stage == 1, let from = initFrom, !dryRun {
+                try trainer.loadWeights(from: from)
+                printError("stage 1 starts from \(from)")
+            } else if stage > 1, !dryRun {
                 let prev = (common.out as NSString).appendingPathComponent("stage\(stage - 1)")
                 guard let from = initFrom ?? RunCheckpoints.list(prev).last else {
                     throw ToolError(file: prev, "stage \(stage) starts from stage \(stage - 1): no checkpoint there (or give --init-from)")
@@ -118,7 +130,7 @@ struct TrainInter: ParsableCommand {
         guard let ckpt = RunCheckpoints.list(stageDir).last else { throw ToolError(file: stageDir, "no checkpoint to export") }
         let (trainer, _) = try RunCheckpoints.restore(ckpt, as: InterTrainer.self)
         var file = trainer.exportWeights()
-        InterTables.add(to: &file)
+        InterTables.add(to: &file, network: trainer.network)
         try writeExportedWeights(file, to: path, source: "\(ckpt) (stage \(trainer.options.stage), step \(trainer.step))")
     }
 }

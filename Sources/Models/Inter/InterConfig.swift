@@ -12,38 +12,51 @@ public struct InterConfig: Codable, Equatable, Sendable {
     public var mvLatent: Int
     /// MV hyper-latent channels (at 1/64).
     public var mvHyper: Int
-    /// Feature/context channels at 1/2 resolution.
+    /// Feature/context channels at 1/2 resolution (also the MV decoder's last width, in both modes).
     public var contextChannels: Int
-    /// Frame latent channels (at 1/16) and frame hyper-latent channels (at 1/64).
+    /// Frame (residual mode: residual) latent channels (at 1/16) and hyper-latent channels (at 1/64).
     public var latent: Int
     public var hyper: Int
-    /// Width of the frame generator at 1/2 resolution.
+    /// Width of the frame generator at 1/2 resolution (residual mode: of the MC net, the residual
+    /// encoder's first convs and the residual decoder's last).
     public var generatorChannels: Int
     /// The rate points, as lambda in lambda * MSE + bpp; one gain row each.
     public var lambdas: [Int]
     /// Whether the context also carries the reference frame itself, warped at full resolution by
     /// the decoded flow (12 channels at 1/2 after unshuffle). Warping the 1/2-resolution features
     /// cannot shift detail by an odd number of pixels, so without it every P-frame re-sends the
-    /// reference's fine detail. Absent (older models): false.
+    /// reference's fine detail. Absent (older models): false. Conditional mode only (the residual
+    /// mode's prediction is the warped reference itself).
     public var warpedReference: Bool?
+    /// How the frame is coded over the motion path: conditioned on a feature-domain context (DCVC)
+    /// or as the residual from a pixel-domain motion-compensated prediction (DVC). Absent: conditional.
+    public var mode: InterMode?
 
     /// Whether the context ends with the warped reference's 12 channels.
     public var usesWarpedReference: Bool { warpedReference ?? false }
     /// Channels of the context: the features, then the warped reference if used.
     public var contextOutputChannels: Int { contextChannels + (usesWarpedReference ? 12 : 0) }
+    /// The coding mode (absent: conditional).
+    public var codingMode: InterMode { mode ?? .conditional }
+    /// Whether the frame is coded as a residual (DVC).
+    public var isResidual: Bool { codingMode == .residual }
 
     public init(motionChannels: [Int] = [32, 64, 32], motionLevels: Int = 3, mvHidden: Int = 64, mvLatent: Int = 64,
                 mvHyper: Int = 32, contextChannels: Int = 32, latent: Int = 96, hyper: Int = 64,
-                generatorChannels: Int = 48, lambdas: [Int] = [256, 512, 1024, 2048], warpedReference: Bool? = true) {
+                generatorChannels: Int = 48, lambdas: [Int] = [256, 512, 1024, 2048], warpedReference: Bool? = true,
+                mode: InterMode? = nil) {
         self.motionChannels = motionChannels; self.motionLevels = motionLevels; self.mvHidden = mvHidden
         self.mvLatent = mvLatent; self.mvHyper = mvHyper; self.contextChannels = contextChannels
         self.latent = latent; self.hyper = hyper; self.generatorChannels = generatorChannels; self.lambdas = lambdas
-        self.warpedReference = warpedReference
+        self.warpedReference = warpedReference; self.mode = mode
     }
 
     /// A very small model for tests.
     public static let tiny = InterConfig(motionChannels: [8], motionLevels: 2, mvHidden: 8, mvLatent: 8, mvHyper: 4,
                                          contextChannels: 8, latent: 8, hyper: 4, generatorChannels: 8, lambdas: [256, 2048])
+
+    /// The tiny model in residual mode.
+    public static let tinyResidual: InterConfig = { var c = tiny; c.mode = .residual; return c }()
 
     /// Frame sides must be multiples of this (the hyper-latents sit at 1/64).
     public static let multiple = 64
@@ -73,6 +86,15 @@ public struct InterConfig: Codable, Equatable, Sendable {
         try c.validate()
         return c
     }
+}
+
+/// How an inter model codes the frame over its motion path.
+public enum InterMode: String, Codable, Sendable, CaseIterable {
+    /// DCVC: the frame is coded conditioned on a feature-domain temporal context.
+    case conditional
+    /// DVC: the residual from a motion-compensated pixel-domain prediction is coded with a
+    /// hyperprior autoencoder; the frame is the prediction plus the decoded residual.
+    case residual
 }
 
 /// An invalid inter-model configuration.

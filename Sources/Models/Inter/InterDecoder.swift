@@ -28,6 +28,7 @@ public struct InterDecoder {
     /// A decoder over `weights` (must hold every decode-path weight with its traced shape).
     public init(config: InterConfig, weights: [String: Tensor], threads: Int) throws {
         try config.validate()
+        guard !config.isResidual else { throw InterConfigError(reason: "a residual model: ResidualInterDecoder decodes it") }
         let net = InterNetwork(config: config)
         self.weights = try net.checkedDecoderWeights(weights) { InterConfigError(reason: $0) }
         self.config = config; network = net; self.threads = max(1, threads)

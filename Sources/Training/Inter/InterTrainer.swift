@@ -58,6 +58,8 @@ public struct InterStepResult {
     public var psnr: Float, psnrGain: Float
     /// Estimated bits per pixel of the MV latents + hyper-latents and of the frame latents + hyper-latents.
     public var bppMotion: Float, bppFrame: Float
+    /// Residual mode, stages 2-4: RGB PSNR of the motion-compensated prediction x̄ (nil otherwise).
+    public var psnrPrediction: Float? = nil
 }
 
 /// The P-frame model's training state (weights, Adam, step, RNG) and its step.
@@ -79,13 +81,15 @@ public final class InterTrainer: CheckpointedTrainer {
         rng = RNG(seed: options.seed)
         network.registerParameters(in: params, rng: &rng)
         // The flow starts at zero (copying the reference), not at the noise of random output convs.
-        for p in params.parameters where p.name.hasPrefix("motion.") && p.name.contains(".out.") {
+        // Likewise the residual model's prediction starts as the plain warp.
+        let startsAtZero = { (n: String) in (n.hasPrefix("motion.") && n.contains(".out.")) || n.hasPrefix("mc.out.") }
+        for p in params.parameters where startsAtZero(p.name) {
             p.value = Tensor(shape: p.shape, repeating: 0)
         }
         // Stages 2 and 3 train the contextual codec over a fixed motion path.
         if options.stage == 2 || options.stage == 3 { params.setTrainable(false, where: InterNetwork.isMotionWeight) }
         if let g = options.gainLRScale {
-            for name in InterNetwork.gainNames.encoder + InterNetwork.gainNames.decoder { adam.lrScale[name] = g }
+            for name in network.gainNames.encoder + network.gainNames.decoder { adam.lrScale[name] = g }
         }
     }
 
@@ -97,7 +101,7 @@ public final class InterTrainer: CheckpointedTrainer {
         let logs = config.lambdas.map { Foundation.log(Double($0)) }
         let mean = logs.reduce(0, +) / Double(logs.count)
         let factors = logs.map { Float(Foundation.exp((($0 - mean) * Double(exponent)))) }
-        for (names, power) in [(InterNetwork.gainNames.encoder, Float(1)), (InterNetwork.gainNames.decoder, -1)] {
+        for (names, power) in [(network.gainNames.encoder, Float(1)), (network.gainNames.decoder, -1)] {
             for name in names {
                 guard let p = params[name] else { preconditionFailure("no parameter \(name)") }
                 let c = p.shape[1]
@@ -118,11 +122,14 @@ public final class InterTrainer: CheckpointedTrainer {
     /// Copies every weight from a checkpoint or weights file (the previous stage's result). A model
     /// without the warped reference loads into one with it: the context's consumers get zero
     /// weights on the new channels, so the network starts out computing what it computed before.
+    /// A model of the other coding mode (conditional or residual) gives its motion path only:
+    /// the motion net and the MV codec, whose configuration must match.
     public func loadWeights(from path: String) throws {
         let f = try SafeTensorsFile.read(from: path)
         var widen = false
         if let c = f.metadata[Self.configKey] {
             var stored = try InterConfig.parse(json: c)
+            if stored.codingMode != config.codingMode { return try loadMotionWeights(f, stored: stored, path: path) }
             if !stored.usesWarpedReference, config.usesWarpedReference {
                 stored.warpedReference = true
                 widen = true
@@ -139,6 +146,23 @@ public final class InterTrainer: CheckpointedTrainer {
                 guard t.shape == p.shape else { throw InterConfigError(reason: "\(path): \(p.name) is \(t.shape), not \(p.shape)") }
                 p.value = t
             }
+        }
+    }
+
+    /// The motion net's and MV codec's weights from a model of the other coding mode; the rest
+    /// keeps its initialisation.
+    func loadMotionWeights(_ f: SafeTensorsFile, stored: InterConfig, path: String) throws {
+        // The fields the motion path reads (mvDecode's last width is contextChannels).
+        var motionOnly = stored
+        motionOnly.mode = config.mode; motionOnly.latent = config.latent; motionOnly.hyper = config.hyper
+        motionOnly.generatorChannels = config.generatorChannels; motionOnly.warpedReference = config.warpedReference
+        guard motionOnly == config else {
+            throw InterConfigError(reason: "\(path): its motion path differs from this model's: \(stored.json)")
+        }
+        for p in params.parameters where InterNetwork.isMotionWeight(p.name) {
+            guard let t = f.tensors[p.name]?.tensor() else { throw InterConfigError(reason: "\(path) has no tensor \(p.name)") }
+            guard t.shape == p.shape else { throw InterConfigError(reason: "\(path): \(p.name) is \(t.shape), not \(p.shape)") }
+            p.value = t
         }
     }
 
@@ -179,7 +203,7 @@ public final class InterTrainer: CheckpointedTrainer {
         let lambdas = batch.rows.map { Float(config.lambdas[$0]) }
         var ref = Variable(batch.iframe)
         var total: Variable? = nil
-        var psnr: Float = 0, gain: Float = 0, bppM: Float = 0, bppY: Float = 0
+        var psnr: Float = 0, gain: Float = 0, bppM: Float = 0, bppY: Float = 0, psnrPred: Float? = nil
         for t in 1...options.pFrames {
             let x = Variable(batch.frames[t])
             let p = codeP(x, reference: ref, rows: batch.rows)
@@ -204,13 +228,15 @@ public final class InterTrainer: CheckpointedTrainer {
                 let q = Self.psnr(xh.value, x.value)
                 psnr += q; gain += q - Self.psnr(ref.value, x.value)
             }
+            if let pred = p.prediction { psnrPred = (psnrPred ?? 0) + Self.psnr(pred.value, x.value) }
             bppM += rateM.value.item
             if let y = p.bitsY, let z = p.bitsZ { bppY += (y.value.item + z.value.item) / pixels }
             if let xh = p.xhat { ref = xh }
         }
         let n = Float(options.pFrames)
         let loss = total! * (1 / n)
-        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n, bppFrame: bppY / n))
+        return (loss, InterStepResult(loss: loss.value.item, psnr: psnr / n, psnrGain: gain / n, bppMotion: bppM / n,
+                                      bppFrame: bppY / n, psnrPrediction: psnrPred.map { $0 / n }))
     }
 
     struct PFrame {
@@ -218,6 +244,36 @@ public final class InterTrainer: CheckpointedTrainer {
         var flow: Variable, warped: Variable
         var bitsM: Variable, bitsZm: Variable
         var xhat: Variable?, bitsY: Variable?, bitsZ: Variable?
+        /// Residual mode: the motion-compensated prediction x̄.
+        var prediction: Variable?
+    }
+
+    /// The frame (or residual) latents, hyper-latents and prior of one P-frame, and the decoder
+    /// that turns decoded latents into the frame.
+    struct FrameCoding {
+        var y: Variable, z: Variable, prior: (mean: Variable, scale: Variable)
+        var prediction: Variable?
+        var decode: (Variable) -> Variable
+    }
+
+    /// Conditional mode: the frame over the feature-domain context. Residual mode: the residual
+    /// from the motion-compensated prediction, decoded and added back.
+    func frameCoding(_ x: Variable, reference ref: Variable, flowHat: Variable, rows: [Int], _ b: TrainingBackend) -> FrameCoding {
+        if config.isResidual {
+            let pred = network.prediction(reference: ref, flow: flowHat, b)
+            let y = network.residualEncode(x, prediction: pred, rows: rows, b)
+            let z = network.residualHyperEncode(y, b)
+            let prior = network.residualPrior(Ops.roundStraightThrough(z), b)
+            return FrameCoding(y: y, z: z, prior: prior, prediction: pred) {
+                self.network.residualReconstruct($0, prediction: pred, rows: rows, b)
+            }
+        }
+        let ctx = network.context(reference: ref, flow: flowHat, b)
+        let y = network.frameEncode(x, context: ctx, rows: rows, b)
+        let z = network.hyperEncode(y, b)
+        return FrameCoding(y: y, z: z, prior: network.framePrior(Ops.roundStraightThrough(z), context: ctx, b)) {
+            self.network.frameDecode($0, context: ctx, rows: rows, b)
+        }
     }
 
     /// One P-frame through the model with training relaxations: additive noise for the rate,
@@ -235,14 +291,12 @@ public final class InterTrainer: CheckpointedTrainer {
         var out = PFrame(flow: flow, warped: Ops.flowWarp(ref, flow: Self.fullResolution(flowHat, like: x)),
                          bitsM: bitsM, bitsZm: bitsZm)
         if options.stage == 1 { return out }
-        let ctx = network.context(reference: ref, flow: flowHat, b)
-        let y = network.frameEncode(x, context: ctx, rows: rows, b)
-        let z = network.hyperEncode(y, b)
-        out.bitsZ = RateTerms.factorizedBits(RateTerms.noisy(z, rng: &rng), logScale: params[InterNetwork.frameHyperLogScale]!)
-        let fp = network.framePrior(Ops.roundStraightThrough(z), context: ctx, b)
-        let res = y - fp.mean
-        out.bitsY = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(res, rng: &rng), scale: fp.scale))
-        out.xhat = network.frameDecode(Ops.roundStraightThrough(res) + fp.mean, context: ctx, rows: rows, b)
+        let fc = frameCoding(x, reference: ref, flowHat: flowHat, rows: rows, b)
+        out.bitsZ = RateTerms.factorizedBits(RateTerms.noisy(fc.z, rng: &rng), logScale: params[network.frameHyperLogScaleName]!)
+        let res = fc.y - fc.prior.mean
+        out.bitsY = Ops.sum(RateTerms.gaussianBits(RateTerms.noisy(res, rng: &rng), scale: fc.prior.scale))
+        out.xhat = fc.decode(Ops.roundStraightThrough(res) + fc.prior.mean)
+        out.prediction = fc.prediction
         return out
     }
 

@@ -1,0 +1,149 @@
+import Bitstream
+import CodecEncoder
+import Entropy
+import Foundation
+import Media
+import Models
+import ModelsTraining
+import Tensor
+import TensorTraining
+import XCTest
+@testable import Codec
+
+/// The residual (DVC baseline, `inter-dvc`) P-frame model through the codec, on a tiny
+/// configuration with seeded random weights written as an exported weight file with its tables:
+/// I+P streams decode to the same bits at 1 and 2 threads, the encoder's references are the
+/// decoder's, and the stages the stream encoder re-runs are answered from its analysis.
+final class DVCInterCodingTests: XCTestCase {
+    private static let file = "mem.dcv"
+
+    /// A weight file like `dcvc-train inter --mode residual --export` writes, for `InterConfig.tinyResidual`.
+    static let weightPath: String = {
+        let params = ParameterSet()
+        var rng = RNG(seed: 12)
+        let config = InterConfig.tinyResidual
+        InterNetwork(config: config).registerParameters(in: params, rng: &rng)
+        // As DCVCInterCodingTests: gains that make the rate point matter, analysis scaled up so
+        // that latents round to non-zero symbols, and a value in every bias.
+        for name in params.names {
+            var t = params[name]!.value
+            for i in 0..<t.count {
+                if name.contains("gain_enc") { t.storage[i] = 6 + 3 * Float(i % 3) }
+                else if name.contains("gain") { t.storage[i] = 1 + 0.5 * Float(i % 3) }
+                else if name.hasSuffix(".bias") { t.storage[i] = 0.2 * Float((i * 7919) % 13 - 6) / 6 }
+                else if name.hasSuffix("hyper_enc.down1.weight") { t.storage[i] *= 12 }
+            }
+            params[name]!.value = t
+        }
+        var st = params.safeTensors(metadata: ["model": "inter-dvc", InterDecoder.configKey: config.json])
+        func put(_ name: String, _ data: [Int32]) {
+            st.tensors[name] = SafeTensor(integers: data.map(Int.init), shape: [data.count], dtype: .i32)
+        }
+        func hyper(_ n: Int) -> [BoundedTable] {
+            (0..<n).map { _ in
+                let p = (-6...6).map { Foundation.exp(-Double($0 * $0) / 4) }
+                let sum = p.reduce(0, +)
+                return BoundedTable(minValue: -6, probabilities: p.map { 0.999 * $0 / sum })
+            }
+        }
+        put(InterTables.latentName, TableSerialization.serialize(ScaleTableSet.build(shape: .gaussian)))
+        put(InterTables.mvHyperName, TableSerialization.serialize(hyper(config.mvHyper)))
+        put(InterTables.residualHyperName, TableSerialization.serialize(hyper(config.hyper)))
+        let dir = NSTemporaryDirectory() + "dcvc-inter-dvc-\(getpid())"
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/inter-dvc.safetensors"
+        try! st.write(to: path)
+        return path
+    }()
+
+    private func frame(width: Int, height: Int, index: Int) -> VideoFrame {
+        var rgb = [Float](repeating: 0, count: 3 * width * height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = y * width + x
+                rgb[i] = 0.5 + 0.4 * Float(((x + 2 * index) / 5 + y / 7) % 2)
+                rgb[width * height + i] = Float(y) / Float(height)
+                rgb[2 * width * height + i] = Float((x * 7 + y * 3 + index) % 11) / 11
+            }
+        }
+        return ColorConversion.toYUV420(RGBPlanes(width: width, height: height, data: rgb), matrix: .bt709, range: .limited, index: index)
+    }
+
+    private func model(threads: Int) throws -> DVCInterModel {
+        let entry = try ModelRegistry.entry("inter-dvc", kind: .interModel, file: "test")
+        return try ModelRegistry.interModel(entry, file: try WeightFile(path: Self.weightPath), threads: threads) as! DVCInterModel
+    }
+
+    private func encode(width: Int, height: Int, frames: Int, lambda: Int,
+                        threads: Int) throws -> (bytes: [UInt8], references: [Tensor], reused: Int) {
+        let first = frame(width: width, height: height, index: 0)
+        let inter = try DVCInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
+                                              threads: threads)
+        let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), tokenizer: BlockMeanTokenizer(), prior: nil, inter: inter,
+                                    options: .init(model: "test-blockmean", levels: 2, indexPrior: .none, threads: threads,
+                                                   intraPeriod: 0, lambda: lambda, interModel: "inter-dvc"))
+        let sink = MemorySink()
+        let writer = try ContainerWriter(sink: sink, header: enc.header, name: Self.file)
+        var refs: [Tensor] = []
+        for i in 0..<frames {
+            try writer.write(try enc.encode(i == 0 ? first : frame(width: width, height: height, index: i)))
+            refs.append(enc.reference!)
+        }
+        try writer.finish()
+        return (sink.bytes, refs, inter.reusedStages)
+    }
+
+    private func decode(_ bytes: [UInt8], threads: Int) throws -> (frames: [VideoFrame], references: [Tensor]) {
+        let reader = try ContainerReader(bytes: bytes, name: Self.file)
+        XCTAssertEqual(reader.header.tools[InterStreamSyntax.modelKey], .string("inter-dvc"))
+        let intra = try IntraStreamDecoder(header: reader.header, tokenizer: BlockMeanTokenizer(), file: Self.file, threads: threads)
+        let dec = try FrameDecoder(intra: intra, inter: try model(threads: threads), file: Self.file)
+        var frames: [VideoFrame] = [], refs: [Tensor] = []
+        while let unit = try reader.nextFrame() {
+            frames.append(intra.output(try dec.decode(unit), index: unit.index))
+            refs.append(dec.reference!)
+        }
+        return (frames, refs)
+    }
+
+    func testIPStreamIsIdenticalAtOneAndTwoThreadsAndMatchesTheEncodersReferences() throws {
+        let e = try encode(width: 70, height: 45, frames: 4, lambda: 2048, threads: 2)
+        XCTAssertEqual(e.reused, 3 * 3, "mvParameters, prediction and residual parameters of each P-frame")
+        let one = try decode(e.bytes, threads: 1), two = try decode(e.bytes, threads: 2)
+        XCTAssertEqual(one.frames.count, 4)
+        XCTAssertEqual(one.frames, two.frames)
+        XCTAssertEqual(one.references, e.references, "the encoder predicts from what the decoder reconstructs")
+        XCTAssertEqual(two.references, e.references)
+        XCTAssertEqual(try encode(width: 70, height: 45, frames: 4, lambda: 2048, threads: 1).bytes, e.bytes)
+        XCTAssertNotEqual(one.references[1], one.references[0])
+        XCTAssertNotEqual(try encode(width: 70, height: 45, frames: 2, lambda: 256, threads: 1).bytes,
+                          try encode(width: 70, height: 45, frames: 2, lambda: 2048, threads: 1).bytes)
+    }
+
+    /// The tiny model's P symbols are not all zero, so the round trip exercises real symbols.
+    func testTinyModelCodesNonZeroSymbols() throws {
+        let inter = try DVCInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
+        let image = { (i: Int) in
+            FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
+                                                      color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
+        }
+        let a = inter.analyze(frame: image(3), reference: ReferenceFrame.clamped(image(0)), rate: 1)
+        for (name, t) in [("zm", a.symbols.zm), ("qm", a.symbols.qm), ("z", a.symbols.z), ("qy", a.symbols.qy)] {
+            XCTAssertTrue(t.storage.contains { $0 != 0 }, "\(name) is all zero")
+        }
+    }
+
+    /// A conditional model's file is not an `inter-dvc` model, and the residual tables are required.
+    func testWrongFilesAreRefused() throws {
+        let entry = try ModelRegistry.entry("inter-dvc", kind: .interModel, file: "test")
+        XCTAssertThrowsError(try ModelRegistry.interModel(entry, file: try WeightFile(path: DCVCInterCodingTests.weightPath), threads: 1))
+        var st = try SafeTensorsFile.parse(Array(try Data(contentsOf: URL(fileURLWithPath: Self.weightPath))), path: "x")
+        st.tensors[InterTables.residualHyperName] = nil
+        let path = NSTemporaryDirectory() + "dcvc-inter-dvc-notables-\(getpid()).safetensors"
+        try st.write(to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try DVCInterModel(file: try WeightFile(path: path), name: "inter-dvc", threads: 1)) {
+            XCTAssertTrue("\($0)".contains("no table tensor tables.res_hyper"), "\($0)")
+        }
+    }
+}

@@ -29,6 +29,7 @@ struct TrainHyperprior: ParsableCommand {
     @Option(help: "Latent channels (1/16).") var latent: Int = HyperpriorConfig().latent
     @Option(help: "Hyper-latent channels (1/64).") var hyper: Int = HyperpriorConfig().hyper
     @Option(help: "Steps over which the rate term's weight ramps from 0 to 1.") var rateWarmup: Int = HyperpriorTrainOptions().rateWarmup
+    @Option(help: "Start a new run from these weights (an --export file; its configuration replaces the width options; fresh optimizer state).") var initFrom: String?
     @Option(help: "Write the shipped weights (from the newest checkpoint in --out) to this path and exit.") var export: String?
     @Flag(help: "Only print the model's size and MACs per pixel.") var dryRun = false
 
@@ -38,16 +39,22 @@ struct TrainHyperprior: ParsableCommand {
         var elapsed = 0.0
         let trainer: HyperpriorTrainer
         if let r = try common.resumed(HyperpriorTrainer.self) {
+            guard initFrom == nil else { throw ToolError(file: common.out, "--init-from starts a new run; this one resumes") }
             (trainer, elapsed) = r
         } else {
-            let config = HyperpriorConfig(channels: channels, fineChannels: fineChannels, residualBlocks: residualBlocks,
-                                          latent: latent, hyper: hyper)
+            let config = try initFrom.map { try HyperpriorTrainer.storedConfig(in: SafeTensorsFile.read(from: $0), path: $0) }
+                ?? HyperpriorConfig(channels: channels, fineChannels: fineChannels, residualBlocks: residualBlocks,
+                                    latent: latent, hyper: hyper)
             var o = HyperpriorTrainOptions()
             if let steps = common.steps { o.steps = steps }
             if let batch = common.batch { o.batch = batch }
             if let lr = common.lr { o.lr = lr }
             o.crop = crop; o.seed = common.seed; o.rateWarmup = rateWarmup
             trainer = try HyperpriorTrainer(config: config, options: o)
+            if let initFrom, !dryRun {
+                try trainer.loadWeights(from: initFrom)
+                printError("starts from \(initFrom)")
+            }
         }
         let m = trainer.network.macsPerPixel()
         printError("model: \(trainer.config.json)")

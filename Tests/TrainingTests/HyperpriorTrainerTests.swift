@@ -166,5 +166,13 @@ extension HyperpriorTrainerTests {
         XCTAssertEqual(try TableSerialization.boundedTables(try ints("tables.hyper")).count, t.config.hyper)
         XCTAssertEqual(try TableSerialization.scaleTableSet(try ints("tables.latent")), ScaleTableSet.build(shape: .gaussian))
         XCTAssertEqual(try HyperpriorDecoder(file: f, path: out, threads: 1).config, .tiny)
+        // A new run starts from the export: the same weights, step 0; another configuration is refused.
+        let (fresh, _) = try tinyTrainer()
+        try fresh.loadWeights(from: out)
+        XCTAssertEqual(fresh.step, 0)
+        for p in t.params.parameters { XCTAssertEqual(fresh.params[p.name]!.value, p.value, p.name) }
+        var other = HyperpriorConfig.tiny
+        other.latent += 4
+        XCTAssertThrowsError(try HyperpriorTrainer(config: other, options: fresh.options).loadWeights(from: out))
     }
 }

@@ -67,6 +67,23 @@ public final class HyperpriorTrainer: CheckpointedTrainer {
         try HyperpriorTrainer(config: try HyperpriorConfig.parse(json: configJSON), options: options)
     }
 
+    /// The configuration stored in a weight file written by `exportWeights` (or a checkpoint).
+    public static func storedConfig(in file: SafeTensorsFile, path: String) throws -> HyperpriorConfig {
+        guard let json = file.metadata[configKey] else {
+            throw SafeTensorsError.malformed(path: path, reason: "no \(configKey) in __metadata__")
+        }
+        return try HyperpriorConfig.parse(json: json)
+    }
+
+    /// Starts from the weights of an exported model of the same configuration (a new run from
+    /// trained weights: the optimizer state and step start afresh).
+    public func loadWeights(from path: String) throws {
+        let file = try SafeTensorsFile.read(from: path)
+        let stored = try Self.storedConfig(in: file, path: path)
+        guard stored == config else { throw HyperpriorConfigError(reason: "\(path) holds another configuration: \(stored.json)") }
+        try params.load(file, path: path, allowExtra: true)
+    }
+
     public var configJSON: String { config.json }
     public var trainedParameters: ParameterSet { params }
 

@@ -18,43 +18,8 @@ final class DCVCInterCodingTests: XCTestCase {
 
     /// A weight file like `dcvc-train inter --export` writes, for `InterConfig.tiny` (also the
     /// P-frame model of `HyperpriorIntraCodingTests`).
-    static let weightPath: String = {
-        let params = ParameterSet()
-        var rng = RNG(seed: 11)
-        let config = InterConfig.tiny
-        InterNetwork(config: config).registerParameters(in: params, rng: &rng)
-        // Perturb the gains (1 at initialisation) so that the rate point matters, scale up the
-        // analysis so that its latents round to non-zero symbols, and give every bias a value.
-        for name in params.names {
-            var t = params[name]!.value
-            for i in 0..<t.count {
-                if name.contains("gain_enc") { t.storage[i] = 6 + 3 * Float(i % 3) }
-                else if name.contains("gain") { t.storage[i] = 1 + 0.5 * Float(i % 3) }
-                else if name.hasSuffix(".bias") { t.storage[i] = 0.2 * Float((i * 7919) % 13 - 6) / 6 }
-                else if name.hasSuffix("hyper_enc.down1.weight") { t.storage[i] *= 12 }
-            }
-            params[name]!.value = t
-        }
-        var st = params.safeTensors(metadata: ["model": "inter-dcvc", InterDecoder.configKey: config.json])
-        func put(_ name: String, _ data: [Int32]) {
-            st.tensors[name] = SafeTensor(integers: data.map(Int.init), shape: [data.count], dtype: .i32)
-        }
-        func hyper(_ n: Int) -> [BoundedTable] {
-            (0..<n).map { _ in
-                let p = (-6...6).map { Foundation.exp(-Double($0 * $0) / 4) }
-                let sum = p.reduce(0, +)
-                return BoundedTable(minValue: -6, probabilities: p.map { 0.999 * $0 / sum })
-            }
-        }
-        put(InterTables.latentName, TableSerialization.serialize(ScaleTableSet.build(shape: .gaussian)))
-        put(InterTables.mvHyperName, TableSerialization.serialize(hyper(config.mvHyper)))
-        put(InterTables.frameHyperName, TableSerialization.serialize(hyper(config.hyper)))
-        let dir = NSTemporaryDirectory() + "dcvc-inter-\(getpid())"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/inter-dcvc.safetensors"
-        try! st.write(to: path)
-        return path
-    }()
+    static let weightPath = TinyInterWeights.write(config: .tiny, seed: 11, model: "inter-dcvc",
+                                                   hyperTable: InterTables.frameHyperName)
 
     private func frame(width: Int, height: Int, index: Int) -> VideoFrame {
         stripedTestFrame(width: width, height: height, index: index)

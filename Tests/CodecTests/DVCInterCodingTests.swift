@@ -18,55 +18,11 @@ final class DVCInterCodingTests: XCTestCase {
     private static let file = "mem.dcv"
 
     /// A weight file like `dcvc-train inter --mode residual --export` writes, for `InterConfig.tinyResidual`.
-    static let weightPath: String = {
-        let params = ParameterSet()
-        var rng = RNG(seed: 12)
-        let config = InterConfig.tinyResidual
-        InterNetwork(config: config).registerParameters(in: params, rng: &rng)
-        // As DCVCInterCodingTests: gains that make the rate point matter, analysis scaled up so
-        // that latents round to non-zero symbols, and a value in every bias.
-        for name in params.names {
-            var t = params[name]!.value
-            for i in 0..<t.count {
-                if name.contains("gain_enc") { t.storage[i] = 6 + 3 * Float(i % 3) }
-                else if name.contains("gain") { t.storage[i] = 1 + 0.5 * Float(i % 3) }
-                else if name.hasSuffix(".bias") { t.storage[i] = 0.2 * Float((i * 7919) % 13 - 6) / 6 }
-                else if name.hasSuffix("hyper_enc.down1.weight") { t.storage[i] *= 12 }
-            }
-            params[name]!.value = t
-        }
-        var st = params.safeTensors(metadata: ["model": "inter-dvc", InterDecoder.configKey: config.json])
-        func put(_ name: String, _ data: [Int32]) {
-            st.tensors[name] = SafeTensor(integers: data.map(Int.init), shape: [data.count], dtype: .i32)
-        }
-        func hyper(_ n: Int) -> [BoundedTable] {
-            (0..<n).map { _ in
-                let p = (-6...6).map { Foundation.exp(-Double($0 * $0) / 4) }
-                let sum = p.reduce(0, +)
-                return BoundedTable(minValue: -6, probabilities: p.map { 0.999 * $0 / sum })
-            }
-        }
-        put(InterTables.latentName, TableSerialization.serialize(ScaleTableSet.build(shape: .gaussian)))
-        put(InterTables.mvHyperName, TableSerialization.serialize(hyper(config.mvHyper)))
-        put(InterTables.residualHyperName, TableSerialization.serialize(hyper(config.hyper)))
-        let dir = NSTemporaryDirectory() + "dcvc-inter-dvc-\(getpid())"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/inter-dvc.safetensors"
-        try! st.write(to: path)
-        return path
-    }()
+    static let weightPath = TinyInterWeights.write(config: .tinyResidual, seed: 12, model: "inter-dvc",
+                                                   hyperTable: InterTables.residualHyperName)
 
     private func frame(width: Int, height: Int, index: Int) -> VideoFrame {
-        var rgb = [Float](repeating: 0, count: 3 * width * height)
-        for y in 0..<height {
-            for x in 0..<width {
-                let i = y * width + x
-                rgb[i] = 0.5 + 0.4 * Float(((x + 2 * index) / 5 + y / 7) % 2)
-                rgb[width * height + i] = Float(y) / Float(height)
-                rgb[2 * width * height + i] = Float((x * 7 + y * 3 + index) % 11) / 11
-            }
-        }
-        return ColorConversion.toYUV420(RGBPlanes(width: width, height: height, data: rgb), matrix: .bt709, range: .limited, index: index)
+        stripedTestFrame(width: width, height: height, index: index)
     }
 
     private func model(threads: Int) throws -> DVCInterModel {

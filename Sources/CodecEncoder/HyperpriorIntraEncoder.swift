@@ -14,10 +14,7 @@ public final class HyperpriorIntraEncoder {
     /// `file` must be the weight file `model` was loaded from (it also holds the encoder weights).
     public init(model: HyperpriorIntraModel, file: WeightFile, threads: Int) throws {
         do {
-            let st = try SafeTensorsFile.parse(file.bytes, path: file.path)
-            var weights: [String: Tensor] = [:]
-            for (name, t) in st.tensors where t.dtype == .f32 { weights[name] = t.tensor() }
-            encoder = try HyperpriorEncoder(config: model.config, weights: weights, threads: threads)
+            encoder = try HyperpriorEncoder(config: model.config, weights: try file.floatTensors(), threads: threads)
         } catch {
             throw CodecError(file: file.path, "intra model \(model.modelName) has no encoder weights: \(error)")
         }

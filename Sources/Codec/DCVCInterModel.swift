@@ -17,8 +17,7 @@ public final class DCVCInterModel: InterModel {
             let st = try SafeTensorsFile.parse(file.bytes, path: file.path)
             decoder = try InterDecoder(file: st, path: file.path, threads: threads)
             let c = decoder.config
-            tables = try InterTables(file: st, channels: InterChannels(mvHyper: c.mvHyper, mvLatent: c.mvLatent, hyper: c.hyper,
-                                                                      latent: c.latent), path: file.path)
+            tables = try InterTables(file: st, channels: InterChannels(c), path: file.path)
         } catch let e as CodecError {
             throw e
         } catch {
@@ -30,10 +29,7 @@ public final class DCVCInterModel: InterModel {
 
     public var lambdas: [Int] { decoder.config.lambdas }
 
-    public var channels: InterChannels {
-        let c = decoder.config
-        return InterChannels(mvHyper: c.mvHyper, mvLatent: c.mvLatent, hyper: c.hyper, latent: c.latent)
-    }
+    public var channels: InterChannels { InterChannels(decoder.config) }
 
     public func mvParameters(zm: Tensor) -> (mean: Tensor, scale: Tensor) { decoder.mvParameters(zm: zm) }
 

@@ -19,8 +19,7 @@ public final class DVCInterModel: InterModel {
             let st = try SafeTensorsFile.parse(file.bytes, path: file.path)
             decoder = try ResidualInterDecoder(file: st, path: file.path, threads: threads)
             let c = decoder.config
-            tables = try InterTables(file: st, channels: InterChannels(mvHyper: c.mvHyper, mvLatent: c.mvLatent, hyper: c.hyper,
-                                                                      latent: c.latent),
+            tables = try InterTables(file: st, channels: InterChannels(c),
                                      path: file.path, frameHyper: InterTables.residualHyperName)
         } catch let e as CodecError {
             throw e
@@ -33,10 +32,7 @@ public final class DVCInterModel: InterModel {
 
     public var lambdas: [Int] { decoder.config.lambdas }
 
-    public var channels: InterChannels {
-        let c = decoder.config
-        return InterChannels(mvHyper: c.mvHyper, mvLatent: c.mvLatent, hyper: c.hyper, latent: c.latent)
-    }
+    public var channels: InterChannels { InterChannels(decoder.config) }
 
     public func mvParameters(zm: Tensor) -> (mean: Tensor, scale: Tensor) { decoder.mvParameters(zm: zm) }
 

@@ -1,3 +1,4 @@
+import Models
 import Bitstream
 import Tensor
 
@@ -8,6 +9,11 @@ public struct InterChannels: Equatable, Sendable {
 
     public init(mvHyper: Int, mvLatent: Int, hyper: Int, latent: Int) {
         self.mvHyper = mvHyper; self.mvLatent = mvLatent; self.hyper = hyper; self.latent = latent
+    }
+
+    /// The channel counts of a learned P-frame model's configuration.
+    public init(_ c: InterConfig) {
+        self.init(mvHyper: c.mvHyper, mvLatent: c.mvLatent, hyper: c.hyper, latent: c.latent)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// The architecture of the DCVC P-frame model (a lean DCVC): everything needed to rebuild the
 /// network and read its weights. Stored as JSON in checkpoints and in the shipped `.safetensors`.
@@ -81,6 +82,14 @@ public struct InterConfig: Codable, Equatable, Sendable {
     }
 
     /// Parses and validates `json`.
+    /// The configuration a weight file or checkpoint stores under `InterDecoder.configKey`.
+    public static func stored(in file: SafeTensorsFile, path: String) throws -> InterConfig {
+        guard let json = file.metadata[InterDecoder.configKey] else {
+            throw SafeTensorsError.malformed(path: path, reason: "no \(InterDecoder.configKey) in __metadata__")
+        }
+        return try parse(json: json)
+    }
+
     public static func parse(json: String) throws -> InterConfig {
         let c = try JSONDecoder().decode(InterConfig.self, from: Data(json.utf8))
         try c.validate()

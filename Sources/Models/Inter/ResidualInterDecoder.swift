@@ -29,10 +29,7 @@ public struct ResidualInterDecoder {
 
     /// Reads a weights file written by `dcvc-train inter --mode residual --export`.
     public init(file: SafeTensorsFile, path: String, threads: Int) throws {
-        guard let json = file.metadata[InterDecoder.configKey] else {
-            throw SafeTensorsError.malformed(path: path, reason: "no \(InterDecoder.configKey) in __metadata__")
-        }
-        let config = try InterConfig.parse(json: json)
+        let config = try InterConfig.stored(in: file, path: path)
         try self.init(config: config, weights: InterNetwork(config: config).decoderWeights(in: file), threads: threads)
     }
 

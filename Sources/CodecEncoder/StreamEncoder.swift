@@ -249,8 +249,7 @@ public final class StreamEncoder {
         let file = try weights(of: entry, in: store)
         switch try ModelRegistry.interModel(entry, file: file, threads: threads) {
         case let model as InterEncodingModel: return model
-        case let model as DCVCInterModel: return try DCVCInterEncodingModel(model: model, file: file, threads: threads)
-        case let model as DVCInterModel: return try DVCInterEncodingModel(model: model, file: file, threads: threads)
+        case let model as LearnedInterModel: return try LearnedInterEncodingModel(model: model, file: file, threads: threads)
         default: throw CodecError(file: entry.fileName, "inter model \(entry.name) has no encoder in this build")
         }
     }

@@ -13,38 +13,41 @@ public struct InterCodedFrame {
 
 /// The analysis of one P-frame: its symbols and the decode-path values formed on the way, each
 /// the deterministic decode path's function of the symbols decoded before it and the reference
-/// (what `InterDecoder.decodeFrame` computes from the same symbols, bit for bit), up to but not
-/// including the reconstruction.
+/// (what `decodeFrame` of `InterEncoder.decoder` computes from the same symbols, bit for bit), up
+/// to but not including the reconstruction.
 public struct InterAnalysis {
     public var symbols: InterSymbols
     /// `mvParameters(zm:)` of ẑ_m.
     public var mv: (mean: Tensor, scale: Tensor)
     /// m̂ = q_m + mean_m.
     public var mHat: Tensor
-    /// `context(reference:flow:)` of the flow decoded from m̂.
+    /// `context(reference:flow:)` of the flow decoded from m̂ (residual mode: the prediction x̄).
     public var context: Tensor
-    /// `frameParameters(z:context:)` of ẑ and the context.
+    /// `frameParameters(z:context:)` of ẑ and the context (residual mode: of the residual).
     public var frame: (mean: Tensor, scale: Tensor)
     /// ŷ = q_y + mean_y.
     public var yHat: Tensor
 }
 
-/// The P-frame encoder: motion estimation and analysis transforms on the training kernels (what
-/// they produce is transmitted), everything that forms probabilities or the reference on the
-/// decoder's deterministic path, so encoder and decoder never drift.
+/// The P-frame encoder of either coding mode: motion estimation and analysis transforms on the
+/// training kernels (what they produce is transmitted), everything that forms probabilities or
+/// the reference (flow, context or prediction, reconstruction) on the decoder's deterministic
+/// path, so encoder and decoder never drift.
 public struct InterEncoder {
-    public let decoder: InterDecoder
+    /// The decode path of the model's mode (`InterDecoder` or `ResidualInterDecoder`).
+    public let decoder: any InterDecodePath
     /// Every weight (encoder and decoder), frozen.
     public let params: ParameterSet
 
     /// `weights` must hold every weight of `config` (a file from `dcvc-train inter --export`).
     public init(config: InterConfig, weights: [String: Tensor], threads: Int) throws {
-        decoder = try InterDecoder(config: config, weights: weights, threads: threads)
+        decoder = try config.codingMode.decodePath.init(config: config, weights: weights, threads: threads)
         params = try decoder.network.frozenParameters(weights) { InterConfigError(reason: $0) }
     }
 
     /// Codes `frame` [N, 3, H, W] against `reference` (the previous decoded frame) at rate point
-    /// `rate` (an index into `config.lambdas`).
+    /// `rate` (an index into `config.lambdas`); residual mode: `z`, `qy` and `frameScale` are the
+    /// residual's.
     public func encode(frame: Tensor, reference: Tensor, rate: Int) -> InterCodedFrame {
         let a = analyze(frame: frame, reference: reference, rate: rate)
         let rec = decoder.clamped(decoder.reconstruct(yHat: a.yHat, context: a.context, rate: rate))
@@ -63,8 +66,14 @@ public struct InterEncoder {
         let qm = Self.rounded(m, minus: mp.mean)
         let mHat = decoder.dequantize(qm, mean: mp.mean)
         let ctx = decoder.context(reference: reference, flow: decoder.flow(mHat: mHat, rate: rate))
-        let y = net.frameEncode(Variable(frame), context: Variable(ctx), rows: rows, b).value
-        let z = Self.rounded(net.hyperEncode(Variable(y), b).value)
+        let y: Tensor, z: Tensor
+        if net.config.isResidual {  // the analysis of x - x̄, else of x given the context
+            y = net.residualEncode(Variable(frame), prediction: Variable(ctx), rows: rows, b).value
+            z = Self.rounded(net.residualHyperEncode(Variable(y), b).value)
+        } else {
+            y = net.frameEncode(Variable(frame), context: Variable(ctx), rows: rows, b).value
+            z = Self.rounded(net.hyperEncode(Variable(y), b).value)
+        }
         let fp = decoder.frameParameters(z: z, context: ctx)
         let qy = Self.rounded(y, minus: fp.mean)
         return InterAnalysis(symbols: InterSymbols(zm: zm, qm: qm, z: z, qy: qy), mv: mp, mHat: mHat, context: ctx,

@@ -25,9 +25,9 @@ final class DCVCInterCodingTests: XCTestCase {
         stripedTestFrame(width: width, height: height, index: index)
     }
 
-    private func model(threads: Int) throws -> DCVCInterModel {
+    private func model(threads: Int) throws -> LearnedInterModel {
         let entry = try ModelRegistry.entry("inter-dcvc", kind: .interModel, file: "test")
-        return try ModelRegistry.interModel(entry, file: try WeightFile(path: Self.weightPath), threads: threads) as! DCVCInterModel
+        return try ModelRegistry.interModel(entry, file: try WeightFile(path: Self.weightPath), threads: threads) as! LearnedInterModel
     }
 
     /// Encodes `frames` frames (one I-frame, then P-frames) and returns the bytes and the
@@ -41,8 +41,8 @@ final class DCVCInterCodingTests: XCTestCase {
     private func encodeCountingReuse(width: Int, height: Int, frames: Int, lambda: Int,
                                      threads: Int) throws -> (bytes: [UInt8], references: [Tensor], reused: Int) {
         let first = frame(width: width, height: height, index: 0)
-        let inter = try DCVCInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
-                                               threads: threads)
+        let inter = try LearnedInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
+                                                  threads: threads)
         let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), tokenizer: BlockMeanTokenizer(), prior: nil, inter: inter,
                                     options: .init(model: "test-blockmean", levels: 2, indexPrior: .none, threads: threads,
                                                    intraPeriod: 0, lambda: lambda))
@@ -95,7 +95,7 @@ final class DCVCInterCodingTests: XCTestCase {
     /// or a symbol zero of the other sign, gets the decode path's answer for that input.
     func testReuseNeedsBitIdenticalInputs() throws {
         let plain = try model(threads: 1)
-        let inter = try DCVCInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
+        let inter = try LearnedInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
         let image = { (i: Int) in
             FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
                                                       color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
@@ -124,7 +124,7 @@ final class DCVCInterCodingTests: XCTestCase {
 
     /// The tiny model's P symbols are not all zero, so the tests above exercise real symbols.
     func testTinyModelCodesNonZeroSymbols() throws {
-        let inter = try DCVCInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
+        let inter = try LearnedInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
         let image = { (i: Int) in
             FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
                                                       color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
@@ -150,7 +150,7 @@ final class DCVCInterCodingTests: XCTestCase {
         let path = NSTemporaryDirectory() + "dcvc-inter-notables-\(getpid()).safetensors"
         try st.write(to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertThrowsError(try DCVCInterModel(file: try WeightFile(path: path), name: "inter-dcvc", threads: 1)) {
+        XCTAssertThrowsError(try LearnedInterModel(file: try WeightFile(path: path), name: "inter-dcvc", mode: .conditional, threads: 1)) {
             XCTAssertTrue("\($0)".contains("no table tensor tables.mv_hyper"), "\($0)")
         }
     }

@@ -25,16 +25,16 @@ final class DVCInterCodingTests: XCTestCase {
         stripedTestFrame(width: width, height: height, index: index)
     }
 
-    private func model(threads: Int) throws -> DVCInterModel {
+    private func model(threads: Int) throws -> LearnedInterModel {
         let entry = try ModelRegistry.entry("inter-dvc", kind: .interModel, file: "test")
-        return try ModelRegistry.interModel(entry, file: try WeightFile(path: Self.weightPath), threads: threads) as! DVCInterModel
+        return try ModelRegistry.interModel(entry, file: try WeightFile(path: Self.weightPath), threads: threads) as! LearnedInterModel
     }
 
     private func encode(width: Int, height: Int, frames: Int, lambda: Int,
                         threads: Int) throws -> (bytes: [UInt8], references: [Tensor], reused: Int) {
         let first = frame(width: width, height: height, index: 0)
-        let inter = try DVCInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
-                                              threads: threads)
+        let inter = try LearnedInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
+                                                  threads: threads)
         let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), tokenizer: BlockMeanTokenizer(), prior: nil, inter: inter,
                                     options: .init(model: "test-blockmean", levels: 2, indexPrior: .none, threads: threads,
                                                    intraPeriod: 0, lambda: lambda, interModel: "inter-dvc"))
@@ -78,7 +78,7 @@ final class DVCInterCodingTests: XCTestCase {
 
     /// The tiny model's P symbols are not all zero, so the round trip exercises real symbols.
     func testTinyModelCodesNonZeroSymbols() throws {
-        let inter = try DVCInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
+        let inter = try LearnedInterEncodingModel(model: try model(threads: 1), file: try WeightFile(path: Self.weightPath), threads: 1)
         let image = { (i: Int) in
             FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
                                                       color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
@@ -98,8 +98,16 @@ final class DVCInterCodingTests: XCTestCase {
         let path = NSTemporaryDirectory() + "dcvc-inter-dvc-notables-\(getpid()).safetensors"
         try st.write(to: path)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertThrowsError(try DVCInterModel(file: try WeightFile(path: path), name: "inter-dvc", threads: 1)) {
+        XCTAssertThrowsError(try LearnedInterModel(file: try WeightFile(path: path), name: "inter-dvc", mode: .residual, threads: 1)) {
             XCTAssertTrue("\($0)".contains("no table tensor tables.res_hyper"), "\($0)")
+        }
+    }
+
+    /// The codec adapter loads a weight file only as the coding mode its name stands for.
+    func testWeightsOfTheOtherModeAreRefused() throws {
+        let conditional = try WeightFile(path: DCVCInterCodingTests.weightPath)
+        XCTAssertThrowsError(try LearnedInterModel(file: conditional, name: "inter-dvc", mode: .residual, threads: 1)) {
+            XCTAssertTrue("\($0)".contains("is a residual model, the weights are conditional"), "\($0)")
         }
     }
 }

@@ -65,10 +65,10 @@ final class HyperpriorIntraCodingTests: XCTestCase {
         try HyperpriorIntraEncoder(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath), threads: threads)
     }
 
-    private func interModel(threads: Int) throws -> DCVCInterModel {
+    private func interModel(threads: Int) throws -> LearnedInterModel {
         let entry = try ModelRegistry.entry("inter-dcvc", kind: .interModel, file: "test")
         return try ModelRegistry.interModel(entry, file: try WeightFile(path: DCVCInterCodingTests.weightPath),
-                                            threads: threads) as! DCVCInterModel
+                                            threads: threads) as! LearnedInterModel
     }
 
     /// `frames` frames of `width x height` at `lambda`; with `intraPeriod` other than 1 the P-frames
@@ -77,8 +77,8 @@ final class HyperpriorIntraCodingTests: XCTestCase {
                         threads: Int) throws -> CodedStream {
         let first = frame(width: width, height: height, index: 0)
         let inter = intraPeriod == 1 ? nil
-            : try DCVCInterEncodingModel(model: try interModel(threads: threads),
-                                         file: try WeightFile(path: DCVCInterCodingTests.weightPath), threads: threads)
+            : try LearnedInterEncodingModel(model: try interModel(threads: threads),
+                                            file: try WeightFile(path: DCVCInterCodingTests.weightPath), threads: threads)
         let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), intra: .hyperprior(try encoder(threads: threads)),
                                     inter: inter, options: .init(model: "hyperprior", indexPrior: .none, threads: threads,
                                                                  intraPeriod: intraPeriod, lambda: lambda))

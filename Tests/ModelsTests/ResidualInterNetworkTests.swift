@@ -93,7 +93,7 @@ final class ResidualInterNetworkTests: XCTestCase {
         var worst: Float = 0
         for i in 0..<got.count { worst = max(worst, abs(got.storage[i] - want.storage[i])) }
         XCTAssertLessThan(worst, 1e-3)
-        let drp = dec.residualParameters(z: s.z)
+        let drp = dec.frameParameters(z: s.z, context: s.ref)  // x̄ is not read
         for i in 0..<drp.scale.count { XCTAssertEqual(drp.scale.storage[i], rp.scale.value.storage[i], accuracy: 1e-4) }
         XCTAssertNotEqual(dec.decodeFrame(reference: s.ref, zm: s.zm, qm: s.qm, z: s.z, qy: s.qy, rate: 0), got, "the rate point matters")
     }
@@ -105,10 +105,10 @@ final class ResidualInterNetworkTests: XCTestCase {
         let a = d1.decodeFrame(reference: s.ref, zm: s.zm, qm: s.qm, z: s.z, qy: s.qy, rate: 1)
         let b = d2.decodeFrame(reference: s.ref, zm: s.zm, qm: s.qm, z: s.z, qy: s.qy, rate: 1)
         XCTAssertEqual(a.storage.map(\.bitPattern), b.storage.map(\.bitPattern))
-        let pa = d1.prediction(reference: s.ref, flow: d1.flow(mHat: s.qm, rate: 0))
-        let pb = d2.prediction(reference: s.ref, flow: d2.flow(mHat: s.qm, rate: 0))
+        let pa = d1.context(reference: s.ref, flow: d1.flow(mHat: s.qm, rate: 0))
+        let pb = d2.context(reference: s.ref, flow: d2.flow(mHat: s.qm, rate: 0))
         XCTAssertEqual(pa.storage.map(\.bitPattern), pb.storage.map(\.bitPattern))
-        let ra = d1.residualParameters(z: s.z), rb = d2.residualParameters(z: s.z)
+        let ra = d1.frameParameters(z: s.z, context: pa), rb = d2.frameParameters(z: s.z, context: pb)
         XCTAssertEqual(ra.scale.storage.map(\.bitPattern), rb.scale.storage.map(\.bitPattern))
         XCTAssertEqual(ra.mean.storage.map(\.bitPattern), rb.mean.storage.map(\.bitPattern))
     }
@@ -117,7 +117,8 @@ final class ResidualInterNetworkTests: XCTestCase {
         let (_, params) = try Self.tinyDecoder(threads: 2)
         var w: [String: Tensor] = [:]
         for p in params.parameters { w[p.name] = p.value }
-        let enc = try ResidualInterEncoder(config: .tinyResidual, weights: w, threads: 2)
+        let enc = try InterEncoder(config: .tinyResidual, weights: w, threads: 2)
+        XCTAssertTrue(enc.decoder is ResidualInterDecoder)
         var rng = RNG(seed: 8)
         let ref = rng.uniformTensor([1, 3, 64, 128]), x = rng.uniformTensor([1, 3, 64, 128])
         let coded = enc.encode(frame: x, reference: ref, rate: 1)
@@ -129,6 +130,6 @@ final class ResidualInterNetworkTests: XCTestCase {
         let (dec1, _) = try Self.tinyDecoder(threads: 1)
         let rec = dec1.decodeFrame(reference: ref, symbols: s, rate: 1)
         XCTAssertEqual(rec.storage.map(\.bitPattern), coded.reconstruction.storage.map(\.bitPattern))
-        XCTAssertEqual(dec1.residualParameters(z: s.z).scale, coded.frameScale)
+        XCTAssertEqual(dec1.frameParameters(z: s.z, context: ref).scale, coded.frameScale)
     }
 }

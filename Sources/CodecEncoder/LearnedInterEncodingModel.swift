@@ -5,18 +5,19 @@ import Models
 import ModelsTraining
 import Tensor
 
-/// The DCVC P-frame model with its encoder side (`InterEncoder`: motion estimation and analysis
-/// on the training kernels; probabilities on the decode path of the wrapped `DCVCInterModel`).
+/// A learned P-frame model (either coding mode) with its encoder side (`InterEncoder`: motion
+/// estimation and analysis on the training kernels; probabilities, the context or prediction and
+/// the reconstruction on the decode path of the wrapped `LearnedInterModel`).
 ///
 /// The analysis runs decode stages 1-4 of spec/inter.md §4 on the frame's own symbols (their
-/// probabilities and the context feed it); the stream encoder then decodes the unit it wrote to
-/// form the next reference. So that those stages are not computed twice, `analyze` keeps its
-/// last results, and `mvParameters`, `context` and `frameParameters` answer from them when
-/// their inputs are bit for bit the analysis's own: the same deterministic function of the same
-/// bits, so the answer is what the decode path would compute (stage 5, the reconstruction, always
-/// runs here). Any other input is computed afresh.
-public final class DCVCInterEncodingModel: InterEncodingModel {
-    public let model: DCVCInterModel
+/// probabilities and the context or prediction feed it); the stream encoder then decodes the unit
+/// it wrote to form the next reference. So that those stages are not computed twice, `analyze`
+/// keeps its last results, and `mvParameters`, `context` and `frameParameters` answer from them
+/// when their inputs are bit for bit the analysis's own: the same deterministic function of the
+/// same bits, so the answer is what the decode path would compute (stage 5, the reconstruction,
+/// always runs here). Any other input is computed afresh.
+public final class LearnedInterEncodingModel: InterEncodingModel {
+    public let model: LearnedInterModel
     public let encoder: InterEncoder
     /// The last analysis, its reference and rate, until the reconstruction that ends its frame.
     private var last: (analysis: InterAnalysis, reference: Tensor, rate: Int)?
@@ -24,7 +25,7 @@ public final class DCVCInterEncodingModel: InterEncodingModel {
     public private(set) var reusedStages = 0
 
     /// `file` must be the weight file `model` was loaded from (it also holds the encoder weights).
-    public init(model: DCVCInterModel, file: WeightFile, threads: Int) throws {
+    public init(model: LearnedInterModel, file: WeightFile, threads: Int) throws {
         do {
             encoder = try InterEncoder(config: model.decoder.config, weights: try file.floatTensors(), threads: threads)
         } catch {
@@ -56,6 +57,7 @@ public final class DCVCInterEncodingModel: InterEncodingModel {
     }
 
     public func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor) {
+        // The context is compared in both modes, though the residual prior does not read it.
         if let a = last?.analysis, Self.identical(z, a.symbols.z), Self.identical(context, a.context) {
             reusedStages += 1
             return a.frame

@@ -16,21 +16,17 @@ import Tensor
 ///    scale of each frame latent; ŷ = q + mean likewise.
 /// 5. `reconstruct(yHat:context:rate:)`: ŷ and the context -> the frame (clamp to [0, 1] before
 ///    it becomes the next reference or output).
-/// Stages 1-2 (the motion path), the weight checks and `decodeFrame` are shared (the extension);
-/// a conforming type gives stages 3-5 of its mode. Hyper-latents ẑ_m, ẑ are integers coded under
-/// per-channel zero-mean Gaussians whose scales are `exp(log_scale)` (`factorizedLogScales`);
-/// their tables are built at export time.
+/// What a path holds (`InterDecoderCore`: configuration, network, checked weights), stages 1-2
+/// (the motion path) and `decodeFrame` are shared; a conforming type gives stages 3-5 of its
+/// mode. Hyper-latents ẑ_m, ẑ are integers coded under per-channel zero-mean Gaussians whose
+/// scales are `exp(log_scale)` (`factorizedLogScales`); their tables are built at export time.
 public protocol InterDecodePath {
     /// The coding mode of the models this path decodes.
     static var mode: InterMode { get }
-    var config: InterConfig { get }
-    var network: InterNetwork { get }
-    /// Decode-path weights by name.
-    var weights: [String: Tensor] { get }
-    var threads: Int { get }
+    /// The configuration, network and weights, checked for `mode`.
+    var core: InterDecoderCore { get }
 
-    /// A decoder over `weights`, which must hold every decode-path weight with its traced shape,
-    /// for a valid `config` of `mode`.
+    /// A decoder over `weights` for `config`: `InterDecoderCore(config:weights:threads:mode:)`.
     init(config: InterConfig, weights: [String: Tensor], threads: Int) throws
     /// Stage 3: reference frame [N, 3, H, W] and flow -> the context of stages 4-5.
     func context(reference: Tensor, flow: Tensor) -> Tensor
@@ -38,6 +34,27 @@ public protocol InterDecodePath {
     func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor)
     /// Stage 5: ŷ [N, latent, H/16, W/16] and the context -> frame [N, 3, H, W] (not clamped).
     func reconstruct(yHat: Tensor, context: Tensor, rate: Int) -> Tensor
+}
+
+/// What every decode path holds, checked once: a valid configuration of the path's mode, its
+/// network and the decode-path weights.
+public struct InterDecoderCore {
+    public let config: InterConfig
+    public let network: InterNetwork
+    public let weights: [String: Tensor]
+    public let threads: Int
+
+    /// `weights` must hold every decode-path weight of `config` with its traced shape; `config`
+    /// must be valid and of coding mode `mode`.
+    public init(config: InterConfig, weights: [String: Tensor], threads: Int, mode: InterMode) throws {
+        try config.validate()
+        guard config.codingMode == mode else {
+            throw InterConfigError(reason: "a \(config.codingMode.rawValue) model: \(config.codingMode.decodePath) decodes it")
+        }
+        network = InterNetwork(config: config)
+        self.weights = try network.checkedDecoderWeights(weights) { InterConfigError(reason: $0) }
+        self.config = config; self.threads = max(1, threads)
+    }
 }
 
 extension InterMode {
@@ -58,16 +75,11 @@ extension InterDecodePath {
         try self.init(config: config, weights: InterNetwork(config: config).decoderWeights(in: file), threads: threads)
     }
 
-    /// What `init(config:weights:threads:)` stores: the network of `config`, which must be valid
-    /// and of this path's mode, and its decode-path weights, each present with its traced shape.
-    static func checked(_ config: InterConfig, _ weights: [String: Tensor]) throws -> (InterNetwork, [String: Tensor]) {
-        try config.validate()
-        guard config.codingMode == mode else {
-            throw InterConfigError(reason: "a \(config.codingMode.rawValue) model: \(config.codingMode.decodePath) decodes it")
-        }
-        let net = InterNetwork(config: config)
-        return (net, try net.checkedDecoderWeights(weights) { InterConfigError(reason: $0) })
-    }
+    public var config: InterConfig { core.config }
+    public var network: InterNetwork { core.network }
+    /// Decode-path weights by name.
+    public var weights: [String: Tensor] { core.weights }
+    public var threads: Int { core.threads }
 
     var backend: DeterministicBackend { DeterministicBackend(weights: weights, threads: threads) }
 

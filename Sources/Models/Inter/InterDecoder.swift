@@ -8,14 +8,10 @@ public struct InterDecoder: InterDecodePath {
     /// `__metadata__` key of the configuration JSON in weight files and checkpoints (both modes).
     public static let configKey = "inter_config"
 
-    public let config: InterConfig
-    public let network: InterNetwork
-    public let weights: [String: Tensor]
-    public let threads: Int
+    public let core: InterDecoderCore
 
     public init(config: InterConfig, weights: [String: Tensor], threads: Int) throws {
-        (network, self.weights) = try Self.checked(config, weights)
-        self.config = config; self.threads = max(1, threads)
+        core = try InterDecoderCore(config: config, weights: weights, threads: threads, mode: Self.mode)
     }
 
     /// Reference frame [N, 3, H, W] and flow -> context [N, contextOutputChannels, H/2, W/2].

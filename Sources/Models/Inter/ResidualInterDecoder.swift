@@ -6,14 +6,10 @@ import Tensor
 public struct ResidualInterDecoder: InterDecodePath {
     public static let mode = InterMode.residual
 
-    public let config: InterConfig
-    public let network: InterNetwork
-    public let weights: [String: Tensor]
-    public let threads: Int
+    public let core: InterDecoderCore
 
     public init(config: InterConfig, weights: [String: Tensor], threads: Int) throws {
-        (network, self.weights) = try Self.checked(config, weights)
-        self.config = config; self.threads = max(1, threads)
+        core = try InterDecoderCore(config: config, weights: weights, threads: threads, mode: Self.mode)
     }
 
     /// Reference frame [N, 3, H, W] and flow -> prediction x̄ [N, 3, H, W].

@@ -48,18 +48,6 @@ extension DeterministicKernels {
         return Tensor(shape: shape, storage: out)
     }
 
-    /// Channels `range` of an NCHW tensor (exact copies).
-    public static func sliceChannels(_ x: Tensor, _ range: Range<Int>) -> Tensor {
-        precondition(x.rank == 4 && range.lowerBound >= 0 && range.upperBound <= x.shape[1], "slice \(range) of \(x.shape)")
-        let c = x.shape[1], plane = x.shape[2] * x.shape[3]
-        var out: [Float] = []
-        out.reserveCapacity(x.shape[0] * range.count * plane)
-        for n in 0..<x.shape[0] {
-            out.append(contentsOf: x.storage[((n * c + range.lowerBound) * plane)..<((n * c + range.upperBound) * plane)])
-        }
-        return Tensor(shape: [x.shape[0], range.count, x.shape[2], x.shape[3]], storage: out)
-    }
-
     /// Nearest-codeword lookup by index (embedding gather): `codebook` [k, d] and `indices` of any
     /// shape [n, h, w] give [n, d, h, w] (channels first, as the decoder consumes them). Exact.
     public static func gatherCodewords(_ codebook: Tensor, indices: [Int32], shape: [Int]) -> Tensor {

@@ -29,8 +29,6 @@ public protocol LayerBackend {
     func activation(_ x: Value, _ f: LayerActivation) -> Value
     /// Concatenation along the channel axis.
     func concatChannels(_ xs: [Value]) -> Value
-    /// The channels `range` of x (a copy).
-    func sliceChannels(_ x: Value, _ range: Range<Int>) -> Value
     /// Backward bilinear warp of x [N, C, H, W] by flow [N, 2, H, W] in pixels (border clamped).
     func flowWarp(_ x: Value, flow: Value) -> Value
     /// Bilinear resize (align_corners = false).

@@ -13,7 +13,6 @@ extension TrainingBackend {
     }
 
     public func concatChannels(_ xs: [Variable]) -> Variable { Ops.concat(xs, axis: 1) }
-    public func sliceChannels(_ x: Variable, _ range: Range<Int>) -> Variable { Ops.slice(x, axis: 1, range) }
     public func flowWarp(_ x: Variable, flow: Variable) -> Variable { Ops.flowWarp(x, flow: flow) }
     public func resizeBilinear(_ x: Variable, height: Int, width: Int) -> Variable {
         Ops.resizeBilinear(x, height: height, width: width)

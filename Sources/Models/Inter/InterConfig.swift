@@ -29,19 +29,12 @@ public struct InterConfig: Codable, Equatable, Sendable {
     /// reference's fine detail. Absent (older models): false. Conditional mode only (the residual
     /// mode's prediction is the warped reference itself).
     public var warpedReference: Bool?
-    /// Whether the generator's output is a correction added to the warped reference (before the
-    /// final pixel shuffle, so at full resolution) rather than the frame itself: copying the
-    /// reference is then exact, and the latents pay only for what motion does not explain.
-    /// Absent (older models): false. Needs the warped reference; conditional mode only.
-    public var referenceSkip: Bool?
     /// How the frame is coded over the motion path: conditioned on a feature-domain context (DCVC)
     /// or as the residual from a pixel-domain motion-compensated prediction (DVC). Absent: conditional.
     public var mode: InterMode?
 
     /// Whether the context ends with the warped reference's 12 channels.
     public var usesWarpedReference: Bool { warpedReference ?? false }
-    /// Whether the generator adds its output to the warped reference.
-    public var usesReferenceSkip: Bool { (referenceSkip ?? false) && usesWarpedReference && !isResidual }
     /// Channels of the context: the features, then the warped reference if used.
     public var contextOutputChannels: Int { contextChannels + (usesWarpedReference ? 12 : 0) }
     /// The coding mode (absent: conditional).
@@ -52,11 +45,11 @@ public struct InterConfig: Codable, Equatable, Sendable {
     public init(motionChannels: [Int] = [32, 64, 32], motionLevels: Int = 3, mvHidden: Int = 64, mvLatent: Int = 64,
                 mvHyper: Int = 32, contextChannels: Int = 32, latent: Int = 96, hyper: Int = 64,
                 generatorChannels: Int = 48, lambdas: [Int] = [256, 512, 1024, 2048], warpedReference: Bool? = true,
-                referenceSkip: Bool? = true, mode: InterMode? = nil) {
+                mode: InterMode? = nil) {
         self.motionChannels = motionChannels; self.motionLevels = motionLevels; self.mvHidden = mvHidden
         self.mvLatent = mvLatent; self.mvHyper = mvHyper; self.contextChannels = contextChannels
         self.latent = latent; self.hyper = hyper; self.generatorChannels = generatorChannels; self.lambdas = lambdas
-        self.warpedReference = warpedReference; self.referenceSkip = referenceSkip; self.mode = mode
+        self.warpedReference = warpedReference; self.mode = mode
     }
 
     /// A very small model for tests.

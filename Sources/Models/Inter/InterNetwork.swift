@@ -143,8 +143,7 @@ public struct InterNetwork {
         return meanScale(h, "frame_prior", out: l, b)
     }
 
-    /// Decoded frame latents ŷ (gained domain) and the context -> reconstructed frame (not clamped);
-    /// with `referenceSkip`, the generator's output plus the warped reference.
+    /// Decoded frame latents ŷ (gained domain) and the context -> reconstructed frame (not clamped).
     public func frameDecode<B: LayerBackend>(_ yHat: B.Value, context: B.Value, rows: [Int], _ b: B) -> B.Value {
         let g = config.generatorChannels
         var h = b.channelGain(yHat, Self.gainNames.decoder[1], count: config.lambdas.count, rows: rows)
@@ -156,13 +155,7 @@ public struct InterNetwork {
         var r = leaky(b.conv2d(h, "generator.res.conv0", outChannels: g, kernel: 3, stride: 1), b)
         r = b.conv2d(r, "generator.res.conv1", outChannels: g, kernel: 3, stride: 1)
         h = leaky(b.add(h, r), b)
-        var out = b.conv2d(h, "generator.out", outChannels: 12, kernel: 3, stride: 1)
-        if config.usesReferenceSkip {
-            // The context's last 12 channels are the warped reference, unshuffled.
-            let c = config.contextChannels
-            out = b.add(out, b.sliceChannels(context, c..<(c + 12)))
-        }
-        return b.pixelShuffle(out, factor: 2)
+        return b.pixelShuffle(b.conv2d(h, "generator.out", outChannels: 12, kernel: 3, stride: 1), factor: 2)
     }
 
     // MARK: Pieces

@@ -15,7 +15,6 @@ extension DeterministicBackend {
     }
 
     public func concatChannels(_ xs: [Tensor]) -> Tensor { DeterministicKernels.concat(xs, axis: 1) }
-    public func sliceChannels(_ x: Tensor, _ range: Range<Int>) -> Tensor { DeterministicKernels.sliceChannels(x, range) }
     public func flowWarp(_ x: Tensor, flow: Tensor) -> Tensor { DeterministicKernels.flowWarp(x, flow: flow, threads: threads) }
     public func resizeBilinear(_ x: Tensor, height: Int, width: Int) -> Tensor {
         DeterministicKernels.resizeBilinear(x, height: height, width: width, threads: threads)
@@ -41,11 +40,6 @@ extension ShapeBackend {
     public func concatChannels(_ xs: [[Int]]) -> [Int] {
         precondition(xs.allSatisfy { $0[0] == xs[0][0] && $0[2...] == xs[0][2...] }, "concat \(xs)")
         return [xs[0][0], xs.reduce(0) { $0 + $1[1] }, xs[0][2], xs[0][3]]
-    }
-
-    public func sliceChannels(_ x: [Int], _ range: Range<Int>) -> [Int] {
-        precondition(range.lowerBound >= 0 && range.upperBound <= x[1], "slice \(range) of \(x)")
-        return [x[0], range.count, x[2], x[3]]
     }
 
     /// Counted as 4 multiply-accumulates (bilinear taps) per output element.

@@ -122,13 +122,11 @@ public final class InterTrainer: CheckpointedTrainer {
     /// Copies every weight from a checkpoint or weights file (the previous stage's result). A model
     /// without the warped reference loads into one with it: the context's consumers get zero
     /// weights on the new channels, so the network starts out computing what it computed before.
-    /// A model without the reference skip loads into one with it: the generator's output conv
-    /// starts at zero, so the network starts out copying the warped reference.
     /// A model of the other coding mode (conditional or residual) gives its motion path only:
     /// the motion net and the MV codec, whose configuration must match.
     public func loadWeights(from path: String) throws {
         let f = try SafeTensorsFile.read(from: path)
-        var widen = false, addSkip = false
+        var widen = false
         if let c = f.metadata[Self.configKey] {
             var stored = try InterConfig.parse(json: c)
             if stored.codingMode != config.codingMode { return try loadMotionWeights(f, stored: stored, path: path) }
@@ -136,16 +134,7 @@ public final class InterTrainer: CheckpointedTrainer {
                 stored.warpedReference = true
                 widen = true
             }
-            if stored.referenceSkip != config.referenceSkip, !stored.usesReferenceSkip, config.usesReferenceSkip {
-                stored.referenceSkip = config.referenceSkip
-                addSkip = true
-            }
             guard stored == config else { throw InterConfigError(reason: "\(path) holds another configuration: \(c)") }
-        }
-        defer {
-            if addSkip {
-                for p in params.parameters where p.name.hasPrefix("generator.out.") { p.value = Tensor(shape: p.shape, repeating: 0) }
-            }
         }
         guard widen else { return try params.load(f, path: path, allowExtra: true) }
         let grown = Set(InterNetwork.contextConsumers.map { "\($0).weight" })
@@ -167,7 +156,6 @@ public final class InterTrainer: CheckpointedTrainer {
         var motionOnly = stored
         motionOnly.mode = config.mode; motionOnly.latent = config.latent; motionOnly.hyper = config.hyper
         motionOnly.generatorChannels = config.generatorChannels; motionOnly.warpedReference = config.warpedReference
-        motionOnly.referenceSkip = config.referenceSkip
         guard motionOnly == config else {
             throw InterConfigError(reason: "\(path): its motion path differs from this model's: \(stored.json)")
         }

@@ -31,7 +31,7 @@ struct TrainInter: ParsableCommand {
     @Option(help: "Coding mode: conditional (DCVC) or residual (DVC baseline); a resumed run must name its own.")
     var mode: InterMode = .conditional
     @Option(help: "Crop side in pixels (multiple of 64).") var crop: Int = 128
-    @Option(help: "P-frames per sample in stage 4 (4...6).") var pFrames: Int?
+    @Option(help: "P-frames per sample in stage 4 (1...16; default 6): the cascade the loss runs over.") var pFrames: Int?
     @Option(help: "GOPs decoded per training video (a new run only; default 64; a resumed run keeps its own).") var gopsPerVideo: Int?
     @Option(help: "I-frame tokenizer weights.") var tokenizer: String = "weights/vqgan-f8.safetensors"
     @Option(help: "Weights to start a new stage from (default: the previous stage's newest checkpoint).") var initFrom: String?
@@ -97,7 +97,8 @@ struct TrainInter: ParsableCommand {
         let videos = try DataManifest.sources(dataDir: common.data).filter { $0.kind == .video }.map(\.path)
         let t0 = Date()
         let o = trainer.options
-        let pool = try GOPPool(videos: videos, length: 7, gopsPerVideo: gopsPerVideo ?? o.gopsPerVideoOrDefault, crop: o.crop, seed: o.seed,
+        // GOPs of 7 frames unless the cascade needs more (the cache keeps one pool per length).
+        let pool = try GOPPool(videos: videos, length: max(7, o.pFrames + 1), gopsPerVideo: gopsPerVideo ?? o.gopsPerVideoOrDefault, crop: o.crop, seed: o.seed,
                                cache: try common.frameCache(), progress: { printError($0) })
         printError(String(format: "GOP pool: %d GOPs from %d videos in %.1f s", pool.gops.count, videos.count,
                           Date().timeIntervalSince(t0)))

@@ -85,6 +85,20 @@ final class InterTrainerTests: XCTestCase {
         XCTAssertLessThan(last, 0.7 * first, "loss \(first) -> \(last)")
     }
 
+    /// Stage 4 trains cascades of up to `maxPFrames` P-frames; other stages code one.
+    func testCascadeLengths() throws {
+        var o = InterTrainOptions.defaults(stage: 4)
+        o.pFrames = 12
+        XCTAssertNoThrow(try o.validate())
+        o.pFrames = InterTrainOptions.maxPFrames + 1
+        XCTAssertThrowsError(try o.validate())
+        o = InterTrainOptions.defaults(stage: 3)
+        o.pFrames = 2
+        XCTAssertThrowsError(try o.validate())
+        let (t, s) = try tinyTrainer(stage: 4, pFrames: 12)
+        XCTAssertTrue(t.trainStep(s.batch(step: 0)).loss.isFinite)
+    }
+
     func testStagesTrainTheirParts() throws {
         let (t1, s1) = try tinyTrainer(stage: 1)
         let r1 = t1.trainStep(s1.batch(step: 0))

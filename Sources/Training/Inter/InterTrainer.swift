@@ -40,9 +40,12 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
         return o
     }
 
+    /// The longest cascade stage 4 trains (the GOP pool then holds GOPs of that many frames plus one).
+    public static let maxPFrames = 16
+
     func validate() throws {
         guard (1...4).contains(stage) else { throw InterConfigError(reason: "stage \(stage) (1...4)") }
-        guard (1...6).contains(pFrames), stage == 4 || pFrames == 1 else { throw InterConfigError(reason: "\(pFrames) P-frames in stage \(stage)") }
+        guard (1...Self.maxPFrames).contains(pFrames), stage == 4 || pFrames == 1 else { throw InterConfigError(reason: "\(pFrames) P-frames in stage \(stage)") }
         guard crop % InterConfig.multiple == 0, crop > 0 else { throw InterConfigError(reason: "crop \(crop) is not a multiple of 64") }
         guard batch >= 1, steps >= 0 else { throw InterConfigError(reason: "batch \(batch), steps \(steps)") }
         if let g = gainLRScale, !(g > 0) { throw InterConfigError(reason: "gain learning-rate scale \(g)") }

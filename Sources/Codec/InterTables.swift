@@ -1,4 +1,5 @@
 import Entropy
+import Models
 import Tensor
 
 /// The integer tables a P-frame model ships in its weight file (spec/inter.md §3.2), read as
@@ -22,9 +23,12 @@ public struct InterTables: Equatable {
         self.frameHyper = BoundedTableBank(frameHyper)
     }
 
-    /// Reads the three table tensors of `file`, checking the per-channel lists against `channels`;
-    /// the frame hyper-latents' tables are those named `frameHyper`.
-    public init(file: SafeTensorsFile, channels: InterChannels, path: String, frameHyper: String = frameHyperName) throws {
+    /// The name of the frame (residual mode: residual) hyper-latent tables of a model `config`.
+    public static func hyperName(for config: InterConfig) -> String { config.isResidual ? residualHyperName : frameHyperName }
+
+    /// Reads the three table tensors of `file`, checking the per-channel lists against `config`.
+    public init(file: SafeTensorsFile, config: InterConfig, path: String) throws {
+        let channels = InterChannels(config), frameHyper = Self.hyperName(for: config)
         func ints(_ name: String) throws -> [Int32] { try TableTensors.integers(name, in: file, path: path) }
         let (latent, mv, fr) = try TableTensors.reading(path: path) {
             (try TableSerialization.scaleTableSet(try ints(Self.latentName)),

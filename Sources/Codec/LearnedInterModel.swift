@@ -26,8 +26,7 @@ public final class LearnedInterModel: InterModel {
             }
             decoder = try mode.decodePath.init(config: config, weights: InterNetwork(config: config).decoderWeights(in: st),
                                                threads: threads)
-            tables = try InterTables(file: st, channels: InterChannels(config), path: file.path,
-                                     frameHyper: config.isResidual ? InterTables.residualHyperName : InterTables.frameHyperName)
+            tables = try InterTables(file: st, config: config, path: file.path)
         } catch let e as CodecError {
             throw e
         } catch {

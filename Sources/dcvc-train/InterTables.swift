@@ -1,3 +1,4 @@
+import Codec
 import Entropy
 import Foundation
 import Models
@@ -7,14 +8,12 @@ import Tensor
 /// rebuilds them): one Gaussian scale-table set for the MV and frame latent symbols, and one
 /// zero-mean Gaussian table per hyper-latent channel at its learned scale.
 enum InterTables {
-    /// Tensor names (I32, `TableSerialization` layouts).
-    static let latentName = "tables.latent", mvHyperName = "tables.mv_hyper", frameHyperName = "tables.frame_hyper"
-    /// The residual (DVC) model's residual hyper-latent tables.
-    static let residualHyperName = "tables.res_hyper"
+    /// Tensor names (I32, `TableSerialization` layouts): those the codec reads.
+    static let latentName = Codec.InterTables.latentName, mvHyperName = Codec.InterTables.mvHyperName
 
     /// Adds the tables to an exported weights file and describes them in its metadata.
     static func add(to file: inout SafeTensorsFile, network: InterNetwork) {
-        let hyperName = network.config.isResidual ? residualHyperName : frameHyperName
+        let hyperName = Codec.InterTables.hyperName(for: network.config)
         func put(_ name: String, _ data: [Int32]) {
             file.tensors[name] = SafeTensor(integers: data.map(Int.init), shape: [data.count], dtype: .i32)
         }

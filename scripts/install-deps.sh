@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project builds and runs with. Idempotent: a no-op when present.
 set -euo pipefail
-pkgs=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libopenblas-dev libzstd-dev pkg-config)
+# time: GNU time, with which dcvc-eval measures its child processes' peak memory.
+pkgs=(libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libopenblas-dev libzstd-dev pkg-config time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

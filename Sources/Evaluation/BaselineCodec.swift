@@ -44,23 +44,29 @@ struct BaselineCodec: PointCoder {
         let source = clip.frames.prefix(frames)
         let first = source.first!
         var clock = Stopwatch()
-        let writer = try VideoWriter(path: path, codec: encoderName, width: first.width, height: first.height,
-                                     frameRate: clip.frameRate, pixelFormat: .yuv420p, color: first.color,
-                                     options: options(point))
-        for f in source { try writer.write(f) }
-        let stats = try writer.finish()
+        let (stats, encodePeak) = try ResidentMemory.measuringPeak {
+            let writer = try VideoWriter(path: path, codec: encoderName, width: first.width, height: first.height,
+                                         frameRate: clip.frameRate, pixelFormat: .yuv420p, color: first.color,
+                                         options: options(point))
+            for f in source { try writer.write(f) }
+            return try writer.finish()
+        }
         let encodeSeconds = clock.lap()
         let bytes = try removeInfoSEI(path, packetBytes: stats.packetBytes)
         _ = clock.lap()
         // A timed decode pass of its own, so the figure does not include our measurements.
-        let reader = try VideoReader(path: path)
-        var decoded = 0
-        while try reader.nextFrame() != nil { decoded += 1 }
+        let (decoded, decodePeak) = try ResidentMemory.measuringPeak {
+            let reader = try VideoReader(path: path)
+            var decoded = 0
+            while try reader.nextFrame() != nil { decoded += 1 }
+            return decoded
+        }
         let decodeSeconds = clock.lap()
         guard decoded == source.count else {
             throw EvaluationError("\(encoderName) stream decodes to \(decoded) frames, \(source.count) were encoded")
         }
-        return CodedPoint(bytes: bytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds, decodedPath: path)
+        return CodedPoint(bytes: bytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds,
+                          encodePeakRSS: encodePeak, decodePeakRSS: decodePeak, decodedPath: path)
     }
 
     /// Rewrites the stream without the encoder's version SEI (see `AnnexBFilter`); returns its size.

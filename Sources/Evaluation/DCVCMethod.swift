@@ -8,8 +8,8 @@ import Foundation
 ///
 /// The encoder gets the method's options, then the point's, then `--frames` and
 /// `--intra-period` from the config (and `--threads` if the config sets it). bpp comes from the
-/// `.dcv` file's size; the seconds are the wall time of each process (start-up and model
-/// loading included). The decoder writes a temporary Y4M that is read back and measured.
+/// `.dcv` file's size; the seconds and peak memory are each process's own (start-up and model
+/// loading included, measured by GNU time). The decoder writes a temporary Y4M that is read back and measured.
 struct DCVCMethod: PointCoder {
     let method: EvalMethod
     let threads: Int?
@@ -31,42 +31,25 @@ struct DCVCMethod: PointCoder {
         let stem = (scratch as NSString).appendingPathComponent("\(method.name)-\(point.label)")
         let dcv = stem + ".dcv", y4m = stem + ".y4m"
         let threadArgs = threads.map { ["--threads", String($0)] } ?? []
-        let encodeSeconds = try runTool("dcvc-enc", [clip.video.path, "-o", dcv, "-y"] + threadArgs
-                                        + encoderOptions(point, frames: frames))
+        let enc = try runTool("dcvc-enc", [clip.video.path, "-o", dcv, "-y"] + threadArgs
+                              + encoderOptions(point, frames: frames), stem: stem)
         let bytes = try FileManager.default.attributesOfItem(atPath: dcv)[.size] as? Int ?? 0
-        let decodeSeconds = try runTool("dcvc-dec", [dcv, "-o", y4m, "-y"] + threadArgs)
+        let dec = try runTool("dcvc-dec", [dcv, "-o", y4m, "-y"] + threadArgs, stem: stem)
         // Real per-frame sizes: the frame units as stored (the container reader validates the file).
         let summary = try ContainerSummary(path: dcv)
         try? FileManager.default.removeItem(atPath: dcv)
-        return CodedPoint(bytes: bytes, encodeSeconds: encodeSeconds, decodeSeconds: decodeSeconds, decodedPath: y4m,
+        return CodedPoint(bytes: bytes, encodeSeconds: enc.seconds, decodeSeconds: dec.seconds,
+                          encodePeakRSS: enc.peakRSS, decodePeakRSS: dec.peakRSS, decodedPath: y4m,
                           frameUnits: summary.frames.map { ($0.type.description, $0.bytes) })
     }
 
-    /// Runs a tool to completion; returns its wall time, or throws its first line of stderr.
-    private func runTool(_ name: String, _ args: [String]) throws -> Double {
+    /// Runs a tool to completion under GNU time (its wall time and its own peak memory), or
+    /// throws its first line of stderr.
+    private func runTool(_ name: String, _ args: [String], stem: String) throws -> ChildRun {
         let exe = (toolDirectory as NSString).appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: exe) else {
-            throw EvaluationError("\(exe) not found (build it: swift build; dcvc-eval runs the \(name) beside itself)")
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        var clock = Stopwatch()
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        let seconds = clock.lap()
-        guard p.terminationReason == .exit, p.terminationStatus == 0 else {
-            let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-                .first { !$0.isEmpty } ?? "no message"
-            let how = p.terminationReason == .exit ? "exit status \(p.terminationStatus)" : "signal \(p.terminationStatus)"
-            throw EvaluationError("\(name) failed (\(how)): \(line)")
-        }
-        return seconds
+        let errPath = stem + ".\(name).stderr"
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        return try ChildRun.run(exe, args, stderrPath: errPath)
     }
 }
 

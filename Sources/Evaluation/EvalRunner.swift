@@ -205,6 +205,8 @@ public final class EvalRunner {
             row.bpp = Double(coded.bytes) * 8 / Double(clip.width * clip.height * clip.frames.count)
             row.encodeSeconds = coded.encodeSeconds
             row.decodeSeconds = coded.decodeSeconds
+            row.encodePeakRSS = coded.encodePeakRSS
+            row.decodePeakRSS = coded.decodePeakRSS
             let (q, errors) = try quality(of: coded.decodedPath, against: clip)
             if p.recordsFrames {
                 guard let units = coded.frameUnits else { throw EvaluationError("the stream's frame sizes are unknown") }
@@ -228,7 +230,8 @@ public final class EvalRunner {
             }
         } catch {
             row.error = "\(error)"
-            row.bytes = nil; row.bpp = nil; row.encodeSeconds = nil; row.decodeSeconds = nil; row.perFrame = nil
+            row.bytes = nil; row.bpp = nil; row.encodeSeconds = nil; row.decodeSeconds = nil
+            row.encodePeakRSS = nil; row.decodePeakRSS = nil; row.perFrame = nil
         }
         return row
     }

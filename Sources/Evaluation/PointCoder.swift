@@ -6,6 +6,10 @@ struct CodedPoint {
     var bytes: Int
     var encodeSeconds: Double
     var decodeSeconds: Double
+    /// Peak resident memory of encoding and of decoding, bytes: our tools' own (GNU time), or what
+    /// the in-process anchors added to the evaluator's (`ResidentMemory`); nil where unmeasured.
+    var encodePeakRSS: Int? = nil
+    var decodePeakRSS: Int? = nil
     /// A file holding the decoded frames, read back for measurement (deleted afterwards).
     var decodedPath: String
     /// Each frame unit's type ("I"/"P") and stored bytes, when the stream exposes them (our codec).

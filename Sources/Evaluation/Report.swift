@@ -187,18 +187,19 @@ public struct Report {
 
     private func rowsSection() -> String {
         var s = "## All points\n\n"
-        s += "| video | method | point | bytes | bpp | PSNR RGB | PSNR YUV | SSIM | MS-SSIM | LPIPS | FID/256 | enc s | dec s |\n"
-        s += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        s += "| video | method | point | bytes | bpp | PSNR RGB | PSNR YUV | SSIM | MS-SSIM | LPIPS | FID/256 | enc s | dec s | enc MiB | dec MiB |\n"
+        s += "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         func c(_ v: Double?, _ d: Int) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "" }
+        func mib(_ bytes: Int?) -> Double? { bytes.map { Double($0) / 1_048_576 } }
         for r in table.rows {
             if let e = r.error {
                 let text = e.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-                s += "| \(r.clip) | \(r.method) | \(r.point) | error: \(text) |" + String(repeating: " |", count: 9) + "\n"
+                s += "| \(r.clip) | \(r.method) | \(r.point) | error: \(text) |" + String(repeating: " |", count: 11) + "\n"
                 continue
             }
             s += "| \(r.clip) | \(r.method) | \(r.point) | \(r.bytes.map(String.init) ?? "") | \(c(r.bpp, 4)) | "
             s += "\(c(r.psnrRGB, 2)) | \(c(r.psnrYUV, 2)) | \(c(r.ssim, 4)) | \(c(r.msssim, 4)) | \(c(r.lpips, 4)) | \(c(r.fid, 2)) | "
-            s += "\(c(r.encodeSeconds, 2)) | \(c(r.decodeSeconds, 2)) |\n"
+            s += "\(c(r.encodeSeconds, 2)) | \(c(r.decodeSeconds, 2)) | \(c(mib(r.encodePeakRSS), 1)) | \(c(mib(r.decodePeakRSS), 1)) |\n"
         }
         var missing: [String] = []
         for r in table.rows {
@@ -228,6 +229,11 @@ public struct Report {
             (fewer than 2048), so compare it only between rows with the same patch count.
             - Encode and decode seconds are wall time: of the `dcvc-enc`/`dcvc-dec` processes (start-up \
             and model loading included), and of the libavcodec encode and decode calls for x265/x264.
+            - Peak memory (MiB of resident memory): the `dcvc-enc`/`dcvc-dec` process's own peak (GNU \
+            time, `ru_maxrss`: model weights, frames and buffers included); for x265/x264, which run \
+            inside `dcvc-eval`, what their encode or decode added to its peak above its resident size \
+            before the call (Linux `/proc/self/clear_refs` and `VmHWM`): the source frames, already in \
+            memory, are not counted there, so the x265/x264 figures are lower bounds.
 
             """
         if let lpipsNote { s += "- \(lpipsNote)\n" }

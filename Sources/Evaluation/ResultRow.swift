@@ -41,6 +41,11 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var encodeSeconds: Double?
     /// Wall time of decoding (the `dcvc-dec` process; the libavcodec decode of the stream for x265/x264).
     public var decodeSeconds: Double?
+    /// Peak resident memory of encoding, bytes: the `dcvc-enc` process's own (GNU time); for
+    /// x265/x264, what the libavcodec encode added to the evaluator's resident memory (Linux).
+    public var encodePeakRSS: Int?
+    /// Likewise for decoding (`dcvc-dec`; the libavcodec decode).
+    public var decodePeakRSS: Int?
     /// Requested metrics that could not be measured on this video, by name, with the reason
     /// (the row is complete without them and is not recomputed for them).
     public var unmeasured: [String: String]?
@@ -54,7 +59,8 @@ public struct ResultRow: Codable, Sendable, Equatable {
         case video, clip, width, height, frames, method, kind, point, settings, bytes, bpp
         case psnrRGB = "psnr_rgb", psnrYUV = "psnr_yuv", psnrY = "psnr_y", psnrU = "psnr_u", psnrV = "psnr_v"
         case ssim, msssim, lpips, fid, fidPatches = "fid_patches"
-        case encodeSeconds = "encode_seconds", decodeSeconds = "decode_seconds", unmeasured, error
+        case encodeSeconds = "encode_seconds", decodeSeconds = "decode_seconds"
+        case encodePeakRSS = "encode_peak_rss", decodePeakRSS = "decode_peak_rss", unmeasured, error
         case perFrame = "per_frame"
     }
 

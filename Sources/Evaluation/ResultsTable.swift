@@ -45,7 +45,7 @@ public struct ResultsTable: Sendable, Equatable {
     public static let csvColumns = ["video", "clip", "width", "height", "frames", "method", "kind", "point",
                                     "bytes", "bpp", "psnr_rgb", "psnr_yuv", "psnr_y", "psnr_u", "psnr_v",
                                     "ssim", "msssim", "lpips", "fid", "fid_patches", "encode_seconds", "decode_seconds",
-                                    "settings", "unmeasured", "error"]
+                                    "encode_peak_rss", "decode_peak_rss", "settings", "unmeasured", "error"]
 
     /// The text of `results.csv`: a header line, then one line per row (empty cells: not measured).
     public func csv() -> String {
@@ -55,7 +55,8 @@ public struct ResultsTable: Sendable, Equatable {
                 r.video, r.clip, String(r.width), String(r.height), String(r.frames), r.method, r.kind, r.point,
                 r.bytes.map(String.init) ?? "", num(r.bpp, 6), num(r.psnrRGB, 4), num(r.psnrYUV, 4),
                 num(r.psnrY, 4), num(r.psnrU, 4), num(r.psnrV, 4), num(r.ssim, 6), num(r.msssim, 6),
-                num(r.lpips, 6), num(r.fid, 4), r.fidPatches.map(String.init) ?? "", num(r.encodeSeconds, 3), num(r.decodeSeconds, 3), r.settings,
+                num(r.lpips, 6), num(r.fid, 4), r.fidPatches.map(String.init) ?? "", num(r.encodeSeconds, 3), num(r.decodeSeconds, 3),
+                r.encodePeakRSS.map(String.init) ?? "", r.decodePeakRSS.map(String.init) ?? "", r.settings,
                 (r.unmeasured ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; "),
                 r.error ?? "",
             ]

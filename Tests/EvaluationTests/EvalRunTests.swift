@@ -78,6 +78,14 @@ final class EvalRunTests: XCTestCase {
             for v in [r.psnrRGB, r.psnrYUV, r.psnrY, r.encodeSeconds, r.decodeSeconds] {
                 XCTAssertNotNil(v, "\(r.method) \(r.point)", file: file, line: line)
             }
+            // Peak memory: our tools' own (at least their weights, over 1 MiB); what the in-process
+            // anchors add (Linux): an encoder's buffers, a decoder's perhaps less.
+            #if os(Linux)
+            let enc = try XCTUnwrap(r.encodePeakRSS, "\(r.method) \(r.point) encoding peak", file: file, line: line)
+            let dec = try XCTUnwrap(r.decodePeakRSS, "\(r.method) \(r.point) decoding peak", file: file, line: line)
+            XCTAssertGreaterThan(enc, r.kind == "dcvc" ? 1 << 20 : 0, "\(r.method) \(r.point)", file: file, line: line)
+            XCTAssertGreaterThanOrEqual(dec, r.kind == "dcvc" ? 1 << 20 : 0, "\(r.method) \(r.point)", file: file, line: line)
+            #endif
             // SSIM and MS-SSIM are measured, or say why not (e.g. a picture too small for MS-SSIM).
             for (name, v) in [("ssim", r.ssim), ("msssim", r.msssim)] {
                 XCTAssertTrue(v != nil || r.unmeasured?[name] != nil, "\(r.method) \(r.point) \(name)", file: file, line: line)

@@ -139,6 +139,12 @@ final class OpGradTests: XCTestCase {
         XCTAssertEqual(r.value.storage, [0, 0, 2, -3])
         Ops.sum(r * Variable(Tensor(shape: [4], storage: [1, 2, 3, 4]))).backward()
         XCTAssertEqual(x.grad?.storage, [1, 2, 3, 4])
+        let y = Variable(Tensor(shape: [5], storage: [-0.5, 0, 0.25, 1, 1.75]), requiresGrad: true)
+        let c = Ops.clampStraightThrough(y, 0, 1)
+        XCTAssertEqual(c.value.storage, [0, 0, 0.25, 1, 1])
+        XCTAssertEqual(Ops.clampStraightThrough(Variable(Tensor(shape: [1], storage: [.nan])), 0, 1).value.storage, [0])
+        Ops.sum(c * Variable(Tensor(shape: [5], storage: [1, 2, 3, 4, 5]))).backward()
+        XCTAssertEqual(y.grad?.storage, [1, 2, 3, 4, 5])
         let book = randomTensor([37, 6], seed: 31), q = randomTensor([300, 6], seed: 32)
         let idx = TrainingKernels.nearestCodeword(q, codebook: book)
         for i in stride(from: 0, to: 300, by: 7) {

@@ -183,6 +183,15 @@ extension Ops {
         }
     }
 
+    /// Straight-through clamp to [lo, hi]: forward min(hi, max(lo, x)) (NaN becomes lo), backward
+    /// identity, so a decoder's clamped output can be the next frame's reference in training
+    /// without cutting the gradient where it saturates.
+    public static func clampStraightThrough(_ x: Variable, _ lo: Float, _ hi: Float) -> Variable {
+        Variable(op: TrainingKernels.map(x.value) { $0 > lo ? min(hi, $0) : lo }, parents: [x]) { g in
+            x.accumulate(g)
+        }
+    }
+
     /// The value with gradients stopped.
     public static func detach(_ x: Variable) -> Variable { x.detached() }
 }

@@ -234,7 +234,9 @@ public final class InterTrainer: CheckpointedTrainer {
             if let pred = p.prediction { psnrPred = (psnrPred ?? 0) + Self.psnr(pred.value, x.value) }
             bppM += rateM.value.item
             if let y = p.bitsY, let z = p.bitsZ { bppY += (y.value.item + z.value.item) / pixels }
-            if let xh = p.xhat { ref = xh }
+            // The codec clamps the reference to [0, 1] (spec/inter.md §2); so does training,
+            // straight-through, so the cascade sees what the decoder will.
+            if let xh = p.xhat { ref = Ops.clampStraightThrough(xh, 0, 1) }
         }
         let n = Float(options.pFrames)
         let loss = total! * (1 / n)

@@ -41,6 +41,9 @@ final class ConformanceTests: XCTestCase {
                 let (types, ratePoint) = try frameTypes(vector, key: "rate_point")
                 XCTAssertTrue(types.contains("P"), "\(cols[0]) should hold P-frames: \(types)")
                 XCTAssertEqual(ratePoint.map(String.init), cols[9], "\(cols[0]) rate point")
+                if cols.count >= 11 {
+                    XCTAssertEqual(try headerTool(vector, key: "inter_model"), .string(cols[10]), "\(cols[0]) inter model")
+                }
                 pVectors += 1
             }
             if cols.count >= 10, cols[5] == "hyperprior" {
@@ -61,6 +64,11 @@ final class ConformanceTests: XCTestCase {
             if unit.substreams.contains(where: { $0.name.hasPrefix("rvq.") && $0.bytes.first == 2 }) { return true }
         }
         return false
+    }
+
+    /// The header's value under `key`, if any.
+    private func headerTool(_ path: String, key: String) throws -> ToolValue? {
+        try ContainerReader(path: path).header.tools[key]
     }
 
     /// The frame types of the file in order (`I`, `P`) and its rate point under `key`.

@@ -8,6 +8,7 @@ import ToolSupport
 import Training
 
 extension InterMode: ExpressibleByArgument {}
+extension InterDistortion: ExpressibleByArgument {}
 
 /// `dcvc-train inter`: the DCVC P-frame model, in four stages.
 struct TrainInter: ParsableCommand {
@@ -39,6 +40,8 @@ struct TrainInter: ParsableCommand {
     @Option(help: "Learning-rate multiplier of the per-lambda latent gains (a new run only; default 1).") var gainLrScale: Float?
     @Option(help: ArgumentHelp("On a new run from earlier weights, spread the rate points: encoder gains times (lambda/G)^E, decoder gains divided by it.",
                                valueName: "E")) var spreadGains: Float?
+    @Option(help: "The loss's distortion: rgb (MSE over R, G, B) or yuv611 ((6 MSE_Y + MSE_Cb + MSE_Cr) / 8, as PSNR YUV 6:1:1 weighs it); a new run only, default rgb.")
+    var distortion: InterDistortion?
     @Flag(help: "Only print the model's size and MACs per pixel.") var dryRun = false
 
     func run() throws {
@@ -49,8 +52,8 @@ struct TrainInter: ParsableCommand {
         var elapsed = 0.0
         let trainer: InterTrainer
         if let r = try run.resumed(InterTrainer.self) {
-            guard gainLrScale == nil, spreadGains == nil else {
-                throw ToolError(file: run.out, "--gain-lr-scale and --spread-gains start a new run; a resumed run keeps its own")
+            guard gainLrScale == nil, spreadGains == nil, distortion == nil else {
+                throw ToolError(file: run.out, "--gain-lr-scale, --spread-gains and --distortion start a new run; a resumed run keeps its own")
             }
             // Checkpoints older than the stored field hold no pool size: the flag still sets it.
             if let n = gopsPerVideo, let kept = r.0.options.gopsPerVideo, n != kept {
@@ -68,6 +71,7 @@ struct TrainInter: ParsableCommand {
             if let pFrames { o.pFrames = pFrames }
             o.gainLRScale = gainLrScale
             o.gopsPerVideo = gopsPerVideo
+            o.distortion = distortion
             o.crop = crop; o.seed = common.seed
             trainer = try InterTrainer(config: InterConfig(mode: mode == .residual ? .residual : nil), options: o)
             if stage == 1, let from = initFrom, !dryRun {

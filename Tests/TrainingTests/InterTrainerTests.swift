@@ -85,6 +85,37 @@ final class InterTrainerTests: XCTestCase {
         XCTAssertLessThan(last, 0.7 * first, "loss \(first) -> \(last)")
     }
 
+    /// RGB: lambda * mean square over R, G, B. YUV 6:1:1: a grey error is all luma (weight 6/8), a
+    /// pure Cr error all chroma (1/8); random errors match the formula computed here.
+    func testDistortionWeights() {
+        let shape = [2, 3, 4, 5]
+        var rng = RNG(seed: 21)
+        let a = rng.uniformTensor(shape, 0, 1), b = rng.uniformTensor(shape, 0, 1)
+        let lambdas: [Float] = [256, 1024]
+        func reference(_ m: [[Double]], _ w: [Double]) -> Double {
+            var total = 0.0
+            for n in 0..<2 { for (c, row) in m.enumerated() { for y in 0..<4 { for x in 0..<5 {
+                let d = (0..<3).reduce(0.0) { $0 + row[$1] * Double(a[n, $1, y, x] - b[n, $1, y, x]) }
+                total += Double(lambdas[n]) * w[c] * d * d / 20 / 2
+            } } } }
+            return total
+        }
+        let rgb = InterDistortion.rgb.weighted(Variable(a), Variable(b), lambdas).value.item
+        XCTAssertEqual(Double(rgb), reference([[1, 0, 0], [0, 1, 0], [0, 0, 1]], [1.0 / 3, 1.0 / 3, 1.0 / 3]), accuracy: 1e-3 * Double(rgb))
+        let m = InterDistortion.rgbToYCbCr.storage.map(Double.init)
+        let yuv = InterDistortion.yuv611.weighted(Variable(a), Variable(b), lambdas).value.item
+        XCTAssertEqual(Double(yuv), reference([Array(m[0..<3]), Array(m[3..<6]), Array(m[6..<9])], [0.75, 0.125, 0.125]),
+                       accuracy: 1e-3 * Double(yuv))
+        let grey = Tensor(shape: [1, 3, 2, 2], storage: [Float](repeating: 0.1, count: 12))
+        XCTAssertEqual(InterDistortion.yuv611.weighted(Variable(grey), Variable(.zeros([1, 3, 2, 2])), [100]).value.item,
+                       100 * 0.75 * 0.01, accuracy: 1e-5)
+        // R - Y-equivalent change with no luma: +dR, -dG*(0.299/0.587) moves Cb and Cr only.
+        var red = Tensor.zeros([1, 3, 1, 1]); red.storage = [0.1, -0.1 * 0.299 / 0.587, 0]
+        let cb = -0.168736 * 0.1 + 0.331264 * 0.1 * 0.299 / 0.587, cr = 0.5 * 0.1 + 0.418688 * 0.1 * 0.299 / 0.587
+        XCTAssertEqual(Double(InterDistortion.yuv611.weighted(Variable(red), Variable(.zeros([1, 3, 1, 1])), [1]).value.item),
+                       (cb * cb + cr * cr) / 8, accuracy: 1e-6)
+    }
+
     /// Stage 4 trains cascades of up to `maxPFrames` P-frames; other stages code one.
     func testCascadeLengths() throws {
         var o = InterTrainOptions.defaults(stage: 4)

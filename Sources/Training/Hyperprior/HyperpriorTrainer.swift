@@ -125,7 +125,7 @@ public final class HyperpriorTrainer: CheckpointedTrainer {
         let n = x.shape[0], pixels = Float(x.shape[2] * x.shape[3])
         let lambdas = rows.map { Float(config.lambdas[$0]) }
         let rate = (Ops.sum(bitsY) + Ops.sum(bitsZ)) * (rateWeight / (pixels * Float(n)))
-        let loss = InterTrainer.weightedMSE(xhat, x, lambdas) + rate
+        let loss = InterDistortion.rgb.weighted(xhat, x, lambdas) + rate
 
         let perY = Self.perSample(bitsY.value), perZ = Self.perSample(bitsZ.value)
         let per = 3 * x.shape[2] * x.shape[3]

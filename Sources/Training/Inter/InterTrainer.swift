@@ -24,6 +24,8 @@ public struct InterTrainOptions: StepOptions, Equatable, Sendable {
     /// GOPs decoded per training video (nil in checkpoints older than the field: 64). Kept with
     /// the run so that a resumed run samples the same pool.
     public var gopsPerVideo: Int?
+    /// The loss's distortion (nil in checkpoints older than the field: RGB MSE).
+    public var distortion: InterDistortion?
 
     /// GOPs per video this run samples.
     public var gopsPerVideoOrDefault: Int { gopsPerVideo ?? 64 }
@@ -218,13 +220,13 @@ public final class InterTrainer: CheckpointedTrainer {
                 // The flow net also learns from its own (unquantized) flow on the clean previous
                 // frame: a direct photometric signal that does not pass through the MV codec.
                 let direct = Ops.flowWarp(Variable(batch.frames[t - 1]), flow: Self.fullResolution(p.flow, like: x))
-                term = Self.weightedMSE(p.warped, x, lambdas) + Self.weightedMSE(direct, x, lambdas) + rateM
+                term = weightedMSE(p.warped, x, lambdas) + weightedMSE(direct, x, lambdas) + rateM
                 // Reported: what the flow gains on clean frames (the coded reference's own error
                 // would hide it).
                 let q = Self.psnr(direct.value, x.value)
                 psnr += q; gain += q - Self.psnr(batch.frames[t - 1], x.value)
-            case 2: term = Self.weightedMSE(p.xhat!, x, lambdas)
-            default: term = Self.weightedMSE(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
+            case 2: term = weightedMSE(p.xhat!, x, lambdas)
+            default: term = weightedMSE(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
             }
             total = total.map { $0 + term } ?? term
             if let xh = p.xhat {
@@ -310,13 +312,9 @@ public final class InterTrainer: CheckpointedTrainer {
         Ops.affine(Ops.resizeBilinear(flow, height: x.shape[2], width: x.shape[3]), scale: 2)
     }
 
-    /// Mean over samples of lambda_n * MSE_n (each sample's MSE over its RGB pixels).
-    static func weightedMSE(_ a: Variable, _ b: Variable, _ lambdas: [Float]) -> Variable {
-        let n = a.shape[0], per = Float(a.shape[1] * a.shape[2] * a.shape[3])
-        var d = Ops.square(a - b)
-        for axis in [3, 2, 1] { d = Ops.sum(d, axis: axis) }
-        let w = Variable(Tensor(shape: [n, 1, 1, 1], storage: lambdas.map { $0 / (per * Float(n)) }))
-        return Ops.sum(d * w)
+    /// Mean over samples of lambda_n * D_n, D the run's distortion (`InterDistortion`).
+    func weightedMSE(_ a: Variable, _ b: Variable, _ lambdas: [Float]) -> Variable {
+        (options.distortion ?? .rgb).weighted(a, b, lambdas)
     }
 
     /// RGB PSNR in dB of `a` (clamped to [0, 1]) against `b`.

@@ -34,22 +34,21 @@ final class ConformanceTests: XCTestCase {
                 let written = try Data(contentsOf: URL(fileURLWithPath: out))
                 XCTAssertEqual(MD5.hex(MD5.hash(Array(written))), cols[1], "\(cols[0]) file with \(threads) threads")
             }
+            let (types, tools, usesPrior) = try scan(vector)
             if cols.count >= 8, cols[7] != "none" {
-                XCTAssertTrue(try usesPrior(vector), "\(cols[0]) should code some level with its prior (mode 2)")
+                XCTAssertTrue(usesPrior, "\(cols[0]) should code some level with its prior (mode 2)")
             }
             if cols.count >= 10, cols[8] != "1" {
-                let (types, ratePoint) = try frameTypes(vector, key: "rate_point")
                 XCTAssertTrue(types.contains("P"), "\(cols[0]) should hold P-frames: \(types)")
-                XCTAssertEqual(ratePoint.map(String.init), cols[9], "\(cols[0]) rate point")
+                XCTAssertEqual(tools["rate_point"], .int(Int64(cols[9]) ?? -1), "\(cols[0]) rate point")
                 if cols.count >= 11 {
-                    XCTAssertEqual(try headerTool(vector, key: "inter_model"), .string(cols[10]), "\(cols[0]) inter model")
+                    XCTAssertEqual(tools["inter_model"], .string(cols[10]), "\(cols[0]) inter model")
                 }
                 pVectors += 1
             }
             if cols.count >= 10, cols[5] == "hyperprior" {
                 // Hyperprior I-frames (spec/hyperprior.md), vectors present once the weights are trained.
-                XCTAssertEqual(try frameTypes(vector, key: "intra_rate_point").1.map(String.init), cols[9],
-                               "\(cols[0]) I-frame rate point")
+                XCTAssertEqual(tools["intra_rate_point"], .int(Int64(cols[9]) ?? -1), "\(cols[0]) I-frame rate point")
             }
             checked += 1
         }
@@ -57,26 +56,15 @@ final class ConformanceTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(pVectors, 4, "conformance/ should hold at least four vectors with P-frames")
     }
 
-    /// Whether any index substream of the file starts with mode byte 2 (spec/intra.md §3).
-    private func usesPrior(_ path: String) throws -> Bool {
+    /// One pass over the file: its frame types in order (`I`, `P`), its header's tools, and whether
+    /// any index substream starts with mode byte 2 (a learned prior, spec/intra.md §3).
+    private func scan(_ path: String) throws -> (types: String, tools: [String: ToolValue], usesPrior: Bool) {
         let reader = try ContainerReader(path: path)
+        var types = "", usesPrior = false
         while let unit = try reader.nextFrame() {
-            if unit.substreams.contains(where: { $0.name.hasPrefix("rvq.") && $0.bytes.first == 2 }) { return true }
+            types += unit.type.description
+            usesPrior = usesPrior || unit.substreams.contains { $0.name.hasPrefix("rvq.") && $0.bytes.first == 2 }
         }
-        return false
-    }
-
-    /// The header's value under `key`, if any.
-    private func headerTool(_ path: String, key: String) throws -> ToolValue? {
-        try ContainerReader(path: path).header.tools[key]
-    }
-
-    /// The frame types of the file in order (`I`, `P`) and its rate point under `key`.
-    private func frameTypes(_ path: String, key: String) throws -> (String, Int?) {
-        let reader = try ContainerReader(path: path)
-        var types = ""
-        while let unit = try reader.nextFrame() { types += unit.type.description }
-        guard case .int(let r)? = reader.header.tools[key] else { return (types, nil) }
-        return (types, Int(r))
+        return (types, reader.header.tools, usesPrior)
     }
 }

@@ -11,19 +11,16 @@ public enum InterDistortion: String, Codable, Sendable, CaseIterable {
 
     /// Mean over samples of lambda_n * D_n, each sample's distortion of `a` against `b` [N, 3, H, W].
     public func weighted(_ a: Variable, _ b: Variable, _ lambdas: [Float]) -> Variable {
-        let n = a.shape[0], pixels = Float(a.shape[2] * a.shape[3])
-        switch self {
-        case .rgb:
-            var s = Ops.square(a - b)
-            for axis in [3, 2, 1] { s = Ops.sum(s, axis: axis) }
-            let w = lambdas.map { $0 / (3 * pixels * Float(n)) }
-            return Ops.sum(s * Variable(Tensor(shape: [n, 1, 1, 1], storage: w)))
-        case .yuv611:
-            var s = Ops.square(Ops.conv2d(a - b, Variable(Self.rgbToYCbCr)))
-            for axis in [3, 2] { s = Ops.sum(s, axis: axis) }
-            let w = lambdas.flatMap { l in [6, 1, 1].map { l * $0 / (8 * pixels * Float(n)) } }
-            return Ops.sum(s * Variable(Tensor(shape: [n, 3, 1, 1], storage: w)))
+        // RGB sums all three channels under one weight (1/3); YUV weighs its channels 6:1:1 (/8).
+        let (d, axes, channel, denominator): (Variable, [Int], [Float], Float) = switch self {
+        case .rgb: (a - b, [3, 2, 1], [1], 3)
+        case .yuv611: (Ops.conv2d(a - b, Variable(Self.rgbToYCbCr)), [3, 2], [6, 1, 1], 8)
         }
+        var s = Ops.square(d)
+        for axis in axes { s = Ops.sum(s, axis: axis) }
+        let n = a.shape[0], scale = denominator * Float(a.shape[2] * a.shape[3]) * Float(n)
+        let w = lambdas.flatMap { l in channel.map { l * $0 / scale } }
+        return Ops.sum(s * Variable(Tensor(shape: [n, channel.count, 1, 1], storage: w)))
     }
 
     /// Full-range BT.601 RGB -> (Y, Cb, Cr) as a 1x1 convolution weight [3, 3, 1, 1] (applied to

@@ -220,13 +220,13 @@ public final class InterTrainer: CheckpointedTrainer {
                 // The flow net also learns from its own (unquantized) flow on the clean previous
                 // frame: a direct photometric signal that does not pass through the MV codec.
                 let direct = Ops.flowWarp(Variable(batch.frames[t - 1]), flow: Self.fullResolution(p.flow, like: x))
-                term = weightedMSE(p.warped, x, lambdas) + weightedMSE(direct, x, lambdas) + rateM
+                term = weightedDistortion(p.warped, x, lambdas) + weightedDistortion(direct, x, lambdas) + rateM
                 // Reported: what the flow gains on clean frames (the coded reference's own error
                 // would hide it).
                 let q = Self.psnr(direct.value, x.value)
                 psnr += q; gain += q - Self.psnr(batch.frames[t - 1], x.value)
-            case 2: term = weightedMSE(p.xhat!, x, lambdas)
-            default: term = weightedMSE(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
+            case 2: term = weightedDistortion(p.xhat!, x, lambdas)
+            default: term = weightedDistortion(p.xhat!, x, lambdas) + rateM + (p.bitsY! + p.bitsZ!) * (1 / pixels)
             }
             total = total.map { $0 + term } ?? term
             if let xh = p.xhat {
@@ -313,7 +313,7 @@ public final class InterTrainer: CheckpointedTrainer {
     }
 
     /// Mean over samples of lambda_n * D_n, D the run's distortion (`InterDistortion`).
-    func weightedMSE(_ a: Variable, _ b: Variable, _ lambdas: [Float]) -> Variable {
+    func weightedDistortion(_ a: Variable, _ b: Variable, _ lambdas: [Float]) -> Variable {
         (options.distortion ?? .rgb).weighted(a, b, lambdas)
     }
 

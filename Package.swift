@@ -79,7 +79,7 @@ let package = Package(
 
         // Command-line tools: thin wrappers over the libraries.
         .executableTarget(name: "dcvc-enc", dependencies: [
-            "ToolSupport", "Codec", "CodecEncoder", "Media", "Bitstream", "Tensor",
+            "ToolSupport", "Codec", "CodecEncoder", "Media", "Bitstream", "Checksum", "Tensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dcvc-dec", dependencies: [

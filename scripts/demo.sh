@@ -17,7 +17,7 @@ if [ ! -f "weights/$MODEL.safetensors" ]; then
   exit 0
 fi
 
-echo "demo: encoding the first $FRAMES frames of $CLIP with $MODEL, $LAYERS RVQ levels"
+echo "demo: encoding the first $FRAMES frames of $CLIP: $MODEL I-frames at $LAYERS RVQ levels, DCVC P-frames (the defaults: intra period 32, lambda 1024)"
 "$BIN/dcvc-enc" "$CLIP" -o demo.dcv -y --frames "$FRAMES" --rvq-layers "$LAYERS" --model "$MODEL"
 "$BIN/dcvc-dec" demo.dcv -o rec.y4m -y
 "$BIN/dcvc-info" demo.dcv | tail -n 3

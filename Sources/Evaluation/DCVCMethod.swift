@@ -1,6 +1,4 @@
 import Bitstream
-import Checksum
-import Codec
 import Foundation
 
 /// Our codec, run as the `dcvc-enc` and `dcvc-dec` executables found in `toolDirectory`
@@ -14,9 +12,11 @@ struct DCVCMethod: PointCoder {
     let method: EvalMethod
     let threads: Int?
     let toolDirectory: String
-    /// Identifies the weight files the tools will find (see `WeightFingerprint`), so that rows
-    /// measured with other weights are not reused.
-    let weights: String
+    /// Resolves the weight files a point codes with (see `CodecWeights`), so that rows measured
+    /// with other weights are not reused.
+    let weights: CodecWeights
+    /// A video the encoder can open, for `weights` (the models do not depend on which).
+    let probe: String
 
     /// The encoder options of a point, without input and output.
     func encoderOptions(_ point: EvalPoint, frames: Int) -> [String] {
@@ -24,7 +24,8 @@ struct DCVCMethod: PointCoder {
     }
 
     func settings(_ point: EvalPoint, frames: Int) -> String {
-        (["dcvc-enc"] + encoderOptions(point, frames: frames)).joined(separator: " ") + " (weights \(weights))"
+        let options = encoderOptions(point, frames: frames)
+        return (["dcvc-enc"] + options).joined(separator: " ") + " (weights \(weights.digest(options: options, probe: probe)))"
     }
 
     func code(_ clip: SourceClip, point: EvalPoint, frames: Int, scratch: String) throws -> CodedPoint {
@@ -50,22 +51,5 @@ struct DCVCMethod: PointCoder {
         let errPath = stem + ".\(name).stderr"
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         return try ChildRun.run(exe, args, stderrPath: errPath)
-    }
-}
-
-/// A short digest of the `.safetensors` files (names and contents) in the directories the codec
-/// tools search (`WeightStore.standard()`).
-enum WeightFingerprint {
-    static func current() -> String {
-        var text = ""
-        for dir in WeightStore.standard().directories {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-                .filter { $0.hasSuffix(".safetensors") }.sorted()
-            for name in names {
-                guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(name)) else { continue }
-                text += "\(dir)/\(name) \(SHA256.hex(SHA256.hash(data)))\n"
-            }
-        }
-        return String(SHA256.hex(SHA256.hash(Array(text.utf8))).prefix(12))
     }
 }

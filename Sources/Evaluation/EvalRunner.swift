@@ -59,13 +59,14 @@ public final class EvalRunner {
         var recordsFrames: Bool { method.kind == .dcvc && method.intraPeriod > 1 }
     }
 
-    func plan(_ videos: [EvalVideo]) -> [PlannedPoint] {
+    func plan(_ videos: [EvalVideo], scratch: String) -> [PlannedPoint] {
         var out: [PlannedPoint] = []
-        let weights = config.methods.contains { $0.kind == .dcvc } ? WeightFingerprint.current() : ""
+        let weights = CodecWeights(toolDirectory: toolDirectory, scratch: scratch)
         for v in videos {
             for m in config.methods {
                 let coder: PointCoder = m.kind == .dcvc
-                    ? DCVCMethod(method: m, threads: config.threads, toolDirectory: toolDirectory, weights: weights)
+                    ? DCVCMethod(method: m, threads: config.threads, toolDirectory: toolDirectory, weights: weights,
+                                 probe: videos[0].path)
                     : BaselineCodec(method: m)
                 for p in m.points {
                     out.append(PlannedPoint(video: v, method: m, point: p, coder: coder,
@@ -113,7 +114,7 @@ public final class EvalRunner {
 
         _ = loadLPIPS()  // before the reuse checks: a row lacks LPIPS only if it can be measured now
         _ = loadFID()
-        let planned = plan(videos)
+        let planned = plan(videos, scratch: scratch)
         var table = ResultsTable()
         // Rows of points still to run keep their stored values until replaced, so an
         // interrupted run leaves the earlier results in place.

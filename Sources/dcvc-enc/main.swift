@@ -1,6 +1,7 @@
 // dcvc-enc: read a video, code it with the neural codec, write a .dcv file. Thin: the work is in Codec.
 import ArgumentParser
 import Bitstream
+import Checksum
 import Codec
 import CodecEncoder
 import Foundation
@@ -72,6 +73,10 @@ struct Encode: ParsableCommand {
           help: "With --rd-search: decode the searched and the greedy codes and keep, per latent position, those whose pixel block costs less.")
     var rdDecoderCheck = false
 
+    @Flag(name: .customLong("list-weights"),
+          help: "Print the weight files these options code with (name and SHA-256, one per line) and exit without coding.")
+    var listWeights = false
+
     func validate() throws {
         if let rvqLayers, !(1...8).contains(rvqLayers) { throw ValidationError("--rvq-layers \(rvqLayers): must be 1...8") }
         guard intraPeriod >= 0 else { throw ValidationError("--intra-period \(intraPeriod): must be 0 or more") }
@@ -100,6 +105,10 @@ struct Encode: ParsableCommand {
                                                        intraPeriod: intraPeriod, lambda: lambda, interModel: interModel,
                                                        rdSearch: rdSearch == 0 ? nil : RDSearch(beam: rdSearch, lambdaScale: rdLambda,
                                                                                                  iterations: rdIterations, decoderCheck: rdDecoderCheck)))
+        if listWeights {
+            for w in encoder.header.weights { print("\(w.name) \(SHA256.hex(w.sha256))") }
+            return
+        }
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)
         let writer = try output.writing {
             try ContainerWriter(sink: FileSink(fileHandle: output.fileHandle), header: encoder.header, name: common.output)

@@ -307,7 +307,7 @@ final class HyperpriorIntraCodingTests: XCTestCase {
         try w.close()
         let enc = try ToolRunner("dcvc-enc", from: Self.self)
         let r = try enc.run([dir + "/in.y4m", "-o", dir + "/hp.dcv", "--intra-model", "hyperprior", "--lambda", "256",
-                             "--weights", Self.weightDirectory, "--threads", "2"])
+                             "--weights", Self.weightDirectory, "--threads", "2", "--intra-period", "1"])
         XCTAssertEqual(r.status, 0, r.err)
         XCTAssertTrue(r.err.contains("2 frames 48x40 (2 I, 0 P)"), r.err)
         let dec = try ToolRunner("dcvc-dec", from: Self.self)

@@ -67,8 +67,8 @@ public final class StreamEncoder {
     }
 
     /// `dcvc-enc`'s default intra period and rate point: an I-frame every 32 frames, DCVC
-    /// P-frames between them at lambda 1024. Measured against all-intra (docs/results.md), I + 31 P
-    /// wins on static content and reaches rates all-intra cannot; `--intra-period 1` codes all-intra.
+    /// P-frames between them at lambda 1024. Against all-intra at equal rate (docs/results.md),
+    /// I + 31 P wins on carphone and loses on bikes and bigbuckbunny; `--intra-period 1` codes all-intra.
     public static let defaultIntraPeriod = 32
     public static let defaultLambda = 1024
     public static let defaultInterModel = "inter-dcvc"

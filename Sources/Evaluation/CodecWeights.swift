@@ -6,22 +6,24 @@ import Foundation
 ///
 /// A row of our codec carries a digest of that list in its settings, so retraining one model
 /// recomputes exactly the rows that load it, and adding a weight file recomputes nothing. The
-/// answer depends only on the options (the probe video just has to open), so each distinct
-/// option list is resolved once per run.
+/// answer depends only on the options, so each distinct option list is resolved once per run.
 final class CodecWeights {
     let toolDirectory: String
     let scratch: String
+    /// A video the encoder can open (the models do not depend on which).
+    let probe: String
     private var digests: [[String]: String] = [:]
 
-    init(toolDirectory: String, scratch: String) {
+    init(toolDirectory: String, scratch: String, probe: String) {
         self.toolDirectory = toolDirectory
         self.scratch = scratch
+        self.probe = probe
     }
 
     /// 12 hex digits of the SHA-256 of the `name sha256` lines for `options`, or "unresolved"
     /// when the encoder refuses them (the point then fails with the encoder's own error when
     /// it is coded, and a failed row is never reused).
-    func digest(options: [String], probe: String) -> String {
+    func digest(options: [String]) -> String {
         if let known = digests[options] { return known }
         let stem = (scratch as NSString).appendingPathComponent("weights-\(digests.count)")
         defer {

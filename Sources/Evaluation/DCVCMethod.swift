@@ -15,8 +15,6 @@ struct DCVCMethod: PointCoder {
     /// Resolves the weight files a point codes with (see `CodecWeights`), so that rows measured
     /// with other weights are not reused.
     let weights: CodecWeights
-    /// A video the encoder can open, for `weights` (the models do not depend on which).
-    let probe: String
 
     /// The encoder options of a point, without input and output.
     func encoderOptions(_ point: EvalPoint, frames: Int) -> [String] {
@@ -25,7 +23,7 @@ struct DCVCMethod: PointCoder {
 
     func settings(_ point: EvalPoint, frames: Int) -> String {
         let options = encoderOptions(point, frames: frames)
-        return (["dcvc-enc"] + options).joined(separator: " ") + " (weights \(weights.digest(options: options, probe: probe)))"
+        return (["dcvc-enc"] + options).joined(separator: " ") + " (weights \(weights.digest(options: options)))"
     }
 
     func code(_ clip: SourceClip, point: EvalPoint, frames: Int, scratch: String) throws -> CodedPoint {

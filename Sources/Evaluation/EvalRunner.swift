@@ -61,12 +61,12 @@ public final class EvalRunner {
 
     func plan(_ videos: [EvalVideo], scratch: String) -> [PlannedPoint] {
         var out: [PlannedPoint] = []
-        let weights = CodecWeights(toolDirectory: toolDirectory, scratch: scratch)
+        guard let probe = videos.first?.path else { return [] }
+        let weights = CodecWeights(toolDirectory: toolDirectory, scratch: scratch, probe: probe)
         for v in videos {
             for m in config.methods {
                 let coder: PointCoder = m.kind == .dcvc
-                    ? DCVCMethod(method: m, threads: config.threads, toolDirectory: toolDirectory, weights: weights,
-                                 probe: videos[0].path)
+                    ? DCVCMethod(method: m, threads: config.threads, toolDirectory: toolDirectory, weights: weights)
                     : BaselineCodec(method: m)
                 for p in m.points {
                     out.append(PlannedPoint(video: v, method: m, point: p, coder: coder,

@@ -28,8 +28,8 @@ final class CodecWeightsTests: XCTestCase {
                                     u: [UInt8](repeating: 128, count: 64), v: [UInt8](repeating: 128, count: 64), index: 0))
         try writer.close()
         func digest(_ options: [String]) -> String {
-            CodecWeights(toolDirectory: enc.url.deletingLastPathComponent().path, scratch: dir)
-                .digest(options: options, probe: probe)
+            CodecWeights(toolDirectory: enc.url.deletingLastPathComponent().path, scratch: dir, probe: probe)
+                .digest(options: options)
         }
         let intra = ["--model", "vqgan-f8", "--intra-period", "1"]
         let inter = ["--model", "vqgan-f8", "--intra-period", "32"]

@@ -26,8 +26,8 @@ public final class FrameDecoder {
             guard params.model == model.modelName else {
                 throw CodecError(file: file, "stream's inter_model \(params.model) is not \(model.modelName)")
             }
-            self.inter = try InterFrameDecoder(model: model, ratePoint: params.ratePoint, width: p.width,
-                                               height: p.height, file: file)
+            self.inter = try InterFrameDecoder(model: model, ratePoint: params.ratePoint, mvRatePoint: params.mvRatePoint,
+                                               width: p.width, height: p.height, file: file)
         case (let params?, nil): throw CodecError(file: file, "inter_model \(params.model) is needed; the decoder has none")
         case (nil, let model?): throw CodecError(file: file, "inter model \(model.modelName) for a stream without inter_model")
         }

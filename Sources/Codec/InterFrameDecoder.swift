@@ -7,19 +7,26 @@ import Tensor
 /// was decoded before it.
 public struct InterFrameDecoder {
     public let model: InterModel
-    /// Index of the stream's rate point in `model.lambdas`.
+    /// Index of the stream's rate point in `model.lambdas` (the frame latents' gain rows).
     public let rate: Int
+    /// Index of the stream's MV rate point in `model.lambdas` (the MV latents' gain rows).
+    public let mvRate: Int
     /// The padded frame size (multiples of 64).
     public let paddedWidth: Int, paddedHeight: Int
     let file: String
 
-    /// A decoder for `width x height` frames at `ratePoint`, which must be one of the model's.
-    public init(model: InterModel, ratePoint: Int, width: Int, height: Int, file: String) throws {
-        guard let rate = model.lambdas.firstIndex(of: ratePoint) else {
-            throw CodecError(file: file, "rate_point \(ratePoint) is not one of inter model \(model.modelName)'s (\(model.lambdas.map(String.init).joined(separator: ", ")))")
+    /// A decoder for `width x height` frames at `ratePoint` with motion vectors at `mvRatePoint`
+    /// (by default the same), each of which must be one of the model's.
+    public init(model: InterModel, ratePoint: Int, mvRatePoint: Int? = nil, width: Int, height: Int, file: String) throws {
+        func index(_ key: String, _ lambda: Int) throws -> Int {
+            guard let i = model.lambdas.firstIndex(of: lambda) else {
+                throw CodecError(file: file, "\(key) \(lambda) is not one of inter model \(model.modelName)'s (\(model.lambdas.map(String.init).joined(separator: ", ")))")
+            }
+            return i
         }
         self.model = model
-        self.rate = rate
+        rate = try index(InterStreamSyntax.ratePointKey, ratePoint)
+        mvRate = try index(InterStreamSyntax.mvRatePointKey, mvRatePoint ?? ratePoint)
         self.file = file
         paddedWidth = FramePadding.roundUp(width, to: InterStreamSyntax.multiple)
         paddedHeight = FramePadding.roundUp(height, to: InterStreamSyntax.multiple)
@@ -48,7 +55,7 @@ public struct InterFrameDecoder {
         let zm = try entropy(.mvHyper) { try InterSymbolCoder.decodeHyper($0, shape: shape(c.mvHyper, 64), tables: t.mvHyper) }
         let mv = model.mvParameters(zm: zm)
         let qm = try entropy(.mvLatent) { try InterSymbolCoder.decodeLatent($0, scale: mv.scale, tables: t.latent) }
-        let context = model.context(reference: reference, mHat: Self.dequantized(qm, mean: mv.mean), rate: rate)
+        let context = model.context(reference: reference, mHat: Self.dequantized(qm, mean: mv.mean), mvRate: mvRate)
         let z = try entropy(.frameHyper) { try InterSymbolCoder.decodeHyper($0, shape: shape(c.hyper, 64), tables: t.frameHyper) }
         let fr = model.frameParameters(z: z, context: context)
         let qy = try entropy(.frameLatent) { try InterSymbolCoder.decodeLatent($0, scale: fr.scale, tables: t.latent) }

@@ -33,8 +33,9 @@ public protocol InterModel: AnyObject {
     /// Stage 1: decoded MV hyper-latents [1, mvHyper, H/64, W/64] -> mean and scale of each MV
     /// latent [1, mvLatent, H/16, W/16].
     func mvParameters(zm: Tensor) -> (mean: Tensor, scale: Tensor)
-    /// Stages 2-3: decoded MV latents m̂ and the reference [1, 3, H, W] -> temporal context.
-    func context(reference: Tensor, mHat: Tensor, rate: Int) -> Tensor
+    /// Stages 2-3: decoded MV latents m̂ (at MV rate index `mvRate`) and the reference
+    /// [1, 3, H, W] -> temporal context.
+    func context(reference: Tensor, mHat: Tensor, mvRate: Int) -> Tensor
     /// Stage 4: decoded hyper-latents and the context -> mean and scale of each frame latent.
     func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor)
     /// Stage 5: decoded frame latents ŷ and the context -> the frame [1, 3, H, W], not clamped.

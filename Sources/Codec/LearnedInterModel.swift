@@ -42,8 +42,8 @@ public final class LearnedInterModel: InterModel {
 
     public func mvParameters(zm: Tensor) -> (mean: Tensor, scale: Tensor) { decoder.mvParameters(zm: zm) }
 
-    public func context(reference: Tensor, mHat: Tensor, rate: Int) -> Tensor {
-        decoder.context(reference: reference, flow: decoder.flow(mHat: mHat, rate: rate))
+    public func context(reference: Tensor, mHat: Tensor, mvRate: Int) -> Tensor {
+        decoder.context(reference: reference, flow: decoder.flow(mHat: mHat, rate: mvRate))
     }
 
     public func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor) {

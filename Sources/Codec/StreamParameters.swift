@@ -33,6 +33,8 @@ public struct StreamParameters: Equatable, Sendable {
         public var model: String
         /// `rate_point`: the lambda the P-frames were coded at.
         public var ratePoint: Int
+        /// `mv_rate_point`: the lambda the motion vectors were coded at (`ratePoint` when absent).
+        public var mvRatePoint: Int
         /// The inter model's weights (the header's last reference).
         public var weights: WeightRef
     }
@@ -106,15 +108,22 @@ public struct StreamParameters: Equatable, Sendable {
             }
         }
         let interModel = try string(InterStreamSyntax.modelKey)
-        var ratePoint: Int?
+        var ratePoints: (frame: Int, mv: Int)?
         if interModel != nil {
-            let r = try int(InterStreamSyntax.ratePointKey, InterStreamSyntax.ratePoints.min()!...InterStreamSyntax.ratePoints.max()!)
-            guard InterStreamSyntax.ratePoints.contains(r) else {
-                throw fail("rate_point \(r) is not one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
+            func ratePoint(_ key: String) throws -> Int {
+                let r = try int(key, InterStreamSyntax.ratePoints.min()!...InterStreamSyntax.ratePoints.max()!)
+                guard InterStreamSyntax.ratePoints.contains(r) else {
+                    throw fail("\(key) \(r) is not one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
+                }
+                return r
             }
-            ratePoint = r
-        } else if header.tools[InterStreamSyntax.ratePointKey] != nil {
-            throw fail("rate_point without an inter_model")
+            let r = try ratePoint(InterStreamSyntax.ratePointKey)
+            let mv = header.tools[InterStreamSyntax.mvRatePointKey] == nil ? r : try ratePoint(InterStreamSyntax.mvRatePointKey)
+            ratePoints = (r, mv)
+        } else {
+            for key in [InterStreamSyntax.ratePointKey, InterStreamSyntax.mvRatePointKey] where header.tools[key] != nil {
+                throw fail("\(key) without an inter_model")
+            }
         }
         let needed = 1 + (prior == nil ? 0 : 1) + (interModel == nil ? 0 : 1)
         guard header.weights.count == needed else {
@@ -135,7 +144,9 @@ public struct StreamParameters: Equatable, Sendable {
         self.hyperprior = hyperprior
         modelWeights = header.weights[0]
         priorWeights = prior == nil ? nil : header.weights[1]
-        inter = interModel.map { InterParameters(model: $0, ratePoint: ratePoint!, weights: header.weights[needed - 1]) }
+        inter = interModel.map {
+            InterParameters(model: $0, ratePoint: ratePoints!.frame, mvRatePoint: ratePoints!.mv, weights: header.weights[needed - 1])
+        }
     }
 
     /// The one header check of this decoder, without weights: the frame-size limit, the intra

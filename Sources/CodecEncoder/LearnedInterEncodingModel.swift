@@ -19,8 +19,8 @@ import Tensor
 public final class LearnedInterEncodingModel: InterEncodingModel {
     public let model: LearnedInterModel
     public let encoder: InterEncoder
-    /// The last analysis, its reference and rate, until the reconstruction that ends its frame.
-    private var last: (analysis: InterAnalysis, reference: Tensor, rate: Int)?
+    /// The last analysis, its reference and MV rate, until the reconstruction that ends its frame.
+    private var last: (analysis: InterAnalysis, reference: Tensor, mvRate: Int)?
     /// Stages answered from `last` since this model was made (for tests).
     public private(set) var reusedStages = 0
 
@@ -48,12 +48,12 @@ public final class LearnedInterEncodingModel: InterEncodingModel {
         return model.mvParameters(zm: zm)
     }
 
-    public func context(reference: Tensor, mHat: Tensor, rate: Int) -> Tensor {
-        if let l = last, l.rate == rate, Self.identical(mHat, l.analysis.mHat), Self.identical(reference, l.reference) {
+    public func context(reference: Tensor, mHat: Tensor, mvRate: Int) -> Tensor {
+        if let l = last, l.mvRate == mvRate, Self.identical(mHat, l.analysis.mHat), Self.identical(reference, l.reference) {
             reusedStages += 1
             return l.analysis.context
         }
-        return model.context(reference: reference, mHat: mHat, rate: rate)
+        return model.context(reference: reference, mHat: mHat, mvRate: mvRate)
     }
 
     public func frameParameters(z: Tensor, context: Tensor) -> (mean: Tensor, scale: Tensor) {
@@ -70,10 +70,10 @@ public final class LearnedInterEncodingModel: InterEncodingModel {
         return model.reconstruct(yHat: yHat, context: context, rate: rate)
     }
 
-    public func analyze(frame: Tensor, reference: Tensor, rate: Int) -> (symbols: InterFrameSymbols, mvScale: Tensor, frameScale: Tensor) {
+    public func analyze(frame: Tensor, reference: Tensor, rate: Int, mvRate: Int) -> (symbols: InterFrameSymbols, mvScale: Tensor, frameScale: Tensor) {
         last = nil
-        let a = encoder.analyze(frame: frame, reference: reference, rate: rate)
-        last = (a, reference, rate)
+        let a = encoder.analyze(frame: frame, reference: reference, rate: rate, mvRate: mvRate)
+        last = (a, reference, mvRate)
         let s = a.symbols
         return (InterFrameSymbols(zm: s.zm, qm: s.qm, z: s.z, qy: s.qy), a.mv.scale, a.frame.scale)
     }

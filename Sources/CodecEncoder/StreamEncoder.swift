@@ -47,6 +47,8 @@ public final class StreamEncoder {
         /// The P-frames' rate point, lambda in lambda * MSE + bpp; with a hyperprior intra model
         /// also the I-frames'.
         public var lambda: Int
+        /// The motion vectors' rate point; nil: `StreamEncoder.defaultMVLambda(lambda:model:)`.
+        public var mvLambda: Int?
         /// The inter model's registry name.
         public var interModel: String
         /// Rate-distortion search of the I-frames' codes; nil (the default) is greedy RVQ.
@@ -54,13 +56,14 @@ public final class StreamEncoder {
 
         public init(model: String = "vqgan-f8", levels: Int = 4, indexPrior: IndexPriorPolicy = .auto, threads: Int,
                     intraPeriod: Int = 1, lambda: Int = StreamEncoder.defaultLambda,
-                    interModel: String = StreamEncoder.defaultInterModel, rdSearch: RDSearch? = nil) {
+                    mvLambda: Int? = nil, interModel: String = StreamEncoder.defaultInterModel, rdSearch: RDSearch? = nil) {
             self.model = model
             self.levels = levels
             self.indexPrior = indexPrior
             self.threads = threads
             self.intraPeriod = intraPeriod
             self.lambda = lambda
+            self.mvLambda = mvLambda
             self.interModel = interModel
             self.rdSearch = rdSearch
         }
@@ -80,6 +83,18 @@ public final class StreamEncoder {
     /// I-frame lifts every P-frame after it, and at intra period 32 its bits are spread over the GOP
     /// (docs/results.md).
     public static func defaultLevels(lambda: Int) -> Int { 6 }
+
+    /// The motion vectors' rate point when `--mv-lambda` is not given: for `inter-dcvc`, from
+    /// `mvLambdas` where the model has that rate point; otherwise `lambda` itself.
+    public static func defaultMVLambda(lambda: Int, model: InterModel) -> Int {
+        guard model.modelName == defaultInterModel, let mv = mvLambdas[lambda], model.lambdas.contains(mv) else { return lambda }
+        return mv
+    }
+    /// Per P-frame rate point, the MV rate point that minimised lambda * MSE(YUV 6:1:1) + bpp over
+    /// one GOP of the three evaluation clips with the shipped weights (`eval/inter-mv-rate.json`,
+    /// `scripts/choose_mv_rate.py`, docs/results.md). Measured for those weights: re-measure after
+    /// retraining.
+    static let mvLambdas: [Int: Int] = [256: 512, 512: 512, 1024: 512, 2048: 1024]
 
     /// The I-frame model.
     public let intraModel: IntraEncodingModel
@@ -170,8 +185,9 @@ public final class StreamEncoder {
         h.intraPeriod = options.intraPeriod
         if options.intraPeriod != 1 {
             guard let model else { throw CodecError(file: options.interModel, "an intra period other than 1 needs an inter model") }
-            let encoder = try InterStreamEncoder(model: model, ratePoint: options.lambda)
-            h.tools.merge(InterStreamSyntax.tools(model: model.modelName, ratePoint: options.lambda)) { $1 }
+            let mvLambda = options.mvLambda ?? Self.defaultMVLambda(lambda: options.lambda, model: model)
+            let encoder = try InterStreamEncoder(model: model, ratePoint: options.lambda, mvRatePoint: mvLambda)
+            h.tools.merge(InterStreamSyntax.tools(model: model.modelName, ratePoint: options.lambda, mvRatePoint: mvLambda)) { $1 }
             h.weights.append(model.weightRef)
             h.substreamNames += InterStreamSyntax.substreamNames
             interModel = model

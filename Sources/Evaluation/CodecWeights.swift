@@ -2,7 +2,8 @@ import Checksum
 import Foundation
 
 /// The weight files a `dcvc-enc` command line codes with, as the tool itself resolves them
-/// (`dcvc-enc --list-weights`: the models the stream's header will name, by SHA-256).
+/// (`dcvc-enc --list-weights`: the models the stream's header will name, by SHA-256, and the
+/// header's coding tools, so a changed default counts as a change).
 ///
 /// A row of our codec carries a digest of that list in its settings, so retraining one model
 /// recomputes exactly the rows that load it, and adding a weight file recomputes nothing. The

@@ -54,18 +54,19 @@ public struct InterEncoder {
         return InterCodedFrame(symbols: a.symbols, mvScale: a.mv.scale, frameScale: a.frame.scale, reconstruction: rec)
     }
 
-    /// The symbols of `frame` against `reference` at rate point `rate`, without the
-    /// reconstruction (`encode` adds it; a codec gets it from its decoder).
-    public func analyze(frame: Tensor, reference: Tensor, rate: Int) -> InterAnalysis {
+    /// The symbols of `frame` against `reference` at rate point `rate`, the motion vectors at
+    /// `mvRate` (by default `rate`), without the reconstruction (`encode` adds it; a codec gets it
+    /// from its decoder).
+    public func analyze(frame: Tensor, reference: Tensor, rate: Int, mvRate: Int? = nil) -> InterAnalysis {
         let net = decoder.network, b = TrainingBackend(params: params)
-        let rows = decoder.rows(frame, rate)
+        let rows = decoder.rows(frame, rate), mvRate = mvRate ?? rate
         let flow = net.motion(Variable(frame), Variable(reference), b)
-        let m = net.mvEncode(flow, rows: rows, b).value
+        let m = net.mvEncode(flow, rows: decoder.rows(frame, mvRate), b).value
         let zm = Self.rounded(net.mvHyperEncode(Variable(m), b).value)
         let mp = decoder.mvParameters(zm: zm)
         let qm = Self.rounded(m, minus: mp.mean)
         let mHat = decoder.dequantize(qm, mean: mp.mean)
-        let ctx = decoder.context(reference: reference, flow: decoder.flow(mHat: mHat, rate: rate))
+        let ctx = decoder.context(reference: reference, flow: decoder.flow(mHat: mHat, rate: mvRate))
         let y: Tensor, z: Tensor
         if net.config.isResidual {  // the analysis of x - x̄, else of x given the context
             y = net.residualEncode(Variable(frame), prediction: Variable(ctx), rows: rows, b).value

@@ -18,7 +18,11 @@ struct Encode: ParsableCommand {
             how many levels are sent (more levels, more bits, better quality). Between I-frames \
             (every --intra-period frames) P-frames are coded by the DCVC inter model at rate point \
             --lambda. Without --rvq-layers the I-frames send 6 levels at every lambda (chosen from \
-            RD measurements of the two models together, docs/results.md). The output is written to a temporary file and renamed on success.
+            RD measurements of the two models together, docs/results.md). The motion vectors have \
+            their own rate point, --mv-lambda; without it the DCVC model codes them at 512 for \
+            lambda 256, 512 and 1024 and at 1024 for lambda 2048 (the lowest GOP cost measured, \
+            docs/results.md), other inter models at --lambda. The output is written to a temporary \
+            file and renamed on success.
 
             --intra-model hyperprior codes the I-frames with the mean-scale hyperprior codec instead \
             (spec/hyperprior.md) at rate point --lambda (no RVQ levels, no index prior). It needs \
@@ -45,6 +49,10 @@ struct Encode: ParsableCommand {
     @Option(name: .long, parsing: .unconditional,
             help: "Rate point of the P-frames (and of hyperprior I-frames): 256, 512, 1024 or 2048 (lambda of lambda*MSE + bpp).")
     var lambda = StreamEncoder.defaultLambda
+
+    @Option(name: .customLong("mv-lambda"), parsing: .unconditional,
+            help: "Rate point of the P-frames' motion vectors: 256, 512, 1024 or 2048 (default: from --lambda).")
+    var mvLambda: Int?
 
     @Option(name: .customLong("inter-model"), help: "P-frame model.")
     var interModel = StreamEncoder.defaultInterModel
@@ -74,7 +82,7 @@ struct Encode: ParsableCommand {
     var rdDecoderCheck = false
 
     @Flag(name: .customLong("list-weights"),
-          help: "Print the weight files these options code with (name and SHA-256, one per line) and exit without coding.")
+          help: "Print the weight files these options code with (name and SHA-256, one per line), then the header's coding tools (key=value, sorted), and exit without coding.")
     var listWeights = false
 
     func validate() throws {
@@ -87,8 +95,10 @@ struct Encode: ParsableCommand {
             if rvqLayers != nil { throw ValidationError("--rvq-layers: intra model \(model) sends no RVQ levels (its rate follows --lambda)") }
             if rdSearch != 0 { throw ValidationError("--rd-search: intra model \(model) has no rate-distortion search") }
         }
-        guard InterStreamSyntax.ratePoints.contains(lambda) else {
-            throw ValidationError("--lambda \(lambda): must be one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
+        for (option, value) in [("--lambda", lambda), ("--mv-lambda", mvLambda)] {
+            if let value, !InterStreamSyntax.ratePoints.contains(value) {
+                throw ValidationError("\(option) \(value): must be one of \(InterStreamSyntax.ratePoints.map(String.init).joined(separator: ", "))")
+            }
         }
     }
 
@@ -102,11 +112,13 @@ struct Encode: ParsableCommand {
                                         store: try WeightStore.checked(explicit: common.weights),
                                         options: .init(model: model, levels: rvqLayers ?? StreamEncoder.defaultLevels(lambda: lambda),
                                                        indexPrior: .init(indexPrior), threads: threads,
-                                                       intraPeriod: intraPeriod, lambda: lambda, interModel: interModel,
+                                                       intraPeriod: intraPeriod, lambda: lambda, mvLambda: mvLambda, interModel: interModel,
                                                        rdSearch: rdSearch == 0 ? nil : RDSearch(beam: rdSearch, lambdaScale: rdLambda,
                                                                                                  iterations: rdIterations, decoderCheck: rdDecoderCheck)))
         if listWeights {
             for w in encoder.header.weights { print("\(w.name) \(SHA256.hex(w.sha256))") }
+            // The tools too: a default that changes (RVQ levels, MV rate point) changes the coding.
+            for (key, value) in encoder.header.tools.sorted(by: { $0.key < $1.key }) { print("\(key)=\(value)") }
             return
         }
         let output = try AtomicOutput(path: common.output, overwrite: common.overwrite)

@@ -42,7 +42,7 @@ final class BlockShiftInterModel: InterEncodingModel {
         return (mean, scale)
     }
 
-    func context(reference: Tensor, mHat: Tensor, rate: Int) -> Tensor {
+    func context(reference: Tensor, mHat: Tensor, mvRate: Int) -> Tensor {
         let m = upsampled(mHat, 16), plane = reference.shape[2] * reference.shape[3]
         var ctx = reference
         for c in 0..<3 { for i in 0..<plane { ctx.storage[c * plane + i] += 0.001 * m.storage[i] } }
@@ -63,11 +63,11 @@ final class BlockShiftInterModel: InterEncodingModel {
         return out
     }
 
-    func analyze(frame: Tensor, reference: Tensor, rate: Int) -> (symbols: InterFrameSymbols, mvScale: Tensor, frameScale: Tensor) {
+    func analyze(frame: Tensor, reference: Tensor, rate: Int, mvRate: Int) -> (symbols: InterFrameSymbols, mvScale: Tensor, frameScale: Tensor) {
         let h = frame.shape[2], w = frame.shape[3]
         let zm = Tensor(shape: [1, 1, h / 64, w / 64]), qm = Tensor(shape: [1, 2, h / 16, w / 16])
         let mv = mvParameters(zm: zm)
-        let ctx = context(reference: reference, mHat: qm, rate: rate)
+        let ctx = context(reference: reference, mHat: qm, mvRate: mvRate)
         var qy = Tensor(shape: [1, 3, h / 16, w / 16]), z = Tensor(shape: [1, 1, h / 64, w / 64])
         for c in 0..<3 {
             for by in 0..<(h / 16) {

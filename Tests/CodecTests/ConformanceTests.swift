@@ -20,7 +20,7 @@ final class ConformanceTests: XCTestCase {
         let tmp = NSTemporaryDirectory() + "conformance-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        var checked = 0, pVectors = 0
+        var checked = 0, pVectors = 0, mvVectors = 0
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let cols = line.split(separator: "\t").map(String.init)
             XCTAssertGreaterThanOrEqual(cols.count, 2, "bad line \(line)")
@@ -44,6 +44,11 @@ final class ConformanceTests: XCTestCase {
                 if cols.count >= 11 {
                     XCTAssertEqual(tools["inter_model"], .string(cols[10]), "\(cols[0]) inter model")
                 }
+                if cols.count >= 12, cols[11] != "-" {
+                    // Coded with --mv-lambda: the header carries the MVs' own rate point (inter.md §1).
+                    XCTAssertEqual(tools["mv_rate_point"], .int(Int64(cols[11]) ?? -1), "\(cols[0]) MV rate point")
+                }
+                if tools["mv_rate_point"] != nil { mvVectors += 1 }
                 pVectors += 1
             }
             if cols.count >= 10, cols[5] == "hyperprior" {
@@ -54,6 +59,7 @@ final class ConformanceTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(checked, 3, "conformance/ should hold at least three vectors")
         XCTAssertGreaterThanOrEqual(pVectors, 4, "conformance/ should hold at least four vectors with P-frames")
+        XCTAssertGreaterThanOrEqual(mvVectors, 1, "conformance/ should hold a vector whose MVs have their own rate point")
     }
 
     /// One pass over the file: its frame types in order (`I`, `P`), its header's tools, and whether

@@ -32,20 +32,22 @@ final class DCVCInterCodingTests: XCTestCase {
 
     /// Encodes `frames` frames (one I-frame, then P-frames) and returns the bytes and the
     /// encoder's reference after each frame.
-    private func encode(width: Int, height: Int, frames: Int, lambda: Int, threads: Int) throws -> ([UInt8], [Tensor]) {
-        let r = try encodeCountingReuse(width: width, height: height, frames: frames, lambda: lambda, threads: threads)
+    private func encode(width: Int, height: Int, frames: Int, lambda: Int, mvLambda: Int? = nil,
+                        threads: Int) throws -> ([UInt8], [Tensor]) {
+        let r = try encodeCountingReuse(width: width, height: height, frames: frames, lambda: lambda, mvLambda: mvLambda,
+                                        threads: threads)
         return (r.bytes, r.references)
     }
 
     /// `encode`, also returning how many decode stages the encoding model answered from its analyses.
-    private func encodeCountingReuse(width: Int, height: Int, frames: Int, lambda: Int,
+    private func encodeCountingReuse(width: Int, height: Int, frames: Int, lambda: Int, mvLambda: Int? = nil,
                                      threads: Int) throws -> (bytes: [UInt8], references: [Tensor], reused: Int) {
         let first = frame(width: width, height: height, index: 0)
         let inter = try LearnedInterEncodingModel(model: try model(threads: threads), file: try WeightFile(path: Self.weightPath),
                                                   threads: threads)
         let enc = try StreamEncoder(first: first, frameRate: FrameRate(25), tokenizer: BlockMeanTokenizer(), prior: nil, inter: inter,
                                     options: .init(model: "test-blockmean", levels: 2, indexPrior: .none, threads: threads,
-                                                   intraPeriod: 0, lambda: lambda))
+                                                   intraPeriod: 0, lambda: lambda, mvLambda: mvLambda))
         let sink = MemorySink()
         let writer = try ContainerWriter(sink: sink, header: enc.header, name: Self.file)
         var refs: [Tensor] = []
@@ -101,13 +103,13 @@ final class DCVCInterCodingTests: XCTestCase {
                                                       color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
         }
         let ref = ReferenceFrame.clamped(image(0))
-        let s = inter.analyze(frame: image(3), reference: ref, rate: 1).symbols
+        let s = inter.analyze(frame: image(3), reference: ref, rate: 1, mvRate: 1).symbols
         XCTAssertTrue(s.zm.storage.allSatisfy { $0 != 0 || $0.sign == .plus }, "zero symbols are +0, as decoded")
         let mv = plain.mvParameters(zm: s.zm)
         let mHat = InterFrameDecoder.dequantized(s.qm, mean: mv.mean)
         var otherRef = ref
         otherRef.storage[5] = 1 - otherRef.storage[5]
-        XCTAssertEqual(inter.context(reference: otherRef, mHat: mHat, rate: 1), plain.context(reference: otherRef, mHat: mHat, rate: 1))
+        XCTAssertEqual(inter.context(reference: otherRef, mHat: mHat, mvRate: 1), plain.context(reference: otherRef, mHat: mHat, mvRate: 1))
         XCTAssertEqual(inter.reusedStages, 0)
         var negZero = s.zm
         if let i = negZero.storage.firstIndex(of: 0) { negZero.storage[i] = -0.0 } else { negZero.storage[0] = -0.0 }
@@ -116,8 +118,8 @@ final class DCVCInterCodingTests: XCTestCase {
         XCTAssertEqual(inter.reusedStages, 0)
         // The analysis's own inputs are answered from it, with the decode path's bits.
         XCTAssertEqual(inter.mvParameters(zm: s.zm).mean.storage.map(\.bitPattern), mv.mean.storage.map(\.bitPattern))
-        let ctx = inter.context(reference: ref, mHat: mHat, rate: 1)
-        XCTAssertEqual(ctx.storage.map(\.bitPattern), plain.context(reference: ref, mHat: mHat, rate: 1).storage.map(\.bitPattern))
+        let ctx = inter.context(reference: ref, mHat: mHat, mvRate: 1)
+        XCTAssertEqual(ctx.storage.map(\.bitPattern), plain.context(reference: ref, mHat: mHat, mvRate: 1).storage.map(\.bitPattern))
         XCTAssertEqual(inter.frameParameters(z: s.z, context: ctx).scale, plain.frameParameters(z: s.z, context: ctx).scale)
         XCTAssertEqual(inter.reusedStages, 3)
     }
@@ -129,7 +131,7 @@ final class DCVCInterCodingTests: XCTestCase {
             FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
                                                       color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
         }
-        let a = inter.analyze(frame: image(3), reference: ReferenceFrame.clamped(image(0)), rate: 1)
+        let a = inter.analyze(frame: image(3), reference: ReferenceFrame.clamped(image(0)), rate: 1, mvRate: 1)
         for (name, t) in [("zm", a.symbols.zm), ("qm", a.symbols.qm), ("z", a.symbols.z), ("qy", a.symbols.qy)] {
             XCTAssertTrue(t.storage.contains { $0 != 0 }, "\(name) is all zero")
         }
@@ -141,6 +143,31 @@ final class DCVCInterCodingTests: XCTestCase {
         XCTAssertNotEqual(a, b)
         XCTAssertThrowsError(try encode(width: 64, height: 64, frames: 2, lambda: 1024, threads: 1)) {
             XCTAssertTrue("\($0)".contains("is not a rate point"), "\($0)")  // tiny has 256 and 2048 only
+        }
+    }
+
+    /// Motion vectors at another rate point than the frame latents (`mv_rate_point`): the header
+    /// says so, the MV substreams change, and the decoder reproduces the encoder's references.
+    func testMVRatePointIsSignalledAndDecodedBitExactly() throws {
+        let (bytes, refs) = try encode(width: 70, height: 45, frames: 3, lambda: 2048, mvLambda: 256, threads: 2)
+        let header = try ContainerReader(bytes: bytes, name: Self.file).header
+        XCTAssertEqual(header.tools["mv_rate_point"], .int(256))
+        XCTAssertEqual(try decode(bytes, threads: 1).references, refs)
+        XCTAssertEqual(try decode(bytes, threads: 2).references, refs)
+        let same = try encode(width: 70, height: 45, frames: 3, lambda: 2048, threads: 2)
+        XCTAssertNil(try ContainerReader(bytes: same.0, name: Self.file).header.tools["mv_rate_point"], "written only when it differs")
+        // The default mapping (2048 -> 1024) needs the model to have the target: tiny has not.
+        XCTAssertEqual(StreamEncoder.defaultMVLambda(lambda: 2048, model: try model(threads: 1)), 2048)
+        func mvBytes(_ b: [UInt8]) throws -> [[UInt8]] {
+            let r = try ContainerReader(bytes: b, name: Self.file)
+            var out: [[UInt8]] = []
+            while let u = try r.nextFrame() { if u.type == .inter { out.append(u.substream(named: "mv.y")!) } }
+            return out
+        }
+        XCTAssertNotEqual(try mvBytes(bytes), try mvBytes(same.0))
+        XCTAssertNotEqual(refs[1], same.1[1])
+        XCTAssertThrowsError(try encode(width: 64, height: 64, frames: 2, lambda: 2048, mvLambda: 1024, threads: 1)) {
+            XCTAssertTrue("\($0)".contains("--mv-lambda 1024 is not a rate point"), "\($0)")
         }
     }
 

@@ -83,7 +83,7 @@ final class DVCInterCodingTests: XCTestCase {
             FramePadding.padded(ColorConversion.toRGB(self.frame(width: 64, height: 64, index: i),
                                                       color: ColorInfo.bt709Limited.resolved(width: 64, height: 64)), multiple: 64)
         }
-        let a = inter.analyze(frame: image(3), reference: ReferenceFrame.clamped(image(0)), rate: 1)
+        let a = inter.analyze(frame: image(3), reference: ReferenceFrame.clamped(image(0)), rate: 1, mvRate: 1)
         for (name, t) in [("zm", a.symbols.zm), ("qm", a.symbols.qm), ("z", a.symbols.z), ("qy", a.symbols.qy)] {
             XCTAssertTrue(t.storage.contains { $0 != 0 }, "\(name) is all zero")
         }

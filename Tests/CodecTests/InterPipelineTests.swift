@@ -142,6 +142,15 @@ final class InterPipelineTests: XCTestCase {
         XCTAssertTrue(error { $0.tools["rate_point"] = .int(300) }?.contains("rate_point 300 is not one of") ?? false)
         XCTAssertTrue(error { $0.tools["rate_point"] = nil }?.contains("lacks the integer tool rate_point") ?? false)
         XCTAssertTrue(error { $0.tools["inter_model"] = nil }?.contains("rate_point without an inter_model") ?? false)
+        // mv_rate_point is optional (absent: rate_point) and checked like rate_point.
+        XCTAssertEqual(try StreamParameters(header: header, file: file).inter?.mvRatePoint, header.tools["rate_point"].flatMap {
+            if case .int(let v) = $0 { return Int(v) } else { return nil }
+        })
+        XCTAssertNil(error { $0.tools["mv_rate_point"] = .int(512) })
+        XCTAssertTrue(error { $0.tools["mv_rate_point"] = .int(300) }?.contains("mv_rate_point 300 is not one of") ?? false)
+        XCTAssertTrue(error { $0.tools["mv_rate_point"] = .string("512") }?.contains("lacks the integer tool mv_rate_point") ?? false)
+        XCTAssertTrue(error { $0.tools["inter_model"] = nil; $0.tools["rate_point"] = nil; $0.tools["mv_rate_point"] = .int(512) }?
+            .contains("mv_rate_point without an inter_model") ?? false)
         XCTAssertTrue(error { $0.tools["inter_model"] = .int(1) }?.contains("is an integer, not a string") ?? false)
         XCTAssertTrue(error { $0.weights.removeLast() }?.contains("this stream needs 2") ?? false)
         XCTAssertTrue(error { $0.substreamNames.removeLast() }?.contains("substream fr.y is not in") ?? false)

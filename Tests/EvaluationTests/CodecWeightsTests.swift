@@ -4,8 +4,8 @@ import ToolTesting
 import XCTest
 @testable import Evaluation
 
-/// Rows of our codec are keyed by the weights `dcvc-enc` resolves for their options: a
-/// retrained model changes the settings of the rows that load it and no others.
+/// Rows of our codec are keyed by the weights and coding tools `dcvc-enc` resolves for their
+/// options: a retrained model changes the settings of the rows that load it and no others.
 final class CodecWeightsTests: XCTestCase {
     func testDigestFollowsTheModelsTheOptionsLoad() throws {
         let enc = try ToolRunner("dcvc-enc", from: Self.self)
@@ -37,6 +37,9 @@ final class CodecWeightsTests: XCTestCase {
         XCTAssertEqual(a.count, 12, a)
         XCTAssertNotEqual(a, p, "P-frames add the inter model")
         XCTAssertEqual(digest(["--model", "no-such-model"]), "unresolved")
+        // So do the coding tools with the same weights: the default levels are 6, not 3.
+        XCTAssertNotEqual(digest(intra + ["--rvq-layers", "3"]), a, "the header's tools are part of the digest")
+        XCTAssertEqual(digest(intra + ["--rvq-layers", "6"]), a)
 
         // A weight file these options do not load changes nothing.
         try Data(model).write(to: URL(fileURLWithPath: dir + "/unrelated.safetensors"))

@@ -118,7 +118,8 @@ final class EvalConfigTests: XCTestCase {
 
     /// Every config shipped in eval/ parses; each anchors on x265, except the RD-search configs
     /// (intra-rdo*.json), which measure our encoder against itself (greedy RVQ is their anchor),
-    /// and inter-p8-short.json, whose anchor is our all-intra codec.
+    /// inter-p8-short.json, whose anchor is our all-intra codec, and inter-mv-rate.json, which
+    /// compares the MVs' rate points of our codec.
     func testShippedConfigsParse() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let dir = root.appendingPathComponent("eval")
@@ -137,6 +138,10 @@ final class EvalConfigTests: XCTestCase {
                 XCTAssertEqual(c.anchor, "dcvc-intra", n)
                 XCTAssertEqual(c.intraPeriod, 8, n)
                 XCTAssertEqual(try XCTUnwrap(c.anchorMethod, n).intraPeriod, 1, n)
+            } else if n == "inter-mv-rate.json" {
+                // Our codec against itself: the MVs at each rate point, every point naming one.
+                XCTAssertEqual(c.anchor, "dcvc-lambda256", n)
+                XCTAssertTrue(c.methods.allSatisfy { $0.kind == .dcvc && $0.points.allSatisfy { $0.args.first == "--mv-lambda" } }, n)
             } else {
                 XCTAssertEqual(c.anchor, "x265", n)
                 XCTAssertTrue(c.methods.contains { $0.kind == .x265 }, n)

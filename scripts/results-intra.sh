@@ -6,6 +6,8 @@
 #   - 720p encode/decode speed at 1 and 2 threads (run it on an otherwise idle machine).
 # Needs `make data` and the release build. Takes about an hour on 2 cores.
 # usage: scripts/results-intra.sh [rd] [bits] [usage] [speed]   (default: all four, in that order)
+# MODELS="f8-perceptual f16-perceptual" measures bits and usage of other tokenizers (vqgan-<model>
+# with its prior ctx-<model>; default "f8 f16").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.build/release
@@ -13,6 +15,7 @@ BIN=.build/release
 out=runs/results
 mkdir -p "$out"
 clips="carphone bikes bigbuckbunny"
+models="${MODELS:-f8 f16}"
 parts="${*:-rd bits usage speed}"
 want() { [[ " $parts " == *" $1 "* ]]; }
 
@@ -20,7 +23,7 @@ want rd && "$BIN/dcvc-eval" --config eval/intra-rvq.json
 
 # Bits per index: the same 8-level indices coded without a learned prior, with the context prior
 # and (f = 8 only) with the transformer baseline.
-want bits && for model in f8 f16; do
+want bits && for model in $models; do
   priors="none ctx-$model"
   [ "$model" = f8 ] && [ -f weights/prior-tf-f8.safetensors ] && priors="$priors tf-f8"
   args=()
@@ -37,7 +40,7 @@ want bits && for model in f8 f16; do
 done
 
 # Codebook usage per level on the evaluation clips (first 32 frames).
-want usage && for model in f8 f16; do
+want usage && for model in $models; do
   for clip in $clips; do
     "$BIN/dcvc-train" eval-vq --weights "weights/vqgan-$model.safetensors" --video "data/videos/$clip.mp4" \
       --frames 32 > "$out/usage-$model-$clip.txt"

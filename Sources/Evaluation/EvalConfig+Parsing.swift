@@ -21,7 +21,7 @@ extension EvalConfig {
         }
         let r = try JSONObject(root, file: path, key: nil)
         try r.allowOnly(["name", "description", "output", "frames", "intra_period", "datasets", "anchor",
-                         "extra_anchors", "metrics", "threads", "lpips_weights", "fid_weights", "methods"])
+                         "extra_anchors", "metrics", "threads", "lpips_weights", "fid_weights", "bd_max_bpp", "methods"])
         let intraPeriod = try r.int("intra_period", min: 1)
         let methodsList = try r.array("methods")
         guard !methodsList.isEmpty else { throw ConfigError(file: path, key: "methods", "lists no method") }
@@ -70,6 +70,11 @@ extension EvalConfig {
                                 threads: threads, lpipsWeights: try r.optionalString("lpips_weights"),
                                 methods: methods, path: path)
         config.fidWeights = try r.optionalString("fid_weights")
+        if r.has("bd_max_bpp") {
+            let cap = try r.double("bd_max_bpp")
+            guard cap > 0 else { throw ConfigError(file: path, key: "bd_max_bpp", "must be a rate above 0 bits per pixel") }
+            config.bdMaxBpp = cap
+        }
         return config
     }
 
@@ -200,6 +205,13 @@ struct JSONObject {
     }
 
     func optionalStrings(_ k: String) throws -> [String]? { has(k) ? try strings(k) : nil }
+
+    func double(_ k: String) throws -> Double {
+        guard let n = try required(k) as? NSNumber, !JSONObject.isBoolean(n), n.doubleValue.isFinite else {
+            throw error(k, "expected a number")
+        }
+        return n.doubleValue
+    }
 
     func numbers(_ k: String) throws -> [Double] {
         let a = try array(k)

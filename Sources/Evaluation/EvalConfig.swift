@@ -31,6 +31,9 @@ public struct EvalConfig: Sendable, Equatable {
     public var lpipsWeights: String?
     /// The FID Inception weight file (nil: `FIDInception.defaultPath(dataDir: "data")`).
     public var fidWeights: String? = nil
+    /// Only points at or below this rate (bits per pixel) enter the BD figures (nil: every
+    /// point); the plots and the table of points keep them all.
+    public var bdMaxBpp: Double? = nil
     /// The codecs and their rate points, in the config's order.
     public var methods: [EvalMethod]
     /// The file this config was read from (for error messages and the report).

@@ -54,6 +54,9 @@ public struct Report {
             }
             s += ".\n"
         }
+        if let cap = config.bdMaxBpp {
+            s += "- BD figures use only the points at or below \(formatNumber(cap)) bpp (`bd_max_bpp`); the plots and the table of points show them all.\n"
+        }
         s += "\n| video | path | size | frames |\n|---|---|---|---|\n"
         for clip in clips {
             let r = table.rows.first { $0.clip == clip && $0.width > 0 } ?? table.rows.first { $0.clip == clip }!
@@ -126,6 +129,7 @@ public struct Report {
         var metrics: [PlotMetric] = [.psnrYUV, .psnrRGB]
         if table.rows.contains(where: { $0.msssim != nil }) { metrics.append(.msssim) }
         if table.rows.contains(where: { $0.lpips != nil }) { metrics.append(.lpips) }
+        if table.rows.contains(where: { $0.fid != nil }) { metrics.append(.fid) }
         for metric in metrics {
             s += "**\(metric.title)**\n\n"
             if !metric.higherIsBetter { s += "At equal \(metric.title.split(separator: " ")[0]): the interpolation runs on its negative, so that quality rises with rate.\n\n" }
@@ -172,10 +176,12 @@ public struct Report {
     }
 
     /// A method's measured points on one clip for one metric (its negative for a metric where
-    /// lower is better, LPIPS, so that every curve's quality rises with rate as BD needs).
+    /// lower is better, LPIPS and FID, so that every curve's quality rises with rate as BD needs),
+    /// without the points above the config's `bd_max_bpp`.
     func curve(_ clip: String, _ method: String, _ metric: PlotMetric) -> [RDPoint] {
         table.rows.filter { $0.clip == clip && $0.method == method && $0.error == nil }
             .compactMap { r in r.bpp.flatMap { b in r.value(metric).map { RDPoint(rate: b, quality: metric.higherIsBetter ? $0 : -$0) } } }
+            .filter { p in config.bdMaxBpp.map { p.rate <= $0 } ?? true }
     }
 
     private func plotSection() -> String {

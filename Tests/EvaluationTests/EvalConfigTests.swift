@@ -65,6 +65,14 @@ final class EvalConfigTests: XCTestCase {
                           key: "extra_anchors", "needs an anchor")
     }
 
+    func testBDMaxBpp() throws {
+        func with(_ cap: String) -> String { valid.replacingOccurrences(of: "\"frames\": 4,", with: "\"frames\": 4, \"bd_max_bpp\": \(cap),") }
+        XCTAssertNil(try parse(valid).bdMaxBpp)
+        XCTAssertEqual(try parse(with("0.1")).bdMaxBpp, 0.1)
+        assertConfigError(with("0"), key: "bd_max_bpp", "above 0")
+        assertConfigError(with("\"0.1\""), key: "bd_max_bpp", "expected a number")
+    }
+
     func testErrorsNameTheKey() {
         func replacing(_ a: String, _ b: String) -> String { valid.replacingOccurrences(of: a, with: b) }
         assertConfigError(replacing("\"frames\": 4", "\"frames\": 0"), key: "frames", "at least 1")

@@ -70,28 +70,16 @@ public struct ModelEntry: Sendable {
 /// (`check(_:file:)`), so a name paired with another model's digest is refused.
 public enum ModelRegistry {
     public static let entries: [ModelEntry] = [
-        ModelEntry(name: "vqgan-f8", loader: .intra { try VQIntraTokenizer(file: $0, name: "vqgan-f8") },
-                   fileName: "vqgan-f8.safetensors", format: "dcvc-vq-1", downsampling: 8, intraModel: nil),
-        ModelEntry(name: "vqgan-f16", loader: .intra { try VQIntraTokenizer(file: $0, name: "vqgan-f16") },
-                   fileName: "vqgan-f16.safetensors", format: "dcvc-vq-1", downsampling: 16, intraModel: nil),
+        tokenizer("vqgan-f8", downsampling: 8),
+        tokenizer("vqgan-f16", downsampling: 16),
         // The perceptual fine-tunes of vqgan-f8 and vqgan-f16 (LPIPS + patch GAN, docs/training.md):
         // the same architectures and syntax, other weights, and priors of their own.
-        ModelEntry(name: "vqgan-f8-perceptual", loader: .intra { try VQIntraTokenizer(file: $0, name: "vqgan-f8-perceptual") },
-                   fileName: "vqgan-f8-perceptual.safetensors", format: "dcvc-vq-1", downsampling: 8, intraModel: nil),
-        ModelEntry(name: "vqgan-f16-perceptual", loader: .intra { try VQIntraTokenizer(file: $0, name: "vqgan-f16-perceptual") },
-                   fileName: "vqgan-f16-perceptual.safetensors", format: "dcvc-vq-1", downsampling: 16, intraModel: nil),
-        ModelEntry(name: "ctx-f8", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f8") },
-                   fileName: "prior-ctx-f8.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
-                   intraModel: "vqgan-f8"),
-        ModelEntry(name: "ctx-f16", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f16") },
-                   fileName: "prior-ctx-f16.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
-                   intraModel: "vqgan-f16"),
-        ModelEntry(name: "ctx-f8-perceptual", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f8-perceptual") },
-                   fileName: "prior-ctx-f8-perceptual.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
-                   intraModel: "vqgan-f8-perceptual"),
-        ModelEntry(name: "ctx-f16-perceptual", loader: .prior { try ContextIndexPrior(file: $0, name: "ctx-f16-perceptual") },
-                   fileName: "prior-ctx-f16-perceptual.safetensors", format: "dcvc-context-prior-1", downsampling: nil,
-                   intraModel: "vqgan-f16-perceptual"),
+        tokenizer("vqgan-f8-perceptual", downsampling: 8),
+        tokenizer("vqgan-f16-perceptual", downsampling: 16),
+        contextPrior("ctx-f8", for: "vqgan-f8"),
+        contextPrior("ctx-f16", for: "vqgan-f16"),
+        contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
+        contextPrior("ctx-f16-perceptual", for: "vqgan-f16-perceptual"),
         ModelEntry(name: "inter-dcvc", loader: .inter { try LearnedInterModel(file: $0, name: "inter-dcvc", mode: .conditional, threads: $1) },
                    fileName: "inter-dcvc.safetensors", format: "inter-dcvc", formatKey: "model", downsampling: nil,
                    intraModel: nil),
@@ -108,6 +96,19 @@ public enum ModelRegistry {
                    downsampling: nil, intraModel: nil,
                    howToMake: "make it with `dcvc-train hyperprior --export weights/intra-hyperprior.safetensors` after training, see docs/training.md"),
     ]
+
+    /// An RVQ tokenizer `name` (`dcvc-vq-1`) in `weights/<name>.safetensors`.
+    private static func tokenizer(_ name: String, downsampling: Int) -> ModelEntry {
+        ModelEntry(name: name, loader: .intra { try VQIntraTokenizer(file: $0, name: name) },
+                   fileName: name + ".safetensors", format: "dcvc-vq-1", downsampling: downsampling, intraModel: nil)
+    }
+
+    /// The context prior `name` (`ctx-…`, in `weights/prior-<name>.safetensors`) of intra model `model`.
+    private static func contextPrior(_ name: String, for model: String) -> ModelEntry {
+        ModelEntry(name: name, loader: .prior { try ContextIndexPrior(file: $0, name: name) },
+                   fileName: "prior-\(name).safetensors", format: "dcvc-context-prior-1", downsampling: nil,
+                   intraModel: model)
+    }
 
     /// The entry of kind `kind` called `name`, or an error listing the known names.
     public static func entry(_ name: String, kind: ModelKind, file: String) throws -> ModelEntry {

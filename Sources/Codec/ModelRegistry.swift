@@ -70,12 +70,12 @@ public struct ModelEntry: Sendable {
 /// (`check(_:file:)`), so a name paired with another model's digest is refused.
 public enum ModelRegistry {
     public static let entries: [ModelEntry] = [
-        tokenizer("vqgan-f8", downsampling: 8),
-        tokenizer("vqgan-f16", downsampling: 16),
+        rvqTokenizer("vqgan-f8", downsampling: 8),
+        rvqTokenizer("vqgan-f16", downsampling: 16),
         // The perceptual fine-tunes of vqgan-f8 and vqgan-f16 (LPIPS + patch GAN, docs/training.md):
         // the same architectures and syntax, other weights, and priors of their own.
-        tokenizer("vqgan-f8-perceptual", downsampling: 8),
-        tokenizer("vqgan-f16-perceptual", downsampling: 16),
+        rvqTokenizer("vqgan-f8-perceptual", downsampling: 8),
+        rvqTokenizer("vqgan-f16-perceptual", downsampling: 16),
         contextPrior("ctx-f8", for: "vqgan-f8"),
         contextPrior("ctx-f16", for: "vqgan-f16"),
         contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
@@ -98,7 +98,7 @@ public enum ModelRegistry {
     ]
 
     /// An RVQ tokenizer `name` (`dcvc-vq-1`) in `weights/<name>.safetensors`.
-    private static func tokenizer(_ name: String, downsampling: Int) -> ModelEntry {
+    private static func rvqTokenizer(_ name: String, downsampling: Int) -> ModelEntry {
         ModelEntry(name: name, loader: .intra { try VQIntraTokenizer(file: $0, name: name) },
                    fileName: name + ".safetensors", format: "dcvc-vq-1", downsampling: downsampling, intraModel: nil)
     }

@@ -206,20 +206,21 @@ struct JSONObject {
 
     func optionalStrings(_ k: String) throws -> [String]? { has(k) ? try strings(k) : nil }
 
-    func double(_ k: String) throws -> Double {
-        guard let n = try required(k) as? NSNumber, !JSONObject.isBoolean(n), n.doubleValue.isFinite else {
-            throw error(k, "expected a number")
-        }
+    /// A finite JSON number (not `true`/`false`), or nil.
+    private static func finiteNumber(_ v: Any) -> Double? {
+        guard let n = v as? NSNumber, !isBoolean(n), n.doubleValue.isFinite else { return nil }
         return n.doubleValue
     }
 
+    func double(_ k: String) throws -> Double {
+        guard let d = JSONObject.finiteNumber(try required(k)) else { throw error(k, "expected a number") }
+        return d
+    }
+
     func numbers(_ k: String) throws -> [Double] {
-        let a = try array(k)
-        return try a.enumerated().map { i, v in
-            guard let n = v as? NSNumber, !JSONObject.isBoolean(n), n.doubleValue.isFinite else {
-                throw error("\(k)[\(i)]", "expected a number")
-            }
-            return n.doubleValue
+        try array(k).enumerated().map { i, v in
+            guard let d = JSONObject.finiteNumber(v) else { throw error("\(k)[\(i)]", "expected a number") }
+            return d
         }
     }
 }

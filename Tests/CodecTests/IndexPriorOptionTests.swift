@@ -49,15 +49,15 @@ final class IndexPriorOptionTests: XCTestCase {
     /// The perceptual tokenizers are models of their own: the stream names them, their default
     /// prior is theirs, and the fidelity model's prior is refused for them (and theirs for it).
     func testPerceptualModelsHaveTheirOwnPriors() throws {
-        for (model, prior, other) in [("vqgan-f8-perceptual", "ctx-f8-perceptual", "ctx-f8"),
-                                      ("vqgan-f16-perceptual", "ctx-f16-perceptual", "ctx-f16")] {
+        for (model, prior, other, otherModel) in [("vqgan-f8-perceptual", "ctx-f8-perceptual", "ctx-f8", "vqgan-f8"),
+                                                  ("vqgan-f16-perceptual", "ctx-f16-perceptual", "ctx-f16", "vqgan-f16")] {
             let auto = try encode(["--rvq-layers", "2", "--model", model])
             XCTAssertEqual(auto.status, 0, auto.err)
             XCTAssertEqual(auto.tools["intra_model"] as? String, model)
             XCTAssertEqual(auto.tools["index_prior"] as? String, prior)
             let wrong = try encode(["--model", model, "--index-prior", other])
             XCTAssertEqual(wrong.status, 1)
-            XCTAssertTrue(wrong.err.contains("trained for \(other == "ctx-f8" ? "vqgan-f8" : "vqgan-f16"), not \(model)"), wrong.err)
+            XCTAssertTrue(wrong.err.contains("trained for \(otherModel), not \(model)"), wrong.err)
         }
         let fidelity = try encode(["--index-prior", "ctx-f8-perceptual"])
         XCTAssertEqual(fidelity.status, 1)

@@ -21,16 +21,17 @@ want() { [[ " $parts " == *" $1 "* ]]; }
 
 want rd && "$BIN/dcvc-eval" --config eval/intra-rvq.json
 
-# Bits per index: the same 8-level indices coded without a learned prior, with the context prior
-# and (f = 8 only) with the transformer baseline.
+# Bits per index: the same 8-level indices coded without a learned prior, with the context prior,
+# (f = 8 only) with the transformer baseline and, where it is installed, the temporal context prior.
 want bits && for model in $models; do
   priors="none ctx-$model"
   [ "$model" = f8 ] && [ -f weights/prior-tf-f8.safetensors ] && priors="$priors tf-f8"
+  [ -f "weights/prior-ctx-$model-temporal.safetensors" ] && priors="$priors ctx-$model-temporal"
   args=()
   for clip in $clips; do
     for prior in $priors; do
       f="$out/$clip-$model-$prior"
-      "$BIN/dcvc-enc" "data/videos/$clip.mp4" -o "$f.dcv" -y --frames 32 --rvq-layers 8 \
+      "$BIN/dcvc-enc" "data/videos/$clip.mp4" -o "$f.dcv" -y --frames 32 --rvq-layers 8 --intra-period 1 \
         --model "vqgan-$model" --index-prior "$prior" 2> "$f.enc.log"
       "$BIN/dcvc-info" --json "$f.dcv" > "$f.json"
       args+=("$clip $prior=$f.json")

@@ -18,6 +18,8 @@ public final class IntraStreamDecoder {
     private let range: ColorRange
     /// The hyperprior frame decoder, in a hyperprior stream.
     private let hyperprior: HyperpriorFrameDecoder?
+    /// The last decoded I-frame's index planes: mode 3's context (spec/intra.md §3).
+    private var previousPlanes: IndexPlanes?
 
     /// Checks that `header` is a stream `model` can decode (for a tokenizer, with the prior the
     /// header names, if any).
@@ -66,7 +68,8 @@ public final class IntraStreamDecoder {
         return (FramePadding.roundUp(header.width, to: f) / f, FramePadding.roundUp(header.height, to: f) / f)
     }
 
-    /// Decodes `unit` to indices only (for inspection and tests).
+    /// Decodes `unit` to indices only; they become the previous I-frame of the next call (units
+    /// must come in stream order when the stream's prior is temporal).
     public func indices(of unit: FrameUnit) throws -> IndexPlanes {
         guard let tokenizer else {
             throw CodecError(file: file, frame: unit.index, "a \(model.modelName) I-frame holds no RVQ indices")
@@ -78,7 +81,8 @@ public final class IntraStreamDecoder {
             let name = IntraStreamSyntax.substreamName(level: level)
             let bytes = unit.substream(named: name)!  // present: checked above
             let context = prior.map {
-                IndexPlaneCoder.PriorContext(prior: $0, level: level, width: w, height: h, lower: planes, threads: threads)
+                IndexPlaneCoder.PriorContext(prior: $0, level: level, width: w, height: h, lower: planes,
+                                             previous: previousPlanes?.planes[level], threads: threads)
             }
             do {
                 planes.append(try IndexPlaneCoder.decode(bytes, count: w * h, codebookSize: tokenizer.codebookSize,
@@ -87,7 +91,9 @@ public final class IntraStreamDecoder {
                 throw CodecError(file: file, frame: unit.index, "substream \(name): \(error)")
             }
         }
-        return IndexPlanes(width: w, height: h, planes: planes)
+        let decoded = IndexPlanes(width: w, height: h, planes: planes)
+        previousPlanes = decoded
+        return decoded
     }
 
     /// Decodes one frame unit to RGB planes of the output size (before output conversion).

@@ -12,15 +12,16 @@ public enum PriorPlaneCoder {
         public var estimatedBits: Double?
     }
 
-    /// Codes `planes[level]` (`width x height`, raster order) given `planes[0..<level]`.
+    /// Codes `planes[level]` (`width x height`, raster order) given `planes[0..<level]` and, for a
+    /// temporal prior's mode 3, the previous I-frame's plane of the level.
     public static func encode(prior: IndexPrior, level: Int, width: Int, height: Int, planes: [[Int32]],
-                              threads: Int, estimate: Bool = false) throws -> Encoded {
+                              previous: [Int32]? = nil, threads: Int, estimate: Bool = false) throws -> Encoded {
         let plane = planes[level]
         var enc = RansEncoder(capacity: plane.count)
         var dist = CategoricalDistribution(logits: [0])
         var bits = 0.0
         let coded = try prior.code(level: level, width: width, height: height, lower: Array(planes[0..<level]),
-                                   threads: threads) { i, logits in
+                                   previous: previous, threads: threads) { i, logits in
             let s = plane[i]
             dist.setLogits(logits)
             enc.encode(Int(s), dist)
@@ -31,12 +32,14 @@ public enum PriorPlaneCoder {
         return Encoded(bytes: enc.finish(), estimatedBits: estimate ? bits : nil)
     }
 
-    /// Decodes a plane written by `encode`; `lower` holds levels `0..<level`.
+    /// Decodes a plane written by `encode`; `lower` holds levels `0..<level`, `previous` what
+    /// `encode` was given.
     public static func decode(_ bytes: [UInt8], prior: IndexPrior, level: Int, width: Int, height: Int,
-                              lower: [[Int32]], threads: Int) throws -> [Int32] {
+                              lower: [[Int32]], previous: [Int32]? = nil, threads: Int) throws -> [Int32] {
         var dec = try RansDecoder(bytes)
         var dist = CategoricalDistribution(logits: [0])
-        let plane = try prior.code(level: level, width: width, height: height, lower: lower, threads: threads) { _, logits in
+        let plane = try prior.code(level: level, width: width, height: height, lower: lower, previous: previous,
+                                   threads: threads) { _, logits in
             dist.setLogits(logits)
             return Int32(try dec.decode(dist))
         }

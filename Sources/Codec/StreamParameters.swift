@@ -217,6 +217,14 @@ public struct StreamParameters: Equatable, Sendable {
                 if indexPrior == nil {
                     throw CodecError(file: file, frame: unit.index, "substream \(name): index mode 2 (learned prior) in a stream that names no index prior")
                 }
+            case .temporalPrior?:
+                // Whether the named prior is temporal is known once its weights are loaded.
+                if indexPrior == nil {
+                    throw CodecError(file: file, frame: unit.index, "substream \(name): index mode 3 (temporal prior) in a stream that names no index prior")
+                }
+                if unit.index == 0 {
+                    throw CodecError(file: file, frame: unit.index, "substream \(name): index mode 3 (temporal prior) in the stream's first I-frame")
+                }
             case nil:
                 throw CodecError(file: file, frame: unit.index, "substream \(name): unknown index mode \(mode)")
             }

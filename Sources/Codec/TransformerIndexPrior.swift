@@ -36,9 +36,11 @@ public final class TransformerIndexPrior: IndexPrior {
 
     public var codebookSize: Int { decoder.config.codebookSize }
     public var levels: Int { decoder.config.levels }
+    public var temporal: Bool { false }
 
-    public func code(level: Int, width: Int, height: Int, lower: [[Int32]], threads: Int,
+    public func code(level: Int, width: Int, height: Int, lower: [[Int32]], previous: [Int32]?, threads: Int,
                      _ code: (_ position: Int, _ logits: UnsafeBufferPointer<Float>) throws -> Int32) throws -> [Int32] {
+        precondition(previous == nil, "the transformer prior has no temporal context")
         guard level >= 0, level < levels else { throw CodecError(file: weightRef.name, "level \(level) outside the prior's \(levels)") }
         guard lower.count >= level, lower.prefix(level).allSatisfy({ $0.count == width * height }) else {
             throw CodecError(file: weightRef.name, "lower planes do not match a \(width)x\(height) grid")

@@ -30,6 +30,8 @@ public final class IntraStreamEncoder: IntraFrameEncoder {
     /// The colour interpretation used for the input, written into the header for the output.
     public let color: ResolvedColor
     private var nextIndex = 0
+    /// The last coded frame's index planes: mode 3's context for a temporal prior.
+    private var previousPlanes: IndexPlanes?
 
     /// Prepares a stream of `width x height` frames whose colour metadata is `color` (with the
     /// source's H.273 `primaries` and `transfer`, carried into the header unchanged); with
@@ -94,14 +96,18 @@ public final class IntraStreamEncoder: IntraFrameEncoder {
         } else {
             indices = try tokenizer.encode(image, levels: levels, threads: threads)
         }
+        // The previous I-frame of the stream (same grid and levels, as every frame of it has).
+        let previous = prior?.temporal == true ? previousPlanes : nil
         let substreams = try indices.planes.enumerated().map { level, plane in
             let context = prior.map {
                 IndexPlaneCoder.PriorContext(prior: $0, level: level, width: indices.width, height: indices.height,
-                                             lower: Array(indices.planes.prefix(level)), threads: threads)
+                                             lower: Array(indices.planes.prefix(level)), previous: previous?.planes[level],
+                                             threads: threads)
             }
             return Substream(name: IntraStreamSyntax.substreamName(level: level),
                              bytes: try IndexPlaneCoder.encode(plane, codebookSize: tokenizer.codebookSize, prior: context))
         }
+        previousPlanes = indices
         defer { nextIndex += 1 }
         return FrameUnit(type: .intra, index: nextIndex, substreams: substreams)
     }

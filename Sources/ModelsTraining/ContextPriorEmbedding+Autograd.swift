@@ -14,12 +14,14 @@ extension ContextPriorEmbedding {
         let levelBias = v(levelBiasName), passBias = v(passBiasName)
         let lowers = (0..<max(0, config.levels - 1)).map { v(lowerName($0)) }
         let sames = (0..<config.levels).map { v(sameName($0)) }
-        return Variable.node(value, parents: [levelBias, passBias] + lowers + sames) { g in
+        let previousTables = config.temporal ? (0..<config.levels).map { v(previousName($0)) } : []
+        return Variable.node(value, parents: [levelBias, passBias] + lowers + sames + previousTables) { g in
             let (w, h) = (contexts[0].width, contexts[0].height)
             let hw = w * h
             var gLevel = Tensor(shape: levelBias.shape, repeating: 0), gPass = Tensor(shape: passBias.shape, repeating: 0)
             var gLower = lowers.map { Tensor(shape: $0.shape, repeating: 0) }
             var gSame = sames.map { Tensor(shape: $0.shape, repeating: 0) }
+            var gPrevious = previousTables.map { Tensor(shape: $0.shape, repeating: 0) }
             for (n, ctx) in contexts.enumerated() {
                 let l = ctx.level, p = ctx.pass
                 for y in 0..<h {
@@ -27,12 +29,14 @@ extension ContextPriorEmbedding {
                         let pos = y * w + x
                         let visible = config.pass(x: x, y: y, level: l) < p
                         let sameRow = Int(ctx.same[pos]) * c
+                        let previousRow = ctx.previous.map { Int($0[pos]) * c }
                         for ch in 0..<c {
                             let d = g.storage[(n * c + ch) * hw + pos]
                             gLevel.storage[l * c + ch] += d
                             gPass.storage[p * c + ch] += d
                             for m in 0..<l { gLower[m].storage[Int(ctx.lower[m][pos]) * c + ch] += d }
                             if visible { gSame[l].storage[sameRow + ch] += d }
+                            if let previousRow { gPrevious[l].storage[previousRow + ch] += d }
                         }
                     }
                 }
@@ -40,6 +44,7 @@ extension ContextPriorEmbedding {
             levelBias.accumulate(gLevel); passBias.accumulate(gPass)
             for (t, gr) in zip(lowers, gLower) { t.accumulate(gr) }
             for (t, gr) in zip(sames, gSame) { t.accumulate(gr) }
+            for (t, gr) in zip(previousTables, gPrevious) { t.accumulate(gr) }
         }
     }
 }

@@ -7,6 +7,8 @@ import Tensor
 /// (encoder on the training kernels, decoder on the deterministic kernels): RGB PSNR per prefix
 /// of levels, from the mean of per-frame MSE, and codebook usage per level. Frames are cropped to
 /// the model's multiple (top-left). Bits are the uncoded index bits, L·log2(K) per latent.
+/// Also counts, per level, how often an index repeats the previous frame's at the same position:
+/// the temporal redundancy a prior conditioned on the previous frame's indices could use.
 public struct TokenizerEvaluation {
     public var frames = 0
     public var width = 0, height = 0
@@ -18,15 +20,22 @@ public struct TokenizerEvaluation {
     public var codesUsed: [Int] = []
     /// Uncoded bits per pixel for each prefix.
     public var bpp: [Double] = []
+    /// Per level, the fraction of indices equal to the previous frame's at the same position
+    /// (over frames 2...n; empty with one frame).
+    public var repeats: [Double] = []
 
     public var psnr: [Double] { mse.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
 
-    /// Evaluates `tokenizer` on up to `maxFrames` frames of `path`.
-    public init(tokenizer tok: VQTokenizer, path: String, maxFrames: Int, threads: Int) throws {
+    /// Evaluates `tokenizer` on up to `maxFrames` frames of `path`, decoding each frame from the
+    /// first 1, 2, 4, 6 and 8 levels (those the model has), or from none when `decode` is false
+    /// (codebook usage and repeats only, without the decoder's cost).
+    public init(tokenizer tok: VQTokenizer, path: String, maxFrames: Int, threads: Int, decode: Bool = true) throws {
         let f = tok.config.factor, L = tok.config.levels
-        prefixes = [1, 2, 4, 6, 8].filter { $0 <= L }
+        prefixes = decode ? [1, 2, 4, 6, 8].filter { $0 <= L } : []
         mse = Array(repeating: 0, count: prefixes.count)
         var used = Array(repeating: Set<Int>(), count: L)
+        var same = Array(repeating: 0, count: L), compared = 0
+        var previous: [[Int]]?
         let reader = try openVideo(path: path, maxFrames: maxFrames)
         while let frame = try reader.nextFrame() {
             let rgb = ColorConversion.toRGB(frame)
@@ -38,6 +47,11 @@ public struct TokenizerEvaluation {
             } } }
             let indices = tok.encode(x)
             for l in 0..<L { used[l].formUnion(indices[l]) }
+            if let previous {
+                for l in 0..<L { same[l] += zip(previous[l], indices[l]).filter { $0 == $1 }.count }
+                compared += indices[0].count
+            }
+            previous = indices
             for (i, p) in prefixes.enumerated() {
                 let y = tok.decode(indices: indices, levels: p, n: 1, height: h / f, width: w / f, threads: threads)
                 var se = 0.0
@@ -48,6 +62,7 @@ public struct TokenizerEvaluation {
         }
         mse = mse.map { $0 / Double(max(1, frames)) }
         codesUsed = used.map(\.count)
+        if compared > 0 { repeats = same.map { Double($0) / Double(compared) } }
         let bitsPerLevel = Foundation.log2(Double(tok.config.codebookSize)) / Double(f * f)
         bpp = prefixes.map { Double($0) * bitsPerLevel }
     }
@@ -59,6 +74,10 @@ public struct TokenizerEvaluation {
             s += String(format: "%6d  %12.4f  %8.2f\n", p, bpp[i], psnr[i])
         }
         s += "codes used per level: " + codesUsed.map(String.init).joined(separator: " ") + "\n"
+        if !repeats.isEmpty {
+            s += "same index as the previous frame, per level: "
+                + repeats.map { String(format: "%.3f", $0) }.joined(separator: " ") + "\n"
+        }
         return s
     }
 }

@@ -89,12 +89,14 @@ final class TimedPrior: IndexPrior {
     var weightRef: WeightRef { base.weightRef }
     var codebookSize: Int { base.codebookSize }
     var levels: Int { base.levels }
+    var temporal: Bool { base.temporal }
 
     func reset() { callbackSeconds = 0 }
 
-    func code(level: Int, width: Int, height: Int, lower: [[Int32]], threads: Int,
+    func code(level: Int, width: Int, height: Int, lower: [[Int32]], previous: [Int32]?, threads: Int,
               _ code: (_ position: Int, _ logits: UnsafeBufferPointer<Float>) throws -> Int32) throws -> [Int32] {
-        try base.code(level: level, width: width, height: height, lower: lower, threads: threads) { position, logits in
+        try base.code(level: level, width: width, height: height, lower: lower, previous: previous,
+                      threads: threads) { position, logits in
             let t0 = now()
             defer { callbackSeconds += now() - t0 }
             return try code(position, logits)

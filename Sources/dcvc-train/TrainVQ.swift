@@ -130,17 +130,20 @@ struct ExportVQ: ParsableCommand {
 struct EvalVQ: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval-vq",
-        abstract: "RGB PSNR per number of RVQ levels (uncoded index bits) on the first frames of a video.")
+        abstract: "RGB PSNR per number of RVQ levels (uncoded index bits), codebook usage and index "
+            + "repeats between frames, on the first frames of a video.")
 
     @Option(help: "Weights file (.safetensors from export-vq).") var weights: String
     @Option(help: "Video to evaluate.") var video: String
     @Option(help: "Frames to evaluate.") var frames: Int = 8
     @Option(help: "Threads.") var threads: Int = 2
+    @Flag(help: "Skip the decoder: codebook usage and repeats only (no PSNR).") var indicesOnly = false
 
     func run() throws {
         TrainingKernels.threads = threads
         let tok = try VQTokenizer(path: weights)
-        let e = try TokenizerEvaluation(tokenizer: tok, path: video, maxFrames: frames, threads: threads)
+        let e = try TokenizerEvaluation(tokenizer: tok, path: video, maxFrames: frames, threads: threads,
+                                        decode: !indicesOnly)
         print("\(video)\n\(e.report)", terminator: "")
     }
 }

@@ -34,9 +34,12 @@ final class ConformanceTests: XCTestCase {
                 let written = try Data(contentsOf: URL(fileURLWithPath: out))
                 XCTAssertEqual(MD5.hex(MD5.hash(Array(written))), cols[1], "\(cols[0]) file with \(threads) threads")
             }
-            let (types, tools, usesPrior) = try scan(vector)
+            let (types, tools, modes) = try scan(vector)
             if cols.count >= 8, cols[7] != "none" {
-                XCTAssertTrue(usesPrior, "\(cols[0]) should code some level with its prior (mode 2)")
+                XCTAssertFalse(modes.isDisjoint(with: [2, 3]), "\(cols[0]) should code some level with its prior (mode 2 or 3)")
+            }
+            if cols.count >= 8, cols[7].hasSuffix("-temporal") {
+                XCTAssertTrue(modes.contains(3), "\(cols[0]) should code some level from the previous I-frame (mode 3)")
             }
             if cols.count >= 10, cols[8] != "1" {
                 XCTAssertTrue(types.contains("P"), "\(cols[0]) should hold P-frames: \(types)")
@@ -62,15 +65,15 @@ final class ConformanceTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(mvVectors, 1, "conformance/ should hold a vector whose MVs have their own rate point")
     }
 
-    /// One pass over the file: its frame types in order (`I`, `P`), its header's tools, and whether
-    /// any index substream starts with mode byte 2 (a learned prior, spec/intra.md §3).
-    private func scan(_ path: String) throws -> (types: String, tools: [String: ToolValue], usesPrior: Bool) {
+    /// One pass over the file: its frame types in order (`I`, `P`), its header's tools, and the
+    /// mode bytes its index substreams start with (spec/intra.md §3: 2 and 3 are learned priors).
+    private func scan(_ path: String) throws -> (types: String, tools: [String: ToolValue], modes: Set<UInt8>) {
         let reader = try ContainerReader(path: path)
-        var types = "", usesPrior = false
+        var types = "", modes = Set<UInt8>()
         while let unit = try reader.nextFrame() {
             types += unit.type.description
-            usesPrior = usesPrior || unit.substreams.contains { $0.name.hasPrefix("rvq.") && $0.bytes.first == 2 }
+            for s in unit.substreams where s.name.hasPrefix("rvq.") { if let m = s.bytes.first { modes.insert(m) } }
         }
-        return (types, reader.header.tools, usesPrior)
+        return (types, reader.header.tools, modes)
     }
 }

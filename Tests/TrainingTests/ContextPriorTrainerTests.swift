@@ -82,4 +82,61 @@ final class ContextPriorTrainerTests: XCTestCase {
         for _ in 150..<300 { resumed.trainStep(data) }
         for name in t.params.names { XCTAssertEqual(resumed.params[name]!.value, t.params[name]!.value, name) }
     }
+
+    /// Noise grids whose previous frame holds the same indices, except every 4th grid (no previous).
+    private func repeatedNoise(seed: UInt64 = 10) -> TokenDataset {
+        var rng = RNG(seed: seed)
+        let grids = (0..<8).map { i -> TokenGrid in
+            let planes = (0..<3).map { _ in (0..<(12 * 10)).map { _ in Int32(rng.int(below: 8)) } }
+            return TokenGrid(width: 12, height: 10, planes: planes, previous: i % 4 == 3 ? nil : planes)
+        }
+        return TokenDataset(grids: grids, levels: 3, codebookSize: 8)
+    }
+
+    private func temporalTrainer(steps: Int = 300) throws -> ContextPriorTrainer {
+        var c = config
+        c.temporal = true
+        var o = ContextPriorTrainOptions()
+        o.steps = steps; o.batch = 8; o.crop = 8; o.lr = 1e-2; o.seed = 4
+        return try ContextPriorTrainer(config: c, options: o)
+    }
+
+    func testTemporalPriorLearnsToCopyThePreviousFrame() throws {
+        let data = repeatedNoise()
+        let t = try temporalTrainer()
+        // The previous-frame table gets gradients that match finite differences.
+        let samples = t.batch(data, step: 0).filter { $0.context.width == 8 && $0.context.height == 8 && $0.context.previous != nil }
+        XCTAssertFalse(samples.isEmpty)
+        t.params.zeroGrad()
+        t.loss(samples).backward()
+        let p = t.params[ContextPriorEmbedding.previousName(samples[0].context.level)]!
+        let g = p.grad!
+        for i in g.storage.indices.sorted(by: { abs(g.storage[$0]) > abs(g.storage[$1]) }).prefix(3) {
+            let old = p.value.storage[i], eps: Float = 1e-2
+            p.value.storage[i] = old + eps
+            let plus = Variable.noGrad { t.loss(samples).value.item }
+            p.value.storage[i] = old - eps
+            let minus = Variable.noGrad { t.loss(samples).value.item }
+            p.value.storage[i] = old
+            XCTAssertEqual(g.storage[i], (plus - minus) / (2 * eps), accuracy: 2e-3 + 0.03 * abs((plus - minus) / (2 * eps)))
+        }
+        for _ in 0..<300 { t.trainStep(data) }
+        let withPrevious = t.evaluate(TokenDataset(grids: data.grids.filter { $0.previous != nil }, levels: 3, codebookSize: 8))
+        let without = t.evaluate(TokenDataset(grids: data.grids.filter { $0.previous == nil }, levels: 3, codebookSize: 8))
+        XCTAssertTrue(withPrevious.allSatisfy { $0 < 1.0 }, "noise repeated from the previous frame is nearly free: \(withPrevious)")
+        XCTAssertTrue(without.allSatisfy { $0 > 2.0 }, "noise without a previous frame stays far above it: \(without)")
+        // A spatial prior's batches do not draw the extra random number.
+        let spatial = try trainer()
+        XCTAssertTrue(spatial.batch(data, step: 3).allSatisfy { $0.context.previous == nil })
+        XCTAssertEqual(spatial.batch(data, step: 3).map(\.context.level), spatial.batch(dataset(), step: 3).map(\.context.level))
+    }
+
+    func testTokenDatasetKeepsPreviousFramesThroughItsFile() throws {
+        let data = repeatedNoise()
+        let path = NSTemporaryDirectory() + "tokens-\(UUID().uuidString).bin"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try data.save(to: path, key: "k")
+        XCTAssertEqual(TokenDataset.load(from: path, key: "k"), data)
+        XCTAssertNil(TokenDataset.load(from: path, key: "other"))
+    }
 }

@@ -14,10 +14,11 @@ final class FrameSamplerTests: XCTestCase {
     }
 
     /// A lossless clip whose frame i has luma 20 + 10 i plus a horizontal ramp.
-    func makeClip(_ path: String, frames: Int, width: Int = 48, height: Int = 40) throws {
+    /// A clip whose luma ramps by `step` per frame (0: every frame the same).
+    func makeClip(_ path: String, frames: Int, width: Int = 48, height: Int = 40, step: Int = 10) throws {
         let w = try VideoWriter(path: path, codec: "ffv1", width: width, height: height, frameRate: FrameRate(25))
         for i in 0..<frames {
-            let y = (0..<width * height).map { UInt8(20 + 10 * i + ($0 % width)) }
+            let y = (0..<width * height).map { UInt8(20 + step * i + ($0 % width)) }
             let c = [UInt8](repeating: 128, count: (width / 2) * (height / 2))
             try w.write(VideoFrame(width: width, height: height, format: .yuv420p, y: y, u: c, v: c, index: i))
         }
@@ -66,6 +67,19 @@ final class FrameSamplerTests: XCTestCase {
         XCTAssertEqual(e.bpp, [4.0 / 64, 8.0 / 64])
         XCTAssertTrue(e.psnr.allSatisfy { $0.isFinite && $0 > 0 })
         XCTAssertTrue(e.codesUsed.allSatisfy { (1...16).contains($0) })
+        XCTAssertEqual(e.repeats.count, e.codesUsed.count, "one figure per level")
+        XCTAssertTrue(e.repeats.allSatisfy { (0...1).contains($0) })
+        // A still clip repeats every index; a single frame has nothing to compare.
+        let still = dir + "/still.mkv"
+        try makeClip(still, frames: 3, width: 20, height: 18, step: 0)
+        XCTAssertEqual(try TokenizerEvaluation(tokenizer: tok, path: still, maxFrames: 3, threads: 2).repeats,
+                       Array(repeating: 1, count: e.codesUsed.count))
+        XCTAssertEqual(try TokenizerEvaluation(tokenizer: tok, path: still, maxFrames: 1, threads: 2).repeats, [])
+        let indicesOnly = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 8, threads: 2, decode: false)
+        XCTAssertEqual(indicesOnly.prefixes, [])
+        XCTAssertEqual(indicesOnly.psnr, [])
+        XCTAssertEqual(indicesOnly.codesUsed, e.codesUsed)
+        XCTAssertEqual(indicesOnly.repeats, e.repeats)
     }
 
     func testShortVideoIsAnErrorNamingTheFile() throws {

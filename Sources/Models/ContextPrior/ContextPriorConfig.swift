@@ -19,11 +19,14 @@ public struct ContextPriorConfig: Codable, Equatable, Sendable {
     /// known (level 2 and up: under 0.1 bit), so one pass there costs little and saves 3/4 of the
     /// prior's work.
     public var upperPasses: Int
+    /// Whether the previous I-frame's index of the same level and position is also a context
+    /// (index mode 3, spec/intra.md §3, §3.1). Such a prior codes frames without a previous one too.
+    public var temporal: Bool
 
     public init(levels: Int = 8, codebookSize: Int = 256, hidden: Int = 64, blocks: Int = 1, passes: Int = 4,
-                upperPasses: Int = 1) {
+                upperPasses: Int = 1, temporal: Bool = false) {
         self.levels = levels; self.codebookSize = codebookSize; self.hidden = hidden
-        self.blocks = blocks; self.passes = passes; self.upperPasses = upperPasses
+        self.blocks = blocks; self.passes = passes; self.upperPasses = upperPasses; self.temporal = temporal
     }
 
     /// Passes of level `level`.
@@ -61,7 +64,7 @@ public struct ContextPriorConfig: Codable, Equatable, Sendable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case levels, codebookSize, hidden, blocks, passes, upperPasses }
+    private enum CodingKeys: String, CodingKey { case levels, codebookSize, hidden, blocks, passes, upperPasses, temporal }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -71,6 +74,20 @@ public struct ContextPriorConfig: Codable, Equatable, Sendable {
         blocks = try c.decode(Int.self, forKey: .blocks)
         passes = try c.decode(Int.self, forKey: .passes)
         upperPasses = try c.decodeIfPresent(Int.self, forKey: .upperPasses) ?? passes
+        temporal = try c.decodeIfPresent(Bool.self, forKey: .temporal) ?? false
+    }
+
+    /// `temporal` is written only when true, so a spatial prior's JSON (and its weight file) is
+    /// what it was before the option existed.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(levels, forKey: .levels)
+        try c.encode(codebookSize, forKey: .codebookSize)
+        try c.encode(hidden, forKey: .hidden)
+        try c.encode(blocks, forKey: .blocks)
+        try c.encode(passes, forKey: .passes)
+        try c.encode(upperPasses, forKey: .upperPasses)
+        if temporal { try c.encode(temporal, forKey: .temporal) }
     }
 
     /// JSON text of the configuration (sorted keys, stable).

@@ -6,7 +6,8 @@ import Tensor
 /// For level `l`, pass `p` of a grid the input at every position is the sum of learned vectors
 /// (`ContextPriorEmbedding`): a level bias, a pass bias, one embedding per lower level m < l of
 /// that level's index at the position, and, where the position was coded in an earlier pass of
-/// the same level, an embedding of its level-l index. Then `blocks` residual blocks
+/// the same level, an embedding of its level-l index; a temporal prior adds an embedding of the
+/// previous I-frame's level-l index at the position when there is one. Then `blocks` residual blocks
 /// (SiLU, conv 3x3, SiLU, conv 3x3, plus the input), SiLU and a 1x1 conv to K logits. Only the
 /// logits at the positions of pass `p` are used.
 public struct ContextPriorNetwork {
@@ -26,12 +27,14 @@ public struct ContextPriorNetwork {
     }
 
     /// Embedding tables: `prior.embed.lower<m>` [K, C] (level m as context for higher levels),
-    /// `prior.embed.same<l>` [K, C] (already-coded positions of level l), `prior.bias.level` [L, C],
+    /// `prior.embed.same<l>` [K, C] (already-coded positions of level l), with temporal context
+    /// `prior.embed.prev<l>` [K, C] (the previous I-frame's level l), `prior.bias.level` [L, C],
     /// `prior.bias.pass` [max passes, C].
     public var embeddingSpecs: [TensorSpec] {
         let k = config.codebookSize, c = config.hidden
         return (0..<max(0, config.levels - 1)).map { TensorSpec(ContextPriorEmbedding.lowerName($0), .f32, [k, c]) }
             + (0..<config.levels).map { TensorSpec(ContextPriorEmbedding.sameName($0), .f32, [k, c]) }
+            + (config.temporal ? (0..<config.levels).map { TensorSpec(ContextPriorEmbedding.previousName($0), .f32, [k, c]) } : [])
             + [TensorSpec(ContextPriorEmbedding.levelBiasName, .f32, [config.levels, c]),
                TensorSpec(ContextPriorEmbedding.passBiasName, .f32, [config.passTableRows, c])]
     }

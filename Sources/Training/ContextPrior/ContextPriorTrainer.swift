@@ -17,7 +17,9 @@ public struct ContextPriorTrainOptions: StepOptions, Equatable, Sendable {
 
 /// Trains the context index prior on a `TokenDataset`: each sample is a random crop of a random
 /// grid, a random level and a random pass; the loss is the cross-entropy of the indices coded in
-/// that pass given everything coded before it (lower levels, earlier passes).
+/// that pass given everything coded before it (lower levels, earlier passes). A temporal prior
+/// also sees the previous frame's plane of the level where the grid has one, except in a quarter
+/// of the samples (drawn at random), so it also learns to code a stream's first I-frame.
 public final class ContextPriorTrainer {
     public let config: ContextPriorConfig
     public let options: ContextPriorTrainOptions
@@ -47,8 +49,13 @@ public final class ContextPriorTrainer {
         var mask: [Bool]
     }
 
-    /// A crop of `grid` at (x0, y0), `side` square, for `level` and `pass`.
-    func sample(_ grid: TokenGrid, x0: Int, y0: Int, w: Int, h: Int, level: Int, pass: Int) -> Sample {
+    /// Share of temporal samples drawn without their previous frame.
+    static let previousDropRate: Float = 0.25
+
+    /// A crop of `grid` at (x0, y0), `side` square, for `level` and `pass`; with `usePrevious`
+    /// (temporal priors) the previous frame's plane where the grid has one.
+    func sample(_ grid: TokenGrid, x0: Int, y0: Int, w: Int, h: Int, level: Int, pass: Int,
+                usePrevious: Bool = true) -> Sample {
         func crop(_ plane: [Int32]) -> [Int32] {
             var out = [Int32](repeating: 0, count: w * h)
             for y in 0..<h { for x in 0..<w { out[y * w + x] = plane[(y0 + y) * grid.width + x0 + x] } }
@@ -59,7 +66,9 @@ public final class ContextPriorTrainer {
         // The pass pattern is anchored at the grid's origin, as in the codec.
         for y in 0..<h { for x in 0..<w { mask[y * w + x] = config.pass(x: x0 + x, y: y0 + y, level: level) == pass } }
         let ctx = ContextPriorEmbedding.Context(level: level, pass: pass, width: w, height: h,
-                                                lower: (0..<level).map { crop(grid.planes[$0]) }, same: same)
+                                                lower: (0..<level).map { crop(grid.planes[$0]) }, same: same,
+                                                previous: config.temporal && usePrevious
+                                                    ? grid.previous.map { crop($0[level]) } : nil)
         return Sample(context: ctx, targets: same, mask: mask)
     }
 
@@ -74,7 +83,9 @@ public final class ContextPriorTrainer {
             let x0 = r.int(below: (g.width - w) / 2 + 1) * 2, y0 = r.int(below: (g.height - h) / 2 + 1) * 2
             let level = r.int(below: config.levels)
             let pass = r.int(below: config.passCount(level: level))
-            return sample(g, x0: x0, y0: y0, w: w, h: h, level: level, pass: pass)
+            // Drawn only for temporal priors, so a spatial prior's batches are what they always were.
+            let usePrevious = config.temporal && r.uniform() >= Self.previousDropRate
+            return sample(g, x0: x0, y0: y0, w: w, h: h, level: level, pass: pass, usePrevious: usePrevious)
         }
     }
 
@@ -106,8 +117,9 @@ public final class ContextPriorTrainer {
     }
 
     /// Cross-entropy estimate, bits per index per level, on whole grids (every pass of every
-    /// level): `maxGrids` grids spread evenly over `data` (so every source is represented). A
-    /// diagnostic: the real figure comes from coded bytes.
+    /// level; a temporal prior with the previous frame where the grid has one): `maxGrids` grids
+    /// spread evenly over `data` (so every source is represented). A diagnostic: the real figure
+    /// comes from coded bytes.
     public func evaluate(_ data: TokenDataset, maxGrids: Int = 8) -> [Double] {
         var bits = [Double](repeating: 0, count: config.levels), counts = [Int](repeating: 0, count: config.levels)
         let n = data.grids.count, picks = min(maxGrids, n)

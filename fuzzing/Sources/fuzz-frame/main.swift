@@ -7,8 +7,9 @@ import Media
 /// The intra decode path over arbitrary `.dcv` bytes (CRCs repaired first): container, the
 /// header check (`StreamParameters.validated`, frame-size limit included), the models the header
 /// names (`ModelRegistry`, name checked against weight metadata), every frame unit's syntax, the
-/// index substreams in every mode (uniform, adaptive, and mode 2 through the shipped priors
-/// ctx-f8, ctx-f16 and tf-f8), synthesis and the YUV output; for a hyperprior stream
+/// index substreams in every mode (uniform, adaptive, mode 2 through the shipped priors
+/// ctx-f8, ctx-f16 and tf-f8, mode 3 through ctx-f8-temporal after the first I-frame),
+/// synthesis and the YUV output; for a hyperprior stream
 /// (spec/hyperprior.md, when its weights are installed) the two substreams, the prior and, within
 /// the synthesis limit, the synthesis. Any input must decode or throw.
 ///

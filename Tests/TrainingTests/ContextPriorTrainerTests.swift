@@ -30,22 +30,18 @@ final class ContextPriorTrainerTests: XCTestCase {
         return try ContextPriorTrainer(config: config, options: o)
     }
 
-    func testEmbeddingAndLossGradientsMatchFiniteDifferences() throws {
-        let t = try trainer()
-        let data = dataset()
-        let samples = t.batch(data, step: 0).filter { $0.context.width == 8 && $0.context.height == 8 }
-        XCTAssertFalse(samples.isEmpty)
+    /// Backpropagates `samples`' loss and compares each named parameter's gradient with central
+    /// differences at its `top` largest coordinates and `random` random ones.
+    private func checkGradients(_ t: ContextPriorTrainer, _ samples: [ContextPriorTrainer.Sample], names: [String],
+                                top: Int = 3, random: Int = 0, file: StaticString = #filePath, line: UInt = #line) {
         t.params.zeroGrad()
-        let loss = t.loss(samples)
-        loss.backward()
+        t.loss(samples).backward()
         var rng = RNG(seed: 1)
-        for name in [ContextPriorEmbedding.levelBiasName, ContextPriorEmbedding.sameName(1),
-                     ContextPriorEmbedding.lowerName(0), "prior.head.weight"] {
+        for name in names {
             let p = t.params[name]!
             let g = p.grad ?? Tensor(shape: p.shape, repeating: 0)
-            // Check the coordinates with the largest gradients and a few random ones.
-            let top = g.storage.indices.sorted { abs(g.storage[$0]) > abs(g.storage[$1]) }.prefix(3)
-            for i in Array(top) + (0..<3).map({ _ in rng.int(below: p.value.count) }) {
+            let largest = g.storage.indices.sorted { abs(g.storage[$0]) > abs(g.storage[$1]) }.prefix(top)
+            for i in Array(largest) + (0..<random).map({ _ in rng.int(below: p.value.count) }) {
                 let old = p.value.storage[i], eps: Float = 1e-2
                 p.value.storage[i] = old + eps
                 let plus = Variable.noGrad { t.loss(samples).value.item }
@@ -53,9 +49,18 @@ final class ContextPriorTrainerTests: XCTestCase {
                 let minus = Variable.noGrad { t.loss(samples).value.item }
                 p.value.storage[i] = old
                 let numeric = (plus - minus) / (2 * eps)
-                XCTAssertEqual(g.storage[i], numeric, accuracy: 2e-3 + 0.03 * abs(numeric), "\(name)[\(i)]")
+                XCTAssertEqual(g.storage[i], numeric, accuracy: 2e-3 + 0.03 * abs(numeric), "\(name)[\(i)]",
+                               file: file, line: line)
             }
         }
+    }
+
+    func testEmbeddingAndLossGradientsMatchFiniteDifferences() throws {
+        let t = try trainer()
+        let samples = t.batch(dataset(), step: 0).filter { $0.context.width == 8 && $0.context.height == 8 }
+        XCTAssertFalse(samples.isEmpty)
+        checkGradients(t, samples, names: [ContextPriorEmbedding.levelBiasName, ContextPriorEmbedding.sameName(1),
+                                           ContextPriorEmbedding.lowerName(0), "prior.head.weight"], random: 3)
     }
 
     func testTrainingLearnsTheStructureAndResumeIsExact() throws {
@@ -104,22 +109,10 @@ final class ContextPriorTrainerTests: XCTestCase {
     func testTemporalPriorLearnsToCopyThePreviousFrame() throws {
         let data = repeatedNoise()
         let t = try temporalTrainer()
-        // The previous-frame table gets gradients that match finite differences.
+        // The previous-frame tables get gradients that match finite differences.
         let samples = t.batch(data, step: 0).filter { $0.context.width == 8 && $0.context.height == 8 && $0.context.previous != nil }
         XCTAssertFalse(samples.isEmpty)
-        t.params.zeroGrad()
-        t.loss(samples).backward()
-        let p = t.params[ContextPriorEmbedding.previousName(samples[0].context.level)]!
-        let g = p.grad!
-        for i in g.storage.indices.sorted(by: { abs(g.storage[$0]) > abs(g.storage[$1]) }).prefix(3) {
-            let old = p.value.storage[i], eps: Float = 1e-2
-            p.value.storage[i] = old + eps
-            let plus = Variable.noGrad { t.loss(samples).value.item }
-            p.value.storage[i] = old - eps
-            let minus = Variable.noGrad { t.loss(samples).value.item }
-            p.value.storage[i] = old
-            XCTAssertEqual(g.storage[i], (plus - minus) / (2 * eps), accuracy: 2e-3 + 0.03 * abs((plus - minus) / (2 * eps)))
-        }
+        checkGradients(t, samples, names: Set(samples.map(\.context.level)).sorted().map(ContextPriorEmbedding.previousName))
         for _ in 0..<300 { t.trainStep(data) }
         let withPrevious = t.evaluate(TokenDataset(grids: data.grids.filter { $0.previous != nil }, levels: 3, codebookSize: 8))
         let without = t.evaluate(TokenDataset(grids: data.grids.filter { $0.previous == nil }, levels: 3, codebookSize: 8))

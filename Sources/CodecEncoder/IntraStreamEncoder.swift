@@ -96,13 +96,13 @@ public final class IntraStreamEncoder: IntraFrameEncoder {
         } else {
             indices = try tokenizer.encode(image, levels: levels, threads: threads)
         }
-        // The previous I-frame of the stream (same grid and levels, as every frame of it has).
-        let previous = prior?.temporal == true ? previousPlanes : nil
+        // The previous I-frame of the stream (same grid and levels, as every frame of it has); the
+        // plane coder tries mode 3 with it only when the prior is temporal.
         let substreams = try indices.planes.enumerated().map { level, plane in
             let context = prior.map {
                 IndexPlaneCoder.PriorContext(prior: $0, level: level, width: indices.width, height: indices.height,
-                                             lower: Array(indices.planes.prefix(level)), previous: previous?.planes[level],
-                                             threads: threads)
+                                             lower: Array(indices.planes.prefix(level)),
+                                             previous: previousPlanes?.planes[level], threads: threads)
             }
             return Substream(name: IntraStreamSyntax.substreamName(level: level),
                              bytes: try IndexPlaneCoder.encode(plane, codebookSize: tokenizer.codebookSize, prior: context))

@@ -20,7 +20,7 @@ public enum TokenDatasetCache {
         let tokenizer = try VQTokenizer(path: tokenizerPath)
         let pool = try FramePool(sources: sources, options: options, cache: frameCache, progress: progress)
         let previous = previousFrames
-            ? try Self.previousFrames(of: pool, sources: sources, options: options, cache: frameCache) : nil
+            ? try Self.previousFrames(of: pool, options: options, cache: frameCache) : nil
         let t0 = Date()
         let ds = TokenDataset.build(pool: pool, previous: previous, tokenizer: tokenizer, progress: progress)
         progress(String(format: "tokens: %d grids, %d positions per level in %.0f s", ds.grids.count, ds.positions,
@@ -31,16 +31,13 @@ public enum TokenDatasetCache {
         return ds
     }
 
-    /// For each pool frame, the frame before it in its video (nil for photos and first frames),
-    /// decoded as the pool's frames are. Labels are "path#index".
-    static func previousFrames(of pool: FramePool, sources: [DataSource], options: FramePoolOptions,
-                               cache: FrameCache?) throws -> [FrameImage?] {
-        let videos = Set(sources.filter { $0.kind == .video }.map(\.path))
+    /// For each pool frame, the frame before it in its video (nil for a video's first frame and
+    /// for photos, whose only frame is 0), decoded as the pool's frames are. Labels are "path#index".
+    static func previousFrames(of pool: FramePool, options: FramePoolOptions, cache: FrameCache?) throws -> [FrameImage?] {
         var wanted: [String: [Int]] = [:]
         let entries = pool.labels.map { label -> (path: String, index: Int)? in
-            guard let cut = label.lastIndex(of: "#"), let i = Int(label[label.index(after: cut)...]) else { return nil }
-            let path = String(label[..<cut])
-            return videos.contains(path) && i > 0 ? (path, i - 1) : nil
+            guard let cut = label.lastIndex(of: "#"), let i = Int(label[label.index(after: cut)...]), i > 0 else { return nil }
+            return (String(label[..<cut]), i - 1)
         }
         for case let (path, i)? in entries { wanted[path, default: []].append(i) }
         var decoded: [String: [Int: FrameImage]] = [:]

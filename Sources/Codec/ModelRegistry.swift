@@ -80,8 +80,10 @@ public enum ModelRegistry {
         contextPrior("ctx-f16", for: "vqgan-f16"),
         contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
         contextPrior("ctx-f16-perceptual", for: "vqgan-f16-perceptual"),
-        // A context prior with temporal context (index mode 3: the previous I-frame's indices too).
+        // Context priors with temporal context (index mode 3: the previous I-frame's indices too).
         contextPrior("ctx-f8-temporal", for: "vqgan-f8"),
+        contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),
+        contextPrior("ctx-f16-perceptual-temporal", for: "vqgan-f16-perceptual"),
         ModelEntry(name: "inter-dcvc", loader: .inter { try LearnedInterModel(file: $0, name: "inter-dcvc", mode: .conditional, threads: $1) },
                    fileName: "inter-dcvc.safetensors", format: "inter-dcvc", formatKey: "model", downsampling: nil,
                    intraModel: nil),

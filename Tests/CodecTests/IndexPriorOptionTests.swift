@@ -64,6 +64,20 @@ final class IndexPriorOptionTests: XCTestCase {
         XCTAssertTrue(fidelity.err.contains("trained for vqgan-f8-perceptual"), fidelity.err)
     }
 
+    /// Each perceptual tokenizer has a temporal prior of its own, used only when asked for (the
+    /// default stays the spatial prior, checked above) and refused for the other tokenizers.
+    func testPerceptualTemporalPriorsAreTheirModels() throws {
+        for (model, prior, other) in [("vqgan-f8-perceptual", "ctx-f8-perceptual-temporal", "vqgan-f8"),
+                                      ("vqgan-f16-perceptual", "ctx-f16-perceptual-temporal", "vqgan-f8-perceptual")] {
+            let named = try encode(["--rvq-layers", "2", "--model", model, "--index-prior", prior])
+            XCTAssertEqual(named.status, 0, named.err)
+            XCTAssertEqual(named.tools["index_prior"] as? String, prior)
+            let wrong = try encode(["--model", other, "--index-prior", prior])
+            XCTAssertEqual(wrong.status, 1)
+            XCTAssertTrue(wrong.err.contains("trained for \(model), not \(other)"), wrong.err)
+        }
+    }
+
     func testUnknownOrMismatchedPriorIsAnError() throws {
         let bogus = try encode(["--index-prior", "bogus"])
         XCTAssertEqual(bogus.status, 1)

@@ -7,6 +7,7 @@ import Models
 import ModelsTraining
 import Tensor
 import TensorTraining
+import ToolTesting
 import XCTest
 @testable import Codec
 
@@ -15,12 +16,7 @@ import XCTest
 final class ContextPriorCodingTests: XCTestCase {
     private var dir: String!
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "ctxprior-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUpWithError() throws { dir = try makeTemporaryDirectory(self, prefix: "ctxprior").path }
 
     /// A random prior over `levels` levels of `k` codes; `counts` sets the head's bias to the
     /// log of these code counts (plus a little), so the prior fits planes drawn from them.

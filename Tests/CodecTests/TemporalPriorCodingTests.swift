@@ -6,6 +6,7 @@ import Models
 import ModelsTraining
 import Tensor
 import TensorTraining
+import ToolTesting
 import XCTest
 @testable import Codec
 
@@ -14,12 +15,7 @@ import XCTest
 final class TemporalPriorCodingTests: XCTestCase {
     private var dir: String!
 
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "tprior-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+    override func setUpWithError() throws { dir = try makeTemporaryDirectory(self, prefix: "tprior").path }
 
     /// A prior over 4 levels of 64 codes (BlockMeanTokenizer's) that, with a previous plane,
     /// predicts "same index as the previous I-frame" almost surely (embedding 10·e_k, identity

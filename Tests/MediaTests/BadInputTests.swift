@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Media
+import ToolTesting
 
 /// Every kind of bad input gets a typed error naming the file, and never a crash.
 final class BadInputTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Media
+import ToolTesting
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,17 +1,9 @@
-// Helpers shared by the Media tests: temporary files, synthetic frames, hand-written WAVs.
+// Helpers shared by the Media tests: synthetic frames, hand-written WAVs (temporary
+// directories: ToolTesting's makeTemporaryDirectory).
 
 import Foundation
 import XCTest
 import Media
-
-/// A fresh temporary directory, removed when the test case ends.
-func makeTemporaryDirectory(_ test: XCTestCase) throws -> URL {
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("dcvc-media-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-    return dir
-}
 
 /// A smooth moving test picture: gradients lossy codecs keep well, different in every plane
 /// and every frame. Samples stay in the limited range so any range handling shows up.

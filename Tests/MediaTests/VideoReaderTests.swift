@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Media
+import ToolTesting
 
 final class VideoReaderTests: XCTestCase {
     func testFFV1InMKVIsLossless() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Media
+import ToolTesting
 
 final class Y4MTests: XCTestCase {
     func testRoundTripOddSizesAndBothChromas() throws {

@@ -2,10 +2,12 @@ import Foundation
 import Media
 import Models
 import Tensor
+import TensorTraining
 
 /// Rate-distortion of a tokenizer on the first frames of a video, through the real decoder path
 /// (encoder on the training kernels, decoder on the deterministic kernels): RGB PSNR per prefix
-/// of levels, from the mean of per-frame MSE, and codebook usage per level. Frames are cropped to
+/// of levels, from the mean of per-frame MSE (and, when given the network, the mean per-frame
+/// LPIPS-Alex), and codebook usage per level. Frames are cropped to
 /// the model's multiple (top-left). Bits are the uncoded index bits, L·log2(K) per latent.
 /// Also counts, per level, how often an index repeats the previous frame's at the same position:
 /// the temporal redundancy a prior conditioned on the previous frame's indices could use.
@@ -16,6 +18,8 @@ public struct TokenizerEvaluation {
     public var prefixes: [Int] = []
     /// Mean squared error per prefix (RGB, [0, 1] scale, output clamped).
     public var mse: [Double] = []
+    /// Mean LPIPS-Alex per prefix (empty unless a network was given).
+    public var lpips: [Double] = []
     /// Distinct codes used per level over all frames.
     public var codesUsed: [Int] = []
     /// Uncoded bits per pixel for each prefix.
@@ -28,11 +32,14 @@ public struct TokenizerEvaluation {
 
     /// Evaluates `tokenizer` on up to `maxFrames` frames of `path`, decoding each frame from the
     /// first 1, 2, 4, 6 and 8 levels (those the model has), or from none when `decode` is false
-    /// (codebook usage and repeats only, without the decoder's cost).
-    public init(tokenizer tok: VQTokenizer, path: String, maxFrames: Int, threads: Int, decode: Bool = true) throws {
+    /// (codebook usage and repeats only, without the decoder's cost). With `lpips`, each decoded
+    /// frame's LPIPS-Alex against the source is averaged too.
+    public init(tokenizer tok: VQTokenizer, path: String, maxFrames: Int, threads: Int, decode: Bool = true,
+                lpips network: LPIPSAlex? = nil) throws {
         let f = tok.config.factor, L = tok.config.levels
         prefixes = decode ? [1, 2, 4, 6, 8].filter { $0 <= L } : []
         mse = Array(repeating: 0, count: prefixes.count)
+        if network != nil { lpips = Array(repeating: 0, count: prefixes.count) }
         var used = Array(repeating: Set<Int>(), count: L)
         var same = Array(repeating: 0, count: L), compared = 0
         var previous: [[Int]]?
@@ -57,10 +64,15 @@ public struct TokenizerEvaluation {
                 var se = 0.0
                 for j in 0..<y.count { let d = Double(min(1, max(0, y.storage[j])) - x.storage[j]); se += d * d }
                 mse[i] += se / Double(y.count)
+                if let network {
+                    let clamped = Tensor(shape: y.shape, storage: y.storage.map { min(1, max(0, $0)) })
+                    lpips[i] += Double(Variable.noGrad { network.loss(Variable(clamped), target: x).value.item })
+                }
             }
             frames += 1; width = w; height = h
         }
         mse = mse.map { $0 / Double(max(1, frames)) }
+        lpips = lpips.map { $0 / Double(max(1, frames)) }
         codesUsed = used.map(\.count)
         if compared > 0 { repeats = same.map { Double($0) / Double(compared) } }
         let bitsPerLevel = Foundation.log2(Double(tok.config.codebookSize)) / Double(f * f)
@@ -69,9 +81,10 @@ public struct TokenizerEvaluation {
 
     /// A small table.
     public var report: String {
-        var s = "frames \(frames) at \(width)x\(height)\nlevels  bpp(uncoded)  PSNR-RGB\n"
+        var s = "frames \(frames) at \(width)x\(height)\nlevels  bpp(uncoded)  PSNR-RGB" + (lpips.isEmpty ? "" : "  LPIPS") + "\n"
         for (i, p) in prefixes.enumerated() {
-            s += String(format: "%6d  %12.4f  %8.2f\n", p, bpp[i], psnr[i])
+            s += String(format: "%6d  %12.4f  %8.2f", p, bpp[i], psnr[i])
+            s += lpips.isEmpty ? "\n" : String(format: "  %5.4f\n", lpips[i])
         }
         s += "codes used per level: " + codesUsed.map(String.init).joined(separator: " ") + "\n"
         if !repeats.isEmpty {

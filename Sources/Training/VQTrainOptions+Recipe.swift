@@ -36,6 +36,7 @@ extension VQTrainOptions {
     public func validatePerceptual() throws {
         func bad(_ r: String) -> VQTrainingError { VQTrainingError(path: "options", r) }
         guard lpipsWeight >= 0, adversarialWeight >= 0 else { throw bad("negative perceptual or disc weight") }
+        guard (usageWeight ?? 0) >= 0, (usageTemperature ?? 1) > 0 else { throw bad("negative usage weight or temperature") }
         if lpipsWeight > 0 && crop < AlexNetFeatures.minimumSide {
             throw bad("LPIPS needs crops of at least \(AlexNetFeatures.minimumSide) px, not \(crop)")
         }

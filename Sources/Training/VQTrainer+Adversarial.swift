@@ -21,11 +21,11 @@ extension VQTrainer {
     /// the peak `discLR`.
     public var discLearningRate: Float { learningRate * (options.discLR ?? options.lr) / options.lr }
 
-    /// Gradients of L_nll + λ·L_G + β·commit into the generator's parameters, λ measured at the
+    /// Gradients of L_nll + λ·L_G + the encoder terms (commitment, usage) into the generator's parameters, λ measured at the
     /// cut before the last layer: both heads are back-propagated to the cut only (the tail is one
     /// 3x3 conv, cheap to run twice), and the rest of the network once, seeded with the combined
     /// gradient at the cut. Returns L_G and λ.
-    func generatorBackward(_ f: Forward, cut: LayerCut) -> (loss: Float, weight: Float) {
+    func generatorBackward(_ f: Forward, cut: LayerCut, encoderLoss: Variable) -> (loss: Float, weight: Float) {
         let gen = generatorLoss(f.xhat)
         guard let weight = params["\(Self.lastLayer).weight"], let bias = params["\(Self.lastLayer).bias"],
               let leaf = cut.leaf, let below = cut.input
@@ -43,7 +43,7 @@ extension VQTrainer {
                                                    discWeight: options.adversarialWeight)
         let combined = zip(r, a).map { TrainingKernels.map2($0, $1) { x, y in x + lambda * y } }
         weight.grad = combined[0]; bias.grad = combined[1]
-        let rest = Ops.sum(below * Variable(combined[2])) + options.commitment * f.commitment
+        let rest = Ops.sum(below * Variable(combined[2])) + encoderLoss
         rest.backward()
         return (gen.value.item, lambda)
     }

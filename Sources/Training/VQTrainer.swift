@@ -40,6 +40,10 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     public var discChannels: Int?
     /// Strided stages of the discriminator, taming's n_layers (nil: 3).
     public var discLayers: Int?
+    /// Weight of the level-0 usage term (`VQTrainer+Usage.swift`; nil: 0, no term).
+    public var usageWeight: Float?
+    /// Temperature of the usage term's soft assignment (nil: `VQTrainer.defaultUsageTemperature`).
+    public var usageTemperature: Float?
 
     public init() {}
 }
@@ -52,6 +56,8 @@ public struct VQStepResult {
     /// The generator's loss -mean D(x̂), the discriminator's hinge loss and the adaptive weight
     /// λ·discWeight the generator loss entered with (all 0 on steps without the adversarial term).
     public var generator: Float = 0, discriminator: Float = 0, adaptiveWeight: Float = 0
+    /// The usage term's mean per-position and per-image entropies in nats (0 when its weight is 0).
+    public var positionEntropy: Float = 0, imageEntropy: Float = 0
     public var levelStats: [CodebookTrainer.LevelStats]
     public var prefixes: [Int]
     /// Mean squared latent error per element after 1...L levels (before this step's update).
@@ -115,7 +121,7 @@ public final class VQTrainer {
     }
 
     /// Encoder output, l2-normalised per position, [N, D, h, w] (on the tape).
-    func latent(_ x: Variable) -> Variable {
+    public func latent(_ x: Variable) -> Variable {
         Ops.l2NormalizeChannels(network.encode(x, TrainingBackend(params: params)))
     }
 
@@ -125,10 +131,19 @@ public final class VQTrainer {
         public let xhat: Variable, reconstruction: Variable, msssim: Variable, commitment: Variable
         /// LPIPS-Alex of the reconstruction (nil when its weight is 0).
         public let lpips: Variable?
+        /// The level-0 usage term and its entropies (nil when its weight is 0).
+        public let usage: (loss: Variable, positionEntropy: Float, imageEntropy: Float)?
         /// reconstruction + w(1 - MS-SSIM) + w_p LPIPS: taming's "nll", every term computed from
         /// x̂ alone (the adaptive weight balances the GAN term against it).
         public let nll: Variable
         let indices: [[Int]], residuals: [Tensor], prefixes: [Int], latentError: [Float]
+
+        /// The terms that reach the encoder only: commitment, then the usage term if any.
+        func encoderLoss(_ options: VQTrainOptions) -> Variable {
+            let c = options.commitment * commitment
+            guard let usage, let weight = options.usageWeight else { return c }
+            return c + weight * usage.loss
+        }
     }
 
     /// The forward pass of a step on images [B, 3, H, W] in [0, 1]: k-means initialisation on
@@ -160,7 +175,8 @@ public final class VQTrainer {
             lpips = p
             nll = nll + options.lpipsWeight * p
         }
-        return Forward(xhat: xhat, reconstruction: rec, msssim: ms, commitment: commit, lpips: lpips, nll: nll,
+        let usage = (options.usageWeight ?? 0) > 0 ? usageTerm(zn) : nil
+        return Forward(xhat: xhat, reconstruction: rec, msssim: ms, commitment: commit, lpips: lpips, usage: usage, nll: nll,
                        indices: indices, residuals: residuals, prefixes: prefixes, latentError: latentError)
     }
 
@@ -176,12 +192,15 @@ public final class VQTrainer {
                                   commitment: f.commitment.value.item, levelStats: [], prefixes: f.prefixes,
                                   latentError: f.latentError)
         result.lpips = f.lpips?.value.item ?? 0
+        result.positionEntropy = f.usage?.positionEntropy ?? 0
+        result.imageEntropy = f.usage?.imageEntropy ?? 0
+        let encoderLoss = f.encoderLoss(options)
         if let cut {
-            let g = generatorBackward(f, cut: cut)
+            let g = generatorBackward(f, cut: cut, encoderLoss: encoderLoss)
             result.generator = g.loss; result.adaptiveWeight = g.weight
-            result.loss = f.nll.value.item + g.weight * g.loss + options.commitment * f.commitment.value.item
+            result.loss = f.nll.value.item + g.weight * g.loss + encoderLoss.value.item
         } else {
-            let loss = f.nll + options.commitment * f.commitment
+            let loss = f.nll + encoderLoss
             loss.backward()
             result.loss = loss.value.item
         }

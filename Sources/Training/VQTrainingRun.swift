@@ -7,7 +7,9 @@ import Tensor
 /// latent error after each prefix, per-level perplexity and the dead codes restarted. With the
 /// perceptual options on, `lpips` follows `commit`, and with a discriminator the generator loss,
 /// the discriminator loss and the adaptive weight (`gan_g`, `gan_d`, `adaptive_weight`: means
-/// over the adversarial steps since the previous row, empty before `discStart`).
+/// over the adversarial steps since the previous row, empty before `discStart`), and with the
+/// usage term the mean per-position and per-image entropies of level 0's soft assignment
+/// (`h_pos`, `h_img`, nats).
 public final class VQTrainingRun: Trainable {
     public let trainer: VQTrainer
     let prefetch: BatchPrefetcher
@@ -25,8 +27,11 @@ public final class VQTrainingRun: Trainable {
         deadSum = [Int](repeating: 0, count: trainer.config.levels)
         extraColumns = (trainer.options.lpipsWeight > 0 ? ["lpips"] : [])
             + (trainer.discriminator != nil ? ["gan_g", "gan_d", "adaptive_weight"] : [])
+            + ((trainer.options.usageWeight ?? 0) > 0 ? ["h_pos", "h_img"] : [])
         sums = [Double](repeating: 0, count: 4 + extraColumns.count)
     }
+
+    var usesUsageTerm: Bool { (trainer.options.usageWeight ?? 0) > 0 }
 
     /// Columns of the loss means: loss, rec, msssim, commit, then `extraColumns`.
     var lossColumns: [String] { ["loss", "rec", "msssim", "commit"] + extraColumns }
@@ -48,6 +53,7 @@ public final class VQTrainingRun: Trainable {
         var values = [r.loss, r.reconstruction, r.msssim, r.commitment]
         if trainer.options.lpipsWeight > 0 { values.append(r.lpips) }
         if trainer.discriminator != nil { values += adversarial ? [r.generator, r.discriminator, r.adaptiveWeight] : [0, 0, 0] }
+        if usesUsageTerm { values += [r.positionEntropy, r.imageEntropy] }
         for (i, v) in values.enumerated() { sums[i] += Double(v) }
         count += 1
         if adversarial { adversarialCount += 1 }
@@ -57,11 +63,16 @@ public final class VQTrainingRun: Trainable {
 
     public func logRow() -> [String] {
         guard let (x, r) = last else { return [] }
-        let n = Double(max(count, 1)), ganColumns = trainer.discriminator != nil ? 3 : 0
+        let n = Double(max(count, 1))
         var means = zip(sums, ["%.5f", "%.5f", "%.4f", "%.5f"]).map { String(format: $1, $0 / n) }
-        if trainer.options.lpipsWeight > 0 { means.append(String(format: "%.5f", sums[4] / n)) }
-        for i in (sums.count - ganColumns)..<sums.count {
-            means.append(adversarialCount == 0 ? "" : String(format: "%.5g", sums[i] / Double(adversarialCount)))
+        for (i, column) in extraColumns.enumerated() {
+            let sum = sums[4 + i]
+            switch column {
+            case "gan_g", "gan_d", "adaptive_weight":
+                means.append(adversarialCount == 0 ? "" : String(format: "%.5g", sum / Double(adversarialCount)))
+            case "h_pos", "h_img": means.append(String(format: "%.4f", sum / n))
+            default: means.append(String(format: "%.5f", sum / n))
+            }
         }
         let row = means + trainer.psnr(x, prefixes: prefixes).map { String(format: "%.2f", $0) }
             + prefixes.map { String(format: "%.2f", -10 * Foundation.log10(max(r.latentError[$0 - 1], 1e-12))) }

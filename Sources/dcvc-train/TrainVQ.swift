@@ -41,6 +41,8 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Peak discriminator learning rate (default: --lr).") var discLr: Float?
     @Option(help: "Discriminator width, taming's ndf (default 64).") var discChannels: Int?
     @Option(help: "Discriminator strided stages, taming's n_layers (default 3).") var discLayers: Int?
+    @Option(help: "Weight of the level-0 usage term (per-image code entropy; default 0, off).") var usageWeight: Float?
+    @Option(help: "Temperature of the usage term's soft assignment (default 0.02).") var usageTemperature: Float?
     @Option(help: "Start from this tokenizer weights file (with encoder), e.g. weights/vqgan-f8.safetensors.") var initFrom: String?
     @Flag(help: "Only print the model's size and MACs per pixel.") var dryRun = false
 
@@ -73,6 +75,8 @@ struct TrainVQ: ParsableCommand {
             if let discLr { o.discLR = discLr }
             if let discChannels { o.discChannels = discChannels }
             if let discLayers { o.discLayers = discLayers }
+            if let usageWeight { o.usageWeight = usageWeight }
+            if let usageTemperature { o.usageTemperature = usageTemperature }
             trainer = try VQTrainer(config: config, options: o)
             if let initFile, let initFrom { try trainer.initialize(from: initFile, path: initFrom) }
         }
@@ -82,7 +86,10 @@ struct TrainVQ: ParsableCommand {
                    + (o.lpipsWeight > 0 ? String(format: " + %.2g LPIPS", o.lpipsWeight) : "")
                    + (o.adversarialWeight > 0
                       ? String(format: " + GAN (adaptive x %.2g from step %d, disc lr %.2g)", o.adversarialWeight,
-                               o.discriminatorStart, o.discLR ?? o.lr) : ""))
+                               o.discriminatorStart, o.discLR ?? o.lr) : "")
+                   + ((o.usageWeight ?? 0) > 0
+                      ? String(format: " + %.2g level-0 usage (τ %.2g)", o.usageWeight!,
+                               o.usageTemperature ?? VQTrainer.defaultUsageTemperature) : ""))
         let macs = trainer.network.macsPerPixel()
         printError("model: \(trainer.config.json)")
         printError(String(format: "parameters %d (encoder+decoder), MACs/pixel: encoder %.0f, decoder %.0f",
@@ -130,20 +137,23 @@ struct ExportVQ: ParsableCommand {
 struct EvalVQ: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval-vq",
-        abstract: "RGB PSNR per number of RVQ levels (uncoded index bits), codebook usage and index "
-            + "repeats between frames, on the first frames of a video.")
+        abstract: "RGB PSNR (and with --lpips LPIPS-Alex) per number of RVQ levels (uncoded index bits), "
+            + "codebook usage and index repeats between frames, on the first frames of a video.")
 
     @Option(help: "Weights file (.safetensors from export-vq).") var weights: String
     @Option(help: "Video to evaluate.") var video: String
     @Option(help: "Frames to evaluate.") var frames: Int = 8
     @Option(help: "Threads.") var threads: Int = 2
     @Flag(help: "Skip the decoder: codebook usage and repeats only (no PSNR).") var indicesOnly = false
+    @Flag(help: "Also the mean LPIPS-Alex per number of levels (weights from <data>/lpips, `make lpips`).") var lpips = false
+    @Option(help: "Data directory holding lpips/ (with --lpips).") var data = "data"
 
     func run() throws {
         TrainingKernels.threads = threads
         let tok = try VQTokenizer(path: weights)
+        let network = try lpips ? LPIPSAlex(path: LPIPSAlex.defaultPath(dataDir: data)) : nil
         let e = try TokenizerEvaluation(tokenizer: tok, path: video, maxFrames: frames, threads: threads,
-                                        decode: !indicesOnly)
+                                        decode: !indicesOnly, lpips: network)
         print("\(video)\n\(e.report)", terminator: "")
     }
 }

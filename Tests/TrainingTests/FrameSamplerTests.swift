@@ -80,6 +80,27 @@ final class FrameSamplerTests: XCTestCase {
         XCTAssertEqual(indicesOnly.psnr, [])
         XCTAssertEqual(indicesOnly.codesUsed, e.codesUsed)
         XCTAssertEqual(indicesOnly.repeats, e.repeats)
+        XCTAssertEqual(e.lpips, [], "no LPIPS without its network")
+    }
+
+    func testTokenizerEvaluationAveragesLPIPSPerPrefix() throws {
+        let dir = try tempDir()
+        let clip = dir + "/p.mkv"
+        try makeClip(clip, frames: 2, width: 40, height: 40)
+        let t = try tinyTrainer()
+        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
+        for s in 0..<2 { t.trainStep(sampler.batch(step: s)) }
+        let tok = try VQTokenizer(file: t.exportWeights(), path: "mem")
+        let net = try randomLPIPS(seed: 4)
+        let e = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 2, threads: 1, lpips: net)
+        XCTAssertEqual(e.lpips.count, e.prefixes.count)
+        XCTAssertTrue(e.lpips.allSatisfy { $0.isFinite && $0 > 0 }, "\(e.lpips)")
+        // The mean over frames: one frame alone gives the first frame's value.
+        let first = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 1, threads: 1, lpips: net)
+        XCTAssertNotEqual(first.lpips, e.lpips, "frames differ, so the two-frame mean differs from frame 1's")
+        XCTAssertTrue(e.report.contains("LPIPS"))
+        XCTAssertEqual(e.psnr, try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 2, threads: 1).psnr,
+                       "LPIPS leaves the PSNR figures alone")
     }
 
     func testShortVideoIsAnErrorNamingTheFile() throws {

@@ -21,10 +21,10 @@ extension VQTrainer {
     /// the peak `discLR`.
     public var discLearningRate: Float { learningRate * (options.discLR ?? options.lr) / options.lr }
 
-    /// Gradients of L_nll + λ·L_G + the encoder terms (commitment, usage) into the generator's parameters, λ measured at the
-    /// cut before the last layer: both heads are back-propagated to the cut only (the tail is one
-    /// 3x3 conv, cheap to run twice), and the rest of the network once, seeded with the combined
-    /// gradient at the cut. Returns L_G and λ.
+    /// Gradients of L_nll + λ·L_G + `encoderLoss` (commitment, usage) into the generator's
+    /// parameters, λ measured at the cut before the last layer: both heads are back-propagated to
+    /// the cut only (the tail is one 3x3 conv, cheap to run twice), and the rest of the network
+    /// once, seeded with the combined gradient at the cut. Returns L_G and λ.
     func generatorBackward(_ f: Forward, cut: LayerCut, encoderLoss: Variable) -> (loss: Float, weight: Float) {
         let gen = generatorLoss(f.xhat)
         guard let weight = params["\(Self.lastLayer).weight"], let bias = params["\(Self.lastLayer).bias"],

@@ -52,14 +52,19 @@ final class FrameSamplerTests: XCTestCase {
         XCTAssertTrue(s1.batch(step: 1).storage.allSatisfy { (0...1).contains($0) })
     }
 
+    /// The tests' tiny tokenizer after two training steps, as shipped weights.
+    func trainedTinyTokenizer() throws -> VQTokenizer {
+        let t = try tinyTrainer()
+        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
+        for s in 0..<2 { t.trainStep(sampler.batch(step: s)) }
+        return try VQTokenizer(file: t.exportWeights(), path: "mem")
+    }
+
     func testTokenizerEvaluationOnAClip() throws {
         let dir = try tempDir()
         let clip = dir + "/e.mkv"
         try makeClip(clip, frames: 2, width: 20, height: 18)
-        let t = try tinyTrainer()
-        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
-        for s in 0..<2 { t.trainStep(sampler.batch(step: s)) }
-        let tok = try VQTokenizer(file: t.exportWeights(), path: "mem")
+        let tok = try trainedTinyTokenizer()
         let e = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 8, threads: 2)
         XCTAssertEqual(e.frames, 2)
         XCTAssertEqual([e.width, e.height], [16, 16], "cropped to the multiple of 8")
@@ -87,17 +92,14 @@ final class FrameSamplerTests: XCTestCase {
         let dir = try tempDir()
         let clip = dir + "/p.mkv"
         try makeClip(clip, frames: 2, width: 40, height: 40)
-        let t = try tinyTrainer()
-        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
-        for s in 0..<2 { t.trainStep(sampler.batch(step: s)) }
-        let tok = try VQTokenizer(file: t.exportWeights(), path: "mem")
+        let tok = try trainedTinyTokenizer()
         let net = try randomLPIPS(seed: 4)
         let e = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 2, threads: 1, lpips: net)
         XCTAssertEqual(e.lpips.count, e.prefixes.count)
         XCTAssertTrue(e.lpips.allSatisfy { $0.isFinite && $0 > 0 }, "\(e.lpips)")
-        // The mean over frames: one frame alone gives the first frame's value.
+        // A mean over the frames: the two frames differ, so their mean is not the first's alone.
         let first = try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 1, threads: 1, lpips: net)
-        XCTAssertNotEqual(first.lpips, e.lpips, "frames differ, so the two-frame mean differs from frame 1's")
+        XCTAssertNotEqual(first.lpips, e.lpips)
         XCTAssertTrue(e.report.contains("LPIPS"))
         XCTAssertEqual(e.psnr, try TokenizerEvaluation(tokenizer: tok, path: clip, maxFrames: 2, threads: 1).psnr,
                        "LPIPS leaves the PSNR figures alone")

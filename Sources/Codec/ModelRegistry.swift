@@ -76,10 +76,13 @@ public enum ModelRegistry {
         // the same architectures and syntax, other weights, and priors of their own.
         rvqTokenizer("vqgan-f8-perceptual", downsampling: 8),
         rvqTokenizer("vqgan-f16-perceptual", downsampling: 16),
+        // vqgan-f8 fine-tuned on MSE alone (the fidelity model for PSNR, docs/training.md).
+        rvqTokenizer("vqgan-f8-mse", downsampling: 8),
         contextPrior("ctx-f8", for: "vqgan-f8"),
         contextPrior("ctx-f16", for: "vqgan-f16"),
         contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
         contextPrior("ctx-f16-perceptual", for: "vqgan-f16-perceptual"),
+        contextPrior("ctx-f8-mse", for: "vqgan-f8-mse"),
         // Context priors with temporal context (index mode 3: the previous I-frame's indices too).
         contextPrior("ctx-f8-temporal", for: "vqgan-f8"),
         contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),

@@ -46,11 +46,13 @@ final class IndexPriorOptionTests: XCTestCase {
         XCTAssertEqual(none.tools["index_model"] as? String, "uniform-or-adaptive-v1")
     }
 
-    /// The perceptual tokenizers are models of their own: the stream names them, their default
-    /// prior is theirs, and the fidelity model's prior is refused for them (and theirs for it).
+    /// The fine-tuned tokenizers (perceptual, MSE) are models of their own: the stream names
+    /// them, their default prior is theirs, and the base model's prior is refused for them (and
+    /// theirs for it).
     func testPerceptualModelsHaveTheirOwnPriors() throws {
         for (model, prior, other, otherModel) in [("vqgan-f8-perceptual", "ctx-f8-perceptual", "ctx-f8", "vqgan-f8"),
-                                                  ("vqgan-f16-perceptual", "ctx-f16-perceptual", "ctx-f16", "vqgan-f16")] {
+                                                  ("vqgan-f16-perceptual", "ctx-f16-perceptual", "ctx-f16", "vqgan-f16"),
+                                                  ("vqgan-f8-mse", "ctx-f8-mse", "ctx-f8", "vqgan-f8")] {
             let auto = try encode(["--rvq-layers", "2", "--model", model])
             XCTAssertEqual(auto.status, 0, auto.err)
             XCTAssertEqual(auto.tools["intra_model"] as? String, model)

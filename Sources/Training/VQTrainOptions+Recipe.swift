@@ -25,6 +25,8 @@ extension VQTrainOptions {
     public var lpipsWeight: Float { perceptualWeight ?? 0 }
     /// `discWeight` with its default (0: no discriminator).
     public var adversarialWeight: Float { discWeight ?? 0 }
+    /// `usageWeight` with its default (0: no usage term).
+    public var usageTermWeight: Float { usageWeight ?? 0 }
     /// `discStart` with its default (0).
     public var discriminatorStart: Int { discStart ?? 0 }
 }
@@ -36,7 +38,7 @@ extension VQTrainOptions {
     public func validatePerceptual() throws {
         func bad(_ r: String) -> VQTrainingError { VQTrainingError(path: "options", r) }
         guard lpipsWeight >= 0, adversarialWeight >= 0 else { throw bad("negative perceptual or disc weight") }
-        guard (usageWeight ?? 0) >= 0, (usageTemperature ?? 1) > 0 else { throw bad("negative usage weight or temperature") }
+        guard usageTermWeight >= 0, (usageTemperature ?? 1) > 0 else { throw bad("negative usage weight or temperature") }
         if lpipsWeight > 0 && crop < AlexNetFeatures.minimumSide {
             throw bad("LPIPS needs crops of at least \(AlexNetFeatures.minimumSide) px, not \(crop)")
         }

@@ -141,8 +141,8 @@ public final class VQTrainer {
         /// The terms that reach the encoder only: commitment, then the usage term if any.
         func encoderLoss(_ options: VQTrainOptions) -> Variable {
             let c = options.commitment * commitment
-            guard let usage, let weight = options.usageWeight else { return c }
-            return c + weight * usage.loss
+            guard let usage else { return c }
+            return c + options.usageTermWeight * usage.loss
         }
     }
 
@@ -175,7 +175,7 @@ public final class VQTrainer {
             lpips = p
             nll = nll + options.lpipsWeight * p
         }
-        let usage = (options.usageWeight ?? 0) > 0 ? usageTerm(zn) : nil
+        let usage = options.usageTermWeight > 0 ? usageTerm(zn) : nil
         return Forward(xhat: xhat, reconstruction: rec, msssim: ms, commitment: commit, lpips: lpips, usage: usage, nll: nll,
                        indices: indices, residuals: residuals, prefixes: prefixes, latentError: latentError)
     }

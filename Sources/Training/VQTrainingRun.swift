@@ -27,11 +27,9 @@ public final class VQTrainingRun: Trainable {
         deadSum = [Int](repeating: 0, count: trainer.config.levels)
         extraColumns = (trainer.options.lpipsWeight > 0 ? ["lpips"] : [])
             + (trainer.discriminator != nil ? ["gan_g", "gan_d", "adaptive_weight"] : [])
-            + ((trainer.options.usageWeight ?? 0) > 0 ? ["h_pos", "h_img"] : [])
+            + (trainer.options.usageTermWeight > 0 ? ["h_pos", "h_img"] : [])
         sums = [Double](repeating: 0, count: 4 + extraColumns.count)
     }
-
-    var usesUsageTerm: Bool { (trainer.options.usageWeight ?? 0) > 0 }
 
     /// Columns of the loss means: loss, rec, msssim, commit, then `extraColumns`.
     var lossColumns: [String] { ["loss", "rec", "msssim", "commit"] + extraColumns }
@@ -53,7 +51,7 @@ public final class VQTrainingRun: Trainable {
         var values = [r.loss, r.reconstruction, r.msssim, r.commitment]
         if trainer.options.lpipsWeight > 0 { values.append(r.lpips) }
         if trainer.discriminator != nil { values += adversarial ? [r.generator, r.discriminator, r.adaptiveWeight] : [0, 0, 0] }
-        if usesUsageTerm { values += [r.positionEntropy, r.imageEntropy] }
+        if trainer.options.usageTermWeight > 0 { values += [r.positionEntropy, r.imageEntropy] }
         for (i, v) in values.enumerated() { sums[i] += Double(v) }
         count += 1
         if adversarial { adversarialCount += 1 }

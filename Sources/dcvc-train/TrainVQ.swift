@@ -87,8 +87,8 @@ struct TrainVQ: ParsableCommand {
                    + (o.adversarialWeight > 0
                       ? String(format: " + GAN (adaptive x %.2g from step %d, disc lr %.2g)", o.adversarialWeight,
                                o.discriminatorStart, o.discLR ?? o.lr) : "")
-                   + ((o.usageWeight ?? 0) > 0
-                      ? String(format: " + %.2g level-0 usage (τ %.2g)", o.usageWeight!,
+                   + (o.usageTermWeight > 0
+                      ? String(format: " + %.2g level-0 usage (τ %.2g)", o.usageTermWeight,
                                o.usageTemperature ?? VQTrainer.defaultUsageTemperature) : ""))
         let macs = trainer.network.macsPerPixel()
         printError("model: \(trainer.config.json)")

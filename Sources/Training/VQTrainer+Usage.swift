@@ -35,67 +35,42 @@ extension VQTrainer {
 /// The soft assignment of every latent position to the level-0 codewords and its entropies,
 /// with the gradient of -(image entropy) written out: for g = dL/dp, g[n,i,k] = (log p̄[n,k] + 1)
 /// / (N P) (the + 1 cancels in the softmax's backward), through the softmax to the logits and
-/// by e_k / τ to the latent.
+/// by e_k / τ to the latent. Rows are `LatentLayout.rows` of the latent ([N·P, D], image-major).
 struct LevelUsage {
     let shape: [Int], codebook: Tensor, temperature: Float
-    /// p[n, i, k] for image n, position i, code k; p̄[n, k] its mean over positions.
-    let p: [Float], marginal: [Float]
+    /// p[n·P + i, k] for image n, position i, code k; p̄[n, k] its mean over the image's positions.
+    let p: Tensor, marginal: [Float]
     let positionEntropy: Float, imageEntropy: Float
 
     init(latent z: Tensor, codebook e: Tensor, temperature tau: Float) {
         shape = z.shape; codebook = e; temperature = tau
-        let (n, d, positions) = (z.shape[0], z.shape[1], z.shape[2] * z.shape[3]), k = e.shape[0]
-        var p = [Float](repeating: 0, count: n * positions * k), marginal = [Float](repeating: 0, count: n * k)
+        let (n, positions) = (z.shape[0], z.shape[2] * z.shape[3]), k = e.shape[0]
+        let logits = TrainingKernels.matmul(LatentLayout.rows(z), e, transB: true)
+        p = TrainingKernels.softmax(TrainingKernels.map(logits) { $0 / tau })
+        var marginal = [Float](repeating: 0, count: n * k)
         var hPos = 0.0, hImg = 0.0
-        var logits = [Float](repeating: 0, count: k)
-        for b in 0..<n {
-            for i in 0..<positions {
-                var mx = -Float.infinity
-                for j in 0..<k {
-                    var dot: Float = 0
-                    for c in 0..<d { dot += z.storage[(b * d + c) * positions + i] * e.storage[j * d + c] }
-                    logits[j] = dot / tau; mx = max(mx, logits[j])
-                }
-                var sum: Float = 0
-                for j in 0..<k { logits[j] = Foundation.exp(logits[j] - mx); sum += logits[j] }
-                let row = (b * positions + i) * k
-                for j in 0..<k {
-                    let q = logits[j] / sum
-                    p[row + j] = q; marginal[b * k + j] += q / Float(positions)
-                    if q > 0 { hPos -= Double(q) * Foundation.log(Double(q)) }
-                }
-            }
-            for j in 0..<k where marginal[b * k + j] > 0 {
-                let q = Double(marginal[b * k + j]); hImg -= q * Foundation.log(q)
-            }
+        for (r, q) in p.storage.enumerated() {
+            marginal[r / (positions * k) * k + r % k] += q / Float(positions)
+            if q > 0 { hPos -= Double(q) * Foundation.log(Double(q)) }
         }
-        self.p = p; self.marginal = marginal
+        for q in marginal where q > 0 { hImg -= Double(q) * Foundation.log(Double(q)) }
+        self.marginal = marginal
         positionEntropy = Float(hPos / Double(n * positions)); imageEntropy = Float(hImg / Double(n))
     }
 
-    /// d(scale · (position entropy - image entropy)) / d latent, shaped like the latent.
+    /// d(scale · (-image entropy)) / d latent, shaped like the latent.
     func gradient(scale: Float) -> Tensor {
-        let (n, d, positions) = (shape[0], shape[1], shape[2] * shape[3]), k = codebook.shape[0]
-        let tiny: Float = 1e-30, norm = scale / Float(n * positions)
-        var out = [Float](repeating: 0, count: n * d * positions)
-        var g = [Float](repeating: 0, count: k)
-        for b in 0..<n {
-            for i in 0..<positions {
-                let row = (b * positions + i) * k
-                var dot: Float = 0
-                for j in 0..<k {
-                    let q = p[row + j]
-                    g[j] = norm * Foundation.log(max(marginal[b * k + j], tiny))
-                    dot += q * g[j]
-                }
-                // Softmax backward, then the logits' e_k / τ.
-                for j in 0..<k {
-                    let dl = p[row + j] * (g[j] - dot) / temperature
-                    if dl == 0 { continue }
-                    for c in 0..<d { out[(b * d + c) * positions + i] += dl * codebook.storage[j * d + c] }
-                }
-            }
+        let (n, positions) = (shape[0], shape[2] * shape[3]), k = codebook.shape[0]
+        let norm = scale / Float(n * positions)
+        let logMarginal = marginal.map { norm * Foundation.log(max($0, 1e-30)) }
+        // Softmax backward row by row, then the logits' 1 / τ.
+        var dLogits = p
+        for row in 0..<(n * positions) {
+            let g = (row / positions) * k, o = row * k
+            var dot: Float = 0
+            for j in 0..<k { dot += p.storage[o + j] * logMarginal[g + j] }
+            for j in 0..<k { dLogits.storage[o + j] = p.storage[o + j] * (logMarginal[g + j] - dot) / temperature }
         }
-        return Tensor(shape: shape, storage: out)
+        return LatentLayout.planes(TrainingKernels.matmul(dLogits, codebook), n: n, height: shape[2], width: shape[3])
     }
 }

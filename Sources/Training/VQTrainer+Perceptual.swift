@@ -30,19 +30,38 @@ extension VQTrainer {
     /// uniformly (count = batch rows / codebook size, sum = codeword · count, last use = now), so
     /// the first EMA updates keep the codebooks where they are. Call before the first step.
     ///
-    /// - Throws: `VQTrainingError` when the file's configuration differs from this trainer's or
-    ///   it has no encoder; a `SafeTensorsError` when it is malformed.
+    /// The run may be deeper than the file (more encoder or decoder blocks per stage, all else
+    /// equal): each added residual block starts as the identity (its second conv zeroed, so
+    /// x + conv2(...) = x) and the network computes exactly what the file's does until training
+    /// moves it.
+    ///
+    /// - Throws: `VQTrainingError` when the file's configuration differs from this trainer's in
+    ///   anything but added blocks, or it has no encoder; a `SafeTensorsError` when it is malformed.
     public func initialize(from file: SafeTensorsFile, path: String) throws {
         let tok = try VQTokenizer(file: file, path: path)
-        guard tok.config == config else {
-            throw VQTrainingError(path: path, "configuration \(tok.config.json) differs from the run's \(config.json)")
+        var deepened = tok.config
+        deepened.encoderBlocks = config.encoderBlocks; deepened.decoderBlocks = config.decoderBlocks
+        guard deepened == config, config.encoderBlocks >= tok.config.encoderBlocks,
+              config.decoderBlocks >= tok.config.decoderBlocks else {
+            throw VQTrainingError(path: path, "configuration \(tok.config.json) differs from the run's \(config.json) "
+                                  + "(only added blocks are allowed)")
         }
         guard let encoder = tok.encoderWeights else {
             throw VQTrainingError(path: path, "a decoder-only file: fine-tuning needs the encoder weights too")
         }
-        for (name, t) in encoder.merging(tok.decoderWeights, uniquingKeysWith: { a, _ in a }) {
+        let loaded = encoder.merging(tok.decoderWeights, uniquingKeysWith: { a, _ in a })
+        for (name, t) in loaded {
             guard let p = params[name] else { throw VQTrainingError(path: path, "unexpected weight \(name)") }
             p.value = t
+        }
+        for name in params.names where !loaded.keys.contains(name) {
+            guard name.hasPrefix("encoder.") || name.hasPrefix("decoder.") else { continue }
+            guard name.contains(".block"), let p = params[name] else {
+                throw VQTrainingError(path: path, "weight \(name) missing")
+            }
+            if name.hasSuffix(".conv2.weight") || name.hasSuffix(".conv2.bias") {
+                p.value = Tensor(shape: p.value.shape, repeating: 0)
+            }
         }
         let latentSide = options.crop / config.factor
         let count = Float(options.batch * latentSide * latentSide) / Float(config.codebookSize)

@@ -18,7 +18,8 @@ struct TrainVQ: ParsableCommand {
             end, vq.safetensors (the shipped weights). --resume continues from the newest checkpoint \
             with the configuration stored in it. --recipe perceptual adds LPIPS-Alex (data/lpips) and a \
             patch discriminator (docs/training.md, "Perceptual recipe"); --init-from fine-tunes a shipped \
-            tokenizer (its configuration replaces the architecture flags).
+            tokenizer (its configuration replaces the architecture flags, except that --encoder-blocks and \
+            --decoder-blocks may deepen it).
             """)
 
     @OptionGroup var common: RunOptions
@@ -28,8 +29,9 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Codewords per level.") var codebook: Int = 256
     @Option(help: "Code dimension.") var dim: Int = 16
     @Option(help: "Channel widths per stage, comma-separated (default 32,64,128[,128]).") var channels: String?
-    @Option(help: "Residual blocks per encoder stage.") var encoderBlocks: Int = 1
-    @Option(help: "Residual blocks per decoder stage.") var decoderBlocks: Int = 1
+    @Option(help: "Residual blocks per encoder stage (default 1; with --init-from, more than the file's adds blocks that start as identities).")
+    var encoderBlocks: Int?
+    @Option(help: "Residual blocks per decoder stage (default 1; with --init-from, as --encoder-blocks).") var decoderBlocks: Int?
     @Option(help: "Reconstruction loss: l1 or mse.") var rec: String = "l1"
     @Option(help: "Weight of 1 - MS-SSIM.") var msssim: Float = 0.2
     @Option(help: "Fraction of samples trained on a random prefix of levels (quantizer dropout).") var dropout: Float = 0.5
@@ -57,14 +59,15 @@ struct TrainVQ: ParsableCommand {
             let initFile = try initFrom.map { try SafeTensorsFile.read(from: $0) }
             if let initFile, let initFrom {
                 config = try VQTokenizer(file: initFile, path: initFrom).config
-                printError("initialising from \(initFrom): its configuration replaces the architecture flags")
+                printError("initialising from \(initFrom): its configuration replaces the architecture flags but the block counts")
             } else if let channels {
                 config.channels = try channels.split(separator: ",").map {
                     guard let v = Int($0) else { throw ValidationError("bad --channels \(channels)") }
                     return v
                 }
             }
-            if initFile == nil { config.encoderBlocks = encoderBlocks; config.decoderBlocks = decoderBlocks }
+            if let encoderBlocks { config.encoderBlocks = encoderBlocks }
+            if let decoderBlocks { config.decoderBlocks = decoderBlocks }
             var o = VQTrainOptions()
             o.steps = common.steps ?? 3000; o.batch = common.batch ?? 8; o.crop = crop; o.lr = common.lr ?? 4e-4; o.seed = common.seed
             o.reconstruction = rec; o.msssimWeight = msssim; o.dropoutProbability = dropout

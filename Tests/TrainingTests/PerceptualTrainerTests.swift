@@ -205,4 +205,32 @@ final class PerceptualTrainerTests: XCTestCase {
         let decoderOnly = try SafeTensorsFile.parse(trained.exportWeights(includeEncoder: false).serialized())
         XCTAssertThrowsError(try t.initialize(from: decoderOnly, path: "dec.safetensors")) { XCTAssertTrue("\($0)".contains("encoder"), "\($0)") }
     }
+
+    func testInitFromShippedWeightsIntoADeeperNetwork() throws {
+        let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
+        let trained = try tinyTrainer()
+        for s in 0..<2 { trained.trainStep(sampler.batch(step: s)) }
+        let file = try SafeTensorsFile.parse(trained.exportWeights().serialized())
+        func trainer(encoderBlocks: Int, decoderBlocks: Int) throws -> VQTrainer {
+            var config = trained.config
+            config.encoderBlocks = encoderBlocks; config.decoderBlocks = decoderBlocks
+            return try VQTrainer(config: config, options: trained.options)
+        }
+        // Added blocks start as identities: the deeper network decodes exactly what the file does.
+        let deeper = try trainer(encoderBlocks: 2, decoderBlocks: 3)
+        try deeper.initialize(from: file, path: "vq.safetensors")
+        let x = sampler.batch(step: 5)
+        XCTAssertEqual(deeper.psnr(x, prefixes: [1, 3]), trained.psnr(x, prefixes: [1, 3]))
+        XCTAssertEqual(deeper.params["decoder.stage1.block2.conv2.weight"]!.value.storage.allSatisfy { $0 == 0 }, true)
+        XCTAssertEqual(deeper.params["decoder.stage1.block2.conv1.weight"]!.value.storage.contains { $0 != 0 }, true,
+                       "only the second conv is zeroed, so the block can learn")
+        // ... and they train: one step moves the added blocks' zeroed conv.
+        deeper.trainStep(sampler.batch(step: 0))
+        XCTAssertTrue(deeper.params["decoder.stage1.block2.conv2.weight"]!.value.storage.contains { $0 != 0 })
+        // Fewer blocks than the file is not a deepening.
+        let shallower = try trainer(encoderBlocks: 0, decoderBlocks: 1)
+        XCTAssertThrowsError(try shallower.initialize(from: file, path: "vq.safetensors")) {
+            XCTAssertTrue("\($0)".contains("only added blocks"), "\($0)")
+        }
+    }
 }

@@ -34,6 +34,7 @@ intra-48x32-l3-tf 48 32 1 vqgan-f8 3 tf-f8 1 - - -
 intra-64x48-l2-perc 64 48 2 vqgan-f8-perceptual 2 ctx-f8-perceptual 1 - - -
 intra-192x128-l3-f16perc 192 128 1 vqgan-f16-perceptual 3 ctx-f16-perceptual 1 - - -
 intra-128x96-l3-temporal 128 96 3 vqgan-f8 3 ctx-f8-temporal 1 - - -
+intra-96x64-l3-msedeep 96 64 1 vqgan-f8-mse-deep 3 ctx-f8-mse-deep 1 - - -
 inter-75x49-l4-odd 75 49 3 vqgan-f8 4 none 0 1024 inter-dcvc -
 inter-64x64-l2-gop8 64 64 11 vqgan-f8 2 none 9 256 inter-dcvc -
 inter-96x64-l3-ctx 96 64 3 vqgan-f8 3 ctx-f8 0 512 inter-dcvc -

@@ -78,11 +78,14 @@ public enum ModelRegistry {
         rvqTokenizer("vqgan-f16-perceptual", downsampling: 16),
         // vqgan-f8 fine-tuned on MSE alone (the fidelity model for PSNR, docs/training.md).
         rvqTokenizer("vqgan-f8-mse", downsampling: 8),
+        // vqgan-f8-mse with a second residual block per stage (40 kMAC/pixel to decode), trained on.
+        rvqTokenizer("vqgan-f8-mse-deep", downsampling: 8),
         contextPrior("ctx-f8", for: "vqgan-f8"),
         contextPrior("ctx-f16", for: "vqgan-f16"),
         contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
         contextPrior("ctx-f16-perceptual", for: "vqgan-f16-perceptual"),
         contextPrior("ctx-f8-mse", for: "vqgan-f8-mse"),
+        contextPrior("ctx-f8-mse-deep", for: "vqgan-f8-mse-deep"),
         // Context priors with temporal context (index mode 3: the previous I-frame's indices too).
         contextPrior("ctx-f8-temporal", for: "vqgan-f8"),
         contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),

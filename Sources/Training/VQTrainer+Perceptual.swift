@@ -54,14 +54,11 @@ extension VQTrainer {
             guard let p = params[name] else { throw VQTrainingError(path: path, "unexpected weight \(name)") }
             p.value = t
         }
-        for name in params.names where !loaded.keys.contains(name) {
-            guard name.hasPrefix("encoder.") || name.hasPrefix("decoder.") else { continue }
-            guard name.contains(".block"), let p = params[name] else {
-                throw VQTrainingError(path: path, "weight \(name) missing")
-            }
-            if name.hasSuffix(".conv2.weight") || name.hasSuffix(".conv2.bias") {
-                p.value = Tensor(shape: p.value.shape, repeating: 0)
-            }
+        // VQTokenizer checked the file holds every weight of its configuration, so the network
+        // weights it lacks are the added blocks'; a zero second conv makes each one the identity.
+        for p in params.parameters where loaded[p.name] == nil
+            && (p.name.hasSuffix(".conv2.weight") || p.name.hasSuffix(".conv2.bias")) {
+            p.value = Tensor(shape: p.value.shape, repeating: 0)
         }
         let latentSide = options.crop / config.factor
         let count = Float(options.batch * latentSide * latentSide) / Float(config.codebookSize)

@@ -221,9 +221,9 @@ final class PerceptualTrainerTests: XCTestCase {
         try deeper.initialize(from: file, path: "vq.safetensors")
         let x = sampler.batch(step: 5)
         XCTAssertEqual(deeper.psnr(x, prefixes: [1, 3]), trained.psnr(x, prefixes: [1, 3]))
-        XCTAssertEqual(deeper.params["decoder.stage1.block2.conv2.weight"]!.value.storage.allSatisfy { $0 == 0 }, true)
-        XCTAssertEqual(deeper.params["decoder.stage1.block2.conv1.weight"]!.value.storage.contains { $0 != 0 }, true,
-                       "only the second conv is zeroed, so the block can learn")
+        XCTAssertTrue(deeper.params["decoder.stage1.block2.conv2.weight"]!.value.storage.allSatisfy { $0 == 0 })
+        XCTAssertTrue(deeper.params["decoder.stage1.block2.conv1.weight"]!.value.storage.contains { $0 != 0 },
+                      "only the second conv is zeroed, so the block can learn")
         // ... and they train: one step moves the added blocks' zeroed conv.
         deeper.trainStep(sampler.batch(step: 0))
         XCTAssertTrue(deeper.params["decoder.stage1.block2.conv2.weight"]!.value.storage.contains { $0 != 0 })

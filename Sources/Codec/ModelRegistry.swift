@@ -80,12 +80,15 @@ public enum ModelRegistry {
         rvqTokenizer("vqgan-f8-mse", downsampling: 8),
         // vqgan-f8-mse with a second residual block per stage (40 kMAC/pixel to decode), trained on.
         rvqTokenizer("vqgan-f8-mse-deep", downsampling: 8),
+        // vqgan-f8-mse-deep trained on with the YUV 6:1:1-weighted MSE (same architecture).
+        rvqTokenizer("vqgan-f8-yuv", downsampling: 8),
         contextPrior("ctx-f8", for: "vqgan-f8"),
         contextPrior("ctx-f16", for: "vqgan-f16"),
         contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
         contextPrior("ctx-f16-perceptual", for: "vqgan-f16-perceptual"),
         contextPrior("ctx-f8-mse", for: "vqgan-f8-mse"),
         contextPrior("ctx-f8-mse-deep", for: "vqgan-f8-mse-deep"),
+        contextPrior("ctx-f8-yuv", for: "vqgan-f8-yuv"),
         // Context priors with temporal context (index mode 3: the previous I-frame's indices too).
         contextPrior("ctx-f8-temporal", for: "vqgan-f8"),
         contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),

@@ -7,7 +7,8 @@ import TensorTraining
 /// Rate-distortion of a tokenizer on the first frames of a video, through the real decoder path
 /// (encoder on the training kernels, decoder on the deterministic kernels): RGB PSNR per prefix
 /// of levels, from the mean of per-frame MSE (and, when given the network, the mean per-frame
-/// LPIPS-Alex), and codebook usage per level. Frames are cropped to
+/// LPIPS-Alex), the same for the 6:1:1-weighted MSE of full-resolution BT.601 YCbCr (the
+/// weighting of `dcvc-eval`'s PSNR YUV, without its 4:2:0 chroma), and codebook usage per level. Frames are cropped to
 /// the model's multiple (top-left). Bits are the uncoded index bits, L·log2(K) per latent.
 /// Also counts, per level, how often an index repeats the previous frame's at the same position:
 /// the temporal redundancy a prior conditioned on the previous frame's indices could use.
@@ -18,6 +19,8 @@ public struct TokenizerEvaluation {
     public var prefixes: [Int] = []
     /// Mean squared error per prefix (RGB, [0, 1] scale, output clamped).
     public var mse: [Double] = []
+    /// Mean (6 MSE_Y + MSE_Cb + MSE_Cr) / 8 per prefix, full-range BT.601 at full resolution.
+    public var mseYUV: [Double] = []
     /// Mean LPIPS-Alex per prefix (empty unless a network was given).
     public var lpips: [Double] = []
     /// Distinct codes used per level over all frames.
@@ -29,6 +32,8 @@ public struct TokenizerEvaluation {
     public var repeats: [Double] = []
 
     public var psnr: [Double] { mse.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
+    /// PSNR of `mseYUV`.
+    public var psnrYUV: [Double] { mseYUV.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
 
     /// Evaluates `tokenizer` on up to `maxFrames` frames of `path`, decoding each frame from the
     /// first 1, 2, 4, 6 and 8 levels (those the model has), or from none when `decode` is false
@@ -39,6 +44,7 @@ public struct TokenizerEvaluation {
         let f = tok.config.factor, L = tok.config.levels
         prefixes = decode ? [1, 2, 4, 6, 8].filter { $0 <= L } : []
         mse = Array(repeating: 0, count: prefixes.count)
+        mseYUV = mse
         if network != nil { lpips = Array(repeating: 0, count: prefixes.count) }
         var used = Array(repeating: Set<Int>(), count: L)
         var same = Array(repeating: 0, count: L), compared = 0
@@ -61,9 +67,15 @@ public struct TokenizerEvaluation {
             previous = indices
             for (i, p) in prefixes.enumerated() {
                 let y = tok.decode(indices: indices, levels: p, n: 1, height: h / f, width: w / f, threads: threads)
-                var se = 0.0
-                for j in 0..<y.count { let d = Double(min(1, max(0, y.storage[j])) - x.storage[j]); se += d * d }
+                var se = 0.0, seYUV = 0.0
+                let plane = h * w
+                for j in 0..<plane {
+                    let d = (0..<3).map { Double(min(1, max(0, y.storage[$0 * plane + j])) - x.storage[$0 * plane + j]) }
+                    se += d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
+                    seYUV += Self.yuv611SquaredError(d)
+                }
                 mse[i] += se / Double(y.count)
+                mseYUV[i] += seYUV / Double(plane)
                 if let network {
                     let clamped = Tensor(shape: y.shape, storage: y.storage.map { min(1, max(0, $0)) })
                     lpips[i] += Double(Variable.noGrad { network.loss(Variable(clamped), target: x).value.item })
@@ -72,6 +84,7 @@ public struct TokenizerEvaluation {
             frames += 1; width = w; height = h
         }
         mse = mse.map { $0 / Double(max(1, frames)) }
+        mseYUV = mseYUV.map { $0 / Double(max(1, frames)) }
         lpips = lpips.map { $0 / Double(max(1, frames)) }
         codesUsed = used.map(\.count)
         if compared > 0 { repeats = same.map { Double($0) / Double(compared) } }
@@ -79,11 +92,18 @@ public struct TokenizerEvaluation {
         bpp = prefixes.map { Double($0) * bitsPerLevel }
     }
 
+    /// (6 e_Y² + e_Cb² + e_Cr²) / 8 of one pixel's RGB error `d` (3 values), in full-range BT.601.
+    public static func yuv611SquaredError(_ d: [Double]) -> Double {
+        let m = InterDistortion.rgbToYCbCr.storage
+        let e = (0..<3).map { Double(m[3 * $0]) * d[0] + Double(m[3 * $0 + 1]) * d[1] + Double(m[3 * $0 + 2]) * d[2] }
+        return (6 * e[0] * e[0] + e[1] * e[1] + e[2] * e[2]) / 8
+    }
+
     /// A small table.
     public var report: String {
-        var s = "frames \(frames) at \(width)x\(height)\nlevels  bpp(uncoded)  PSNR-RGB" + (lpips.isEmpty ? "" : "  LPIPS") + "\n"
+        var s = "frames \(frames) at \(width)x\(height)\nlevels  bpp(uncoded)  PSNR-RGB  PSNR-YUV444" + (lpips.isEmpty ? "" : "  LPIPS") + "\n"
         for (i, p) in prefixes.enumerated() {
-            s += String(format: "%6d  %12.4f  %8.2f", p, bpp[i], psnr[i])
+            s += String(format: "%6d  %12.4f  %8.2f  %11.2f", p, bpp[i], psnr[i], psnrYUV[i])
             s += lpips.isEmpty ? "\n" : String(format: "  %5.4f\n", lpips[i])
         }
         s += "codes used per level: " + codesUsed.map(String.init).joined(separator: " ") + "\n"

@@ -12,7 +12,8 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     public var lr: Float = 4e-4
     public var warmup = 100
     public var seed: UInt64 = 1
-    /// Reconstruction loss: "l1" or "mse".
+    /// Reconstruction loss: "l1", "mse" (over R, G, B) or "yuv611" (MSE weighted 6:1:1 over Y, Cb,
+    /// Cr, the weighting of PSNR YUV 6:1:1; `InterDistortion.yuv611`).
     public var reconstruction = "l1"
     /// Weight of (1 - MS-SSIM).
     public var msssimWeight: Float = 0.2
@@ -87,6 +88,9 @@ public final class VQTrainer {
     public init(config: VQConfig, options: VQTrainOptions) throws {
         try config.validate()
         try options.validatePerceptual()
+        guard Self.reconstructionLosses.contains(options.reconstruction) else {
+            throw VQTrainingError(path: "options", "reconstruction loss \(options.reconstruction): one of \(Self.reconstructionLosses.joined(separator: ", "))")
+        }
         self.config = config; self.options = options
         network = VQGANNetwork(config: config)
         rng = RNG(seed: options.seed)
@@ -105,6 +109,9 @@ public final class VQTrainer {
             discriminator = nil
         }
     }
+
+    /// The accepted values of `VQTrainOptions.reconstruction`.
+    public static let reconstructionLosses = ["l1", "mse", "yuv611"]
 
     /// MS-SSIM with as many of the five standard scales as the crop allows (weights renormalised).
     static func msssim(forSide side: Int) -> MSSSIM {
@@ -164,7 +171,11 @@ public final class VQTrainer {
         let input = codebooks.quantizer.decoderInput(indices: indices, prefix: prefixes, gains: gains, height: h, width: w)
         let xhat = network.decode(Ops.straightThroughLevels(zn, input: input, prefix: prefixes, gains: gains),
                                   TrainingBackend(params: params, cut: cut))
-        let rec = options.reconstruction == "mse" ? Ops.mse(xhat, x) : Ops.l1(xhat, x)
+        let rec = switch options.reconstruction {
+        case "mse": Ops.mse(xhat, x)
+        case "yuv611": InterDistortion.yuv611.weighted(xhat, x, Array(repeating: 1, count: n))
+        default: Ops.l1(xhat, x)
+        }
         let ms = msssim(xhat, x)
         let commit = Ops.mse(zn, Variable(zFull))
         var nll = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight)

@@ -53,7 +53,8 @@ final class IndexPriorOptionTests: XCTestCase {
         for (model, prior, other, otherModel) in [("vqgan-f8-perceptual", "ctx-f8-perceptual", "ctx-f8", "vqgan-f8"),
                                                   ("vqgan-f16-perceptual", "ctx-f16-perceptual", "ctx-f16", "vqgan-f16"),
                                                   ("vqgan-f8-mse", "ctx-f8-mse", "ctx-f8", "vqgan-f8"),
-                                                  ("vqgan-f8-mse-deep", "ctx-f8-mse-deep", "ctx-f8-mse", "vqgan-f8-mse")] {
+                                                  ("vqgan-f8-mse-deep", "ctx-f8-mse-deep", "ctx-f8-mse", "vqgan-f8-mse"),
+                                                  ("vqgan-f8-yuv", "ctx-f8-yuv", "ctx-f8-mse-deep", "vqgan-f8-mse-deep")] {
             let auto = try encode(["--rvq-layers", "2", "--model", model])
             XCTAssertEqual(auto.status, 0, auto.err)
             XCTAssertEqual(auto.tools["intra_model"] as? String, model)

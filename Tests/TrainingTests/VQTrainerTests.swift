@@ -108,4 +108,34 @@ final class VQTrainerTests: XCTestCase {
         noEncoder.tensors.removeValue(forKey: ResidualQuantizer.codebookName(2))
         XCTAssertThrowsError(try VQTokenizer(file: noEncoder, path: "mem"))
     }
+
+    /// The yuv611 loss is (6 MSE_Y + MSE_Cb + MSE_Cr) / 8 of the reconstruction in BT.601 YCbCr,
+    /// and an unknown loss name is refused rather than read as L1.
+    func testYUV611ReconstructionLossWeighsLumaSixToOne() throws {
+        let config = VQConfig(channels: [8, 8, 8], encoderBlocks: 1, decoderBlocks: 1, groups: 4,
+                              codeDim: 4, codebookSize: 16, levels: 3)
+        var o = VQTrainOptions()
+        o.batch = 2; o.crop = 32; o.seed = 11; o.reconstruction = "yuv611"
+        let t = try VQTrainer(config: config, options: o)
+        var rng = RNG(seed: 3)
+        let x = Tensor(shape: [2, 3, 32, 32], storage: (0..<2 * 3 * 32 * 32).map { _ in rng.uniform() })
+        let f = t.forward(x)
+        let xhat = f.xhat.value.storage, plane = 32 * 32
+        var sums = [Double](repeating: 0, count: 3)
+        for n in 0..<2 {
+            for i in 0..<plane {
+                let d = (0..<3).map { Double(xhat[(n * 3 + $0) * plane + i] - x.storage[(n * 3 + $0) * plane + i]) }
+                let y = 0.299 * d[0] + 0.587 * d[1] + 0.114 * d[2]
+                let cb = -0.168736 * d[0] - 0.331264 * d[1] + 0.5 * d[2]
+                let cr = 0.5 * d[0] - 0.418688 * d[1] - 0.081312 * d[2]
+                sums[0] += y * y; sums[1] += cb * cb; sums[2] += cr * cr
+            }
+        }
+        let expected = (6 * sums[0] + sums[1] + sums[2]) / 8 / Double(2 * plane)
+        XCTAssertEqual(Double(f.reconstruction.value.item), expected, accuracy: expected * 1e-4)
+        let rgb = zip(xhat, x.storage).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(xhat.count)
+        XCTAssertGreaterThan(abs(expected - rgb), expected * 0.05, "the test image must tell the two losses apart")
+        o.reconstruction = "l2"
+        XCTAssertThrowsError(try VQTrainer(config: config, options: o))
+    }
 }

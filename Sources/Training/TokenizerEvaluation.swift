@@ -70,9 +70,10 @@ public struct TokenizerEvaluation {
                 var se = 0.0, seYUV = 0.0
                 let plane = h * w
                 for j in 0..<plane {
-                    let d = (0..<3).map { Double(min(1, max(0, y.storage[$0 * plane + j])) - x.storage[$0 * plane + j]) }
-                    se += d[0] * d[0] + d[1] * d[1] + d[2] * d[2]
-                    seYUV += Self.yuv611SquaredError(d)
+                    func d(_ c: Int) -> Double { Double(min(1, max(0, y.storage[c * plane + j])) - x.storage[c * plane + j]) }
+                    let (r, g, b) = (d(0), d(1), d(2))
+                    se += r * r + g * g + b * b
+                    seYUV += Self.yuv611SquaredError(r, g, b)
                 }
                 mse[i] += se / Double(y.count)
                 mseYUV[i] += seYUV / Double(plane)
@@ -92,12 +93,15 @@ public struct TokenizerEvaluation {
         bpp = prefixes.map { Double($0) * bitsPerLevel }
     }
 
-    /// (6 e_Y² + e_Cb² + e_Cr²) / 8 of one pixel's RGB error `d` (3 values), in full-range BT.601.
-    public static func yuv611SquaredError(_ d: [Double]) -> Double {
-        let m = InterDistortion.rgbToYCbCr.storage
-        let e = (0..<3).map { Double(m[3 * $0]) * d[0] + Double(m[3 * $0 + 1]) * d[1] + Double(m[3 * $0 + 2]) * d[2] }
-        return (6 * e[0] * e[0] + e[1] * e[1] + e[2] * e[2]) / 8
+    /// (6 e_Y² + e_Cb² + e_Cr²) / 8 of one pixel's RGB error (r, g, b), in full-range BT.601
+    /// (`InterDistortion.rgbToYCbCr`).
+    public static func yuv611SquaredError(_ r: Double, _ g: Double, _ b: Double) -> Double {
+        func e(_ row: Int) -> Double { ycbcr[3 * row] * r + ycbcr[3 * row + 1] * g + ycbcr[3 * row + 2] * b }
+        let (luma, cb, cr) = (e(0), e(1), e(2))
+        return (6 * luma * luma + cb * cb + cr * cr) / 8
     }
+
+    private static let ycbcr = InterDistortion.rgbToYCbCr.storage.map(Double.init)
 
     /// A small table.
     public var report: String {

@@ -108,8 +108,8 @@ final class FrameSamplerTests: XCTestCase {
     /// The YUV figure weighs luma 6:1:1 against each chroma plane: a grey error is all luma
     /// (6/8 of its square), a pure Cr error (R - 1.402 x, G + 0.714 x, B for Cr = -x) costs 1/8.
     func testTokenizerEvaluationYUVWeighsLumaSixToOne() throws {
-        XCTAssertEqual(TokenizerEvaluation.yuv611SquaredError([0.1, 0.1, 0.1]), 0.75 * 0.01, accuracy: 1e-6)
-        let cr = TokenizerEvaluation.yuv611SquaredError([-1.402 * 0.1, 0.714136 * 0.1, 0])
+        XCTAssertEqual(TokenizerEvaluation.yuv611SquaredError(0.1, 0.1, 0.1), 0.75 * 0.01, accuracy: 1e-6)
+        let cr = TokenizerEvaluation.yuv611SquaredError(-1.402 * 0.1, 0.714136 * 0.1, 0)
         XCTAssertEqual(cr, 0.01 / 8, accuracy: 1e-5)
         let dir = try tempDir()
         let clip = dir + "/y.mkv"

@@ -93,6 +93,7 @@ public enum ModelRegistry {
         contextPrior("ctx-f8-temporal", for: "vqgan-f8"),
         contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),
         contextPrior("ctx-f16-perceptual-temporal", for: "vqgan-f16-perceptual"),
+        contextPrior("ctx-f8-yuv-temporal", for: "vqgan-f8-yuv"),
         ModelEntry(name: "inter-dcvc", loader: .inter { try LearnedInterModel(file: $0, name: "inter-dcvc", mode: .conditional, threads: $1) },
                    fileName: "inter-dcvc.safetensors", format: "inter-dcvc", formatKey: "model", downsampling: nil,
                    intraModel: nil),

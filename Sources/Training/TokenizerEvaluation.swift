@@ -31,9 +31,11 @@ public struct TokenizerEvaluation {
     /// (over frames 2...n; empty with one frame).
     public var repeats: [Double] = []
 
-    public var psnr: [Double] { mse.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
+    public var psnr: [Double] { Self.decibels(mse) }
     /// PSNR of `mseYUV`.
-    public var psnrYUV: [Double] { mseYUV.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
+    public var psnrYUV: [Double] { Self.decibels(mseYUV) }
+
+    private static func decibels(_ mse: [Double]) -> [Double] { mse.map { 10 * Foundation.log10(1 / max($0, 1e-12)) } }
 
     /// Evaluates `tokenizer` on up to `maxFrames` frames of `path`, decoding each frame from the
     /// first 1, 2, 4, 6 and 8 levels (those the model has), or from none when `decode` is false

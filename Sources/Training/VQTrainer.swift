@@ -12,9 +12,9 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     public var lr: Float = 4e-4
     public var warmup = 100
     public var seed: UInt64 = 1
-    /// Reconstruction loss: "l1", "mse" (over R, G, B) or "yuv611" (MSE weighted 6:1:1 over Y, Cb,
-    /// Cr, the weighting of PSNR YUV 6:1:1; `InterDistortion.yuv611`).
-    public var reconstruction = "l1"
+    /// Reconstruction loss, a `ReconstructionLoss` raw value (a string, so that every
+    /// checkpoint's options decode; an unknown one is refused when the trainer is built).
+    public var reconstruction = ReconstructionLoss.l1.rawValue
     /// Weight of (1 - MS-SSIM).
     public var msssimWeight: Float = 0.2
     /// Commitment weight (encoder side), beta; the encoder commits to the all-level quantization.
@@ -25,6 +25,24 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     /// Steps a code may go unused before it is restarted.
     public var deadAfter = 25
     public var gradClip: Float = 1.0
+
+    /// The reconstruction term's distortion.
+    public enum ReconstructionLoss: String, CaseIterable, Sendable {
+        case l1
+        /// MSE over R, G and B.
+        case mse
+        /// MSE weighted 6:1:1 over Y, Cb and Cr, the weighting of PSNR YUV 6:1:1 (`InterDistortion.yuv611`).
+        case yuv611
+
+        /// The term on the tape for reconstructions `xhat` of `x` [N, 3, H, W].
+        func callAsFunction(_ xhat: Variable, _ x: Variable) -> Variable {
+            switch self {
+            case .l1: Ops.l1(xhat, x)
+            case .mse: Ops.mse(xhat, x)
+            case .yuv611: InterDistortion.yuv611.weighted(xhat, x, Array(repeating: 1, count: x.shape[0]))
+            }
+        }
+    }
 
     // Perceptual and adversarial training (docs/training.md, "Perceptual recipe"). Optional so that
     // the options of older checkpoints still decode; nil is the default named, and all-nil is the
@@ -76,6 +94,8 @@ public final class VQTrainer {
     public var step = 0
     public var rng: RNG
     let msssim: MSSSIM
+    /// `options.reconstruction`, parsed once.
+    let reconstructionLoss: VQTrainOptions.ReconstructionLoss
     /// The patch discriminator (nil unless `discWeight` > 0), its weights and its Adam (taming's
     /// betas 0.5, 0.9); all three are in checkpoints.
     public let discriminator: PatchDiscriminator?
@@ -88,9 +108,11 @@ public final class VQTrainer {
     public init(config: VQConfig, options: VQTrainOptions) throws {
         try config.validate()
         try options.validatePerceptual()
-        guard Self.reconstructionLosses.contains(options.reconstruction) else {
-            throw VQTrainingError(path: "options", "reconstruction loss \(options.reconstruction): one of \(Self.reconstructionLosses.joined(separator: ", "))")
+        guard let loss = VQTrainOptions.ReconstructionLoss(rawValue: options.reconstruction) else {
+            let known = VQTrainOptions.ReconstructionLoss.allCases.map(\.rawValue).joined(separator: ", ")
+            throw VQTrainingError(path: "options", "reconstruction loss \(options.reconstruction): one of \(known)")
         }
+        reconstructionLoss = loss
         self.config = config; self.options = options
         network = VQGANNetwork(config: config)
         rng = RNG(seed: options.seed)
@@ -109,9 +131,6 @@ public final class VQTrainer {
             discriminator = nil
         }
     }
-
-    /// The accepted values of `VQTrainOptions.reconstruction`.
-    public static let reconstructionLosses = ["l1", "mse", "yuv611"]
 
     /// MS-SSIM with as many of the five standard scales as the crop allows (weights renormalised).
     static func msssim(forSide side: Int) -> MSSSIM {
@@ -171,11 +190,7 @@ public final class VQTrainer {
         let input = codebooks.quantizer.decoderInput(indices: indices, prefix: prefixes, gains: gains, height: h, width: w)
         let xhat = network.decode(Ops.straightThroughLevels(zn, input: input, prefix: prefixes, gains: gains),
                                   TrainingBackend(params: params, cut: cut))
-        let rec = switch options.reconstruction {
-        case "mse": Ops.mse(xhat, x)
-        case "yuv611": InterDistortion.yuv611.weighted(xhat, x, Array(repeating: 1, count: n))
-        default: Ops.l1(xhat, x)
-        }
+        let rec = reconstructionLoss(xhat, x)
         let ms = msssim(xhat, x)
         let commit = Ops.mse(zn, Variable(zFull))
         var nll = rec + Ops.affine(ms, scale: -options.msssimWeight, shift: options.msssimWeight)

@@ -27,6 +27,8 @@ extension VQTrainOptions {
     public var adversarialWeight: Float { discWeight ?? 0 }
     /// `usageWeight` with its default (0: no usage term).
     public var usageTermWeight: Float { usageWeight ?? 0 }
+    /// `discAugment` with its default (false).
+    public var augmentsDiscriminatorInput: Bool { discAugment ?? false }
     /// `discStart` with its default (0).
     public var discriminatorStart: Int { discStart ?? 0 }
 }
@@ -42,7 +44,10 @@ extension VQTrainOptions {
         if lpipsWeight > 0 && crop < AlexNetFeatures.minimumSide {
             throw bad("LPIPS needs crops of at least \(AlexNetFeatures.minimumSide) px, not \(crop)")
         }
-        guard adversarialWeight > 0 else { return }
+        guard adversarialWeight > 0 else {
+            if augmentsDiscriminatorInput { throw bad("disc augment without a discriminator (disc weight 0)") }
+            return
+        }
         let channels = discChannels ?? 64, layers = discLayers ?? 3
         guard channels >= 32 && channels % 32 == 0 else { throw bad("disc channels \(channels): a multiple of 32 (GroupNorm groups)") }
         guard (1...6).contains(layers) else { throw bad("disc layers \(layers) (1...6)") }

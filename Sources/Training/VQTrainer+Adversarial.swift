@@ -9,7 +9,8 @@ import TensorTraining
 /// last conv; L_nll: L1/MSE + MS-SSIM + LPIPS terms), and the discriminator takes one Adam step
 /// on the hinge loss with the batch as real and this step's reconstructions (detached) as fake.
 /// Before `discStart` neither happens (taming's disc_factor 0). One difference: taming's second
-/// optimizer pass recomputes x̂ with the updated generator; we reuse this step's x̂.
+/// optimizer pass recomputes x̂ with the updated generator; we reuse this step's x̂. With
+/// `discAugment` both passes show the discriminator augmented images (`DiffAugment`).
 extension VQTrainer {
     /// The decoder layer whose weight gradients set the adaptive weight (taming's last_layer).
     static let lastLayer = "decoder.conv_out"
@@ -54,7 +55,18 @@ extension VQTrainer {
         guard let discriminator else { preconditionFailure("generatorLoss without a discriminator (discWeight 0)") }
         discParams.setTrainable(false) { _ in true }
         defer { discParams.setTrainable(true) { _ in true } }
-        return AdversarialLoss.generator(fake: discriminator(xhat, discParams))
+        return AdversarialLoss.generator(fake: discriminator(discriminatorInput(xhat, pass: 0), discParams))
+    }
+
+    /// `images` as the discriminator sees them: through `DiffAugment` when `discAugment` is on,
+    /// with draws that depend only on the seed, the step and the pass (0: the generator's loss,
+    /// 1: the discriminator's update), so a resumed run draws the same and the generator's
+    /// random stream is untouched.
+    func discriminatorInput(_ images: Variable, pass: UInt64) -> Variable {
+        guard options.augmentsDiscriminatorInput else { return images }
+        var r = RNG(seed: options.seed ^ 0xD1FF_A06 ^ (UInt64(step) << 1 | pass))
+        let s = images.shape
+        return DiffAugment.apply(images, DiffAugment.draws(count: s[0], height: s[2], width: s[3], rng: &r))
     }
 
     /// One Adam step of the discriminator on the hinge loss; real and fake share one forward
@@ -63,7 +75,8 @@ extension VQTrainer {
         guard let discriminator else { preconditionFailure("discriminator step without a discriminator") }
         discParams.zeroGrad()
         let n = real.shape[0]
-        let logits = discriminator(Variable(TrainingKernels.concat([real, fake], axis: 0)), discParams)
+        let both = discriminatorInput(Variable(TrainingKernels.concat([real, fake], axis: 0)), pass: 1)
+        let logits = discriminator(both, discParams)
         let loss = AdversarialLoss.hinge(real: Ops.slice(logits, axis: 0, 0..<n), fake: Ops.slice(logits, axis: 0, n..<(2 * n)))
         loss.backward()
         discAdam.update(discParams, lr: discLearningRate)

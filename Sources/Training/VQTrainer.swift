@@ -59,6 +59,9 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
     public var discChannels: Int?
     /// Strided stages of the discriminator, taming's n_layers (nil: 3).
     public var discLayers: Int?
+    /// Whether the discriminator sees real and reconstructed images through `DiffAugment`
+    /// (nil: false).
+    public var discAugment: Bool?
     /// Weight of the level-0 usage term (`VQTrainer+Usage.swift`; nil: 0, no term).
     public var usageWeight: Float?
     /// Temperature of the usage term's soft assignment (nil: `VQTrainer.defaultUsageTemperature`).

@@ -43,6 +43,8 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Peak discriminator learning rate (default: --lr).") var discLr: Float?
     @Option(help: "Discriminator width, taming's ndf (default 64).") var discChannels: Int?
     @Option(help: "Discriminator strided stages, taming's n_layers (default 3).") var discLayers: Int?
+    @Flag(help: "Show the discriminator real and reconstructed images through DiffAugment (colour, translation, cutout).")
+    var discAugment = false
     @Option(help: "Weight of the level-0 usage term (per-image code entropy; default 0, off).") var usageWeight: Float?
     @Option(help: "Temperature of the usage term's soft assignment (default 0.02).") var usageTemperature: Float?
     @Option(help: "Start from this tokenizer weights file (with encoder), e.g. weights/vqgan-f8.safetensors.") var initFrom: String?
@@ -78,6 +80,7 @@ struct TrainVQ: ParsableCommand {
             if let discLr { o.discLR = discLr }
             if let discChannels { o.discChannels = discChannels }
             if let discLayers { o.discLayers = discLayers }
+            if discAugment { o.discAugment = true }
             if let usageWeight { o.usageWeight = usageWeight }
             if let usageTemperature { o.usageTemperature = usageTemperature }
             trainer = try VQTrainer(config: config, options: o)
@@ -89,7 +92,8 @@ struct TrainVQ: ParsableCommand {
                    + (o.lpipsWeight > 0 ? String(format: " + %.2g LPIPS", o.lpipsWeight) : "")
                    + (o.adversarialWeight > 0
                       ? String(format: " + GAN (adaptive x %.2g from step %d, disc lr %.2g)", o.adversarialWeight,
-                               o.discriminatorStart, o.discLR ?? o.lr) : "")
+                               o.discriminatorStart, o.discLR ?? o.lr)
+                      + (o.augmentsDiscriminatorInput ? ", DiffAugment" : "") : "")
                    + (o.usageTermWeight > 0
                       ? String(format: " + %.2g level-0 usage (τ %.2g)", o.usageTermWeight,
                                o.usageTemperature ?? VQTrainer.defaultUsageTemperature) : ""))

@@ -19,13 +19,14 @@ func randomLPIPS(seed: UInt64) throws -> LPIPSAlex {
 }
 
 /// The tiny tokenizer trainer with LPIPS and a small discriminator switched on at `discStart`.
-func tinyPerceptualTrainer(steps: Int = 10, discStart: Int = 1) throws -> VQTrainer {
+func tinyPerceptualTrainer(steps: Int = 10, discStart: Int = 1, augment: Bool = false) throws -> VQTrainer {
     let config = VQConfig(channels: [8, 8, 8], encoderBlocks: 1, decoderBlocks: 1, groups: 4,
                           codeDim: 4, codebookSize: 16, levels: 3)
     var o = VQTrainOptions()
     o.steps = steps; o.batch = 2; o.crop = 32; o.warmup = 2; o.seed = 11
     o.apply(.perceptual)
     o.discStart = discStart; o.discChannels = 32; o.discLayers = 2; o.discLR = 2e-4
+    if augment { o.discAugment = true }
     let t = try VQTrainer(config: config, options: o)
     t.perceptual = try randomLPIPS(seed: 9)
     return t
@@ -68,7 +69,8 @@ final class PerceptualTrainerTests: XCTestCase {
         for (change, message) in [({ (o: inout VQTrainOptions) in o.discChannels = 48 }, "multiple of 32"),
                                   ({ $0.crop = 16 }, "at least 31"),
                                   ({ $0.discLayers = 4 }, "too small"),
-                                  ({ $0.discWeight = -1 }, "negative")] as [((inout VQTrainOptions) -> Void, String)] {
+                                  ({ $0.discWeight = -1 }, "negative"),
+                                  ({ $0.discWeight = nil; $0.discAugment = true }, "without a discriminator")] as [((inout VQTrainOptions) -> Void, String)] {
             var o = VQTrainOptions()
             o.crop = 32
             o.apply(.perceptual)
@@ -128,14 +130,32 @@ final class PerceptualTrainerTests: XCTestCase {
         XCTAssertEqual(Double(r.adaptiveWeight), min(nll / (gen + 1e-4), 1e4) * 0.8, accuracy: 1e-3 * Double(r.adaptiveWeight))
     }
 
+    /// With `discAugment` both passes show the discriminator augmented images: the same step
+    /// without it gives other GAN losses from the same reconstruction, and the generator's loss
+    /// recomputed by a twin (same step, so the same draws) is the step's.
+    func testDiscriminatorAugmentationReachesBothPasses() throws {
+        let x = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3).batch(step: 0)
+        let plain = try tinyPerceptualTrainer(discStart: 0).trainStep(x)
+        let aug = try tinyPerceptualTrainer(discStart: 0, augment: true).trainStep(x)
+        XCTAssertEqual(aug.reconstruction, plain.reconstruction)
+        XCTAssertNotEqual(aug.generator, plain.generator)
+        XCTAssertNotEqual(aug.discriminator, plain.discriminator)
+        let twin = try tinyPerceptualTrainer(discStart: 0, augment: true)
+        XCTAssertEqual(twin.generatorLoss(twin.forward(x).xhat).value.item, aug.generator, accuracy: 1e-6)
+    }
+
     func testPerceptualResumeReproducesUninterruptedTraining() throws {
+        for augment in [false, true] { try checkResume(augment: augment) }
+    }
+
+    func checkResume(augment: Bool) throws {
         let sampler = BatchSampler(pool: syntheticPool(), batch: 2, crop: 32, seed: 3)
-        let straight = try tinyPerceptualTrainer()
+        let straight = try tinyPerceptualTrainer(augment: augment)
         var losses: [Float] = []
         for s in 0..<4 { losses.append(straight.trainStep(sampler.batch(step: s)).loss) }
 
         let dir = try tempDir()
-        let first = try tinyPerceptualTrainer()
+        let first = try tinyPerceptualTrainer(augment: augment)
         for s in 0..<2 { first.trainStep(sampler.batch(step: s)) }
         let path = try RunCheckpoints.save(first, runDir: dir, elapsed: 1)
         let names = try SafeTensorsFile.read(from: path).tensors.keys

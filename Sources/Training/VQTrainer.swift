@@ -33,6 +33,9 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
         case mse
         /// MSE weighted 6:1:1 over Y, Cb and Cr, the weighting of PSNR YUV 6:1:1 (`InterDistortion.yuv611`).
         case yuv611
+        /// The mean of the two: (MSE over R, G, B + the 6:1:1 MSE) / 2, for a model judged in both
+        /// PSNR RGB and PSNR YUV 6:1:1.
+        case mseYUV611 = "mse+yuv611"
 
         /// The term on the tape for reconstructions `xhat` of `x` [N, 3, H, W].
         func callAsFunction(_ xhat: Variable, _ x: Variable) -> Variable {
@@ -40,6 +43,7 @@ public struct VQTrainOptions: Codable, Equatable, Sendable {
             case .l1: Ops.l1(xhat, x)
             case .mse: Ops.mse(xhat, x)
             case .yuv611: InterDistortion.yuv611.weighted(xhat, x, Array(repeating: 1, count: x.shape[0]))
+            case .mseYUV611: (Ops.mse(xhat, x) + Self.yuv611.callAsFunction(xhat, x)) * 0.5
             }
         }
     }

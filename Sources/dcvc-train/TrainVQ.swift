@@ -32,7 +32,7 @@ struct TrainVQ: ParsableCommand {
     @Option(help: "Residual blocks per encoder stage (default 1; with --init-from, more than the file's adds blocks that start as identities).")
     var encoderBlocks: Int?
     @Option(help: "Residual blocks per decoder stage (default 1; with --init-from, as --encoder-blocks).") var decoderBlocks: Int?
-    @Option(help: "Reconstruction loss: l1, mse (RGB) or yuv611 (MSE weighted 6:1:1 over Y, Cb, Cr).") var rec: String = "l1"
+    @Option(help: "Reconstruction loss: l1, mse (RGB), yuv611 (MSE weighted 6:1:1 over Y, Cb, Cr) or mse+yuv611 (their mean).") var rec: String = "l1"
     @Option(help: "Weight of 1 - MS-SSIM.") var msssim: Float = 0.2
     @Option(help: "Fraction of samples trained on a random prefix of levels (quantizer dropout).") var dropout: Float = 0.5
     @Option(help: "Loss recipe: fidelity (L1 + MS-SSIM) or perceptual (+ LPIPS 1.0, GAN 0.8 from step 1000); the flags below override it.")

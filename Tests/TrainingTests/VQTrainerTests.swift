@@ -110,7 +110,8 @@ final class VQTrainerTests: XCTestCase {
     }
 
     /// The yuv611 loss is (6 MSE_Y + MSE_Cb + MSE_Cr) / 8 of the reconstruction in BT.601 YCbCr,
-    /// and an unknown loss name is refused rather than read as L1.
+    /// mse+yuv611 the mean of that and the RGB MSE, and an unknown loss name is refused rather than
+    /// read as L1.
     func testYUV611ReconstructionLossWeighsLumaSixToOne() throws {
         let config = VQConfig(channels: [8, 8, 8], encoderBlocks: 1, decoderBlocks: 1, groups: 4,
                               codeDim: 4, codebookSize: 16, levels: 3)
@@ -135,6 +136,11 @@ final class VQTrainerTests: XCTestCase {
         XCTAssertEqual(Double(f.reconstruction.value.item), expected, accuracy: expected * 1e-4)
         let rgb = zip(xhat, x.storage).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(xhat.count)
         XCTAssertGreaterThan(abs(expected - rgb), expected * 0.05, "the test image must tell the two losses apart")
+        // mse+yuv611 is their mean, on the same reconstruction (same seed, same initial weights).
+        o.reconstruction = "mse+yuv611"
+        let mixed = try VQTrainer(config: config, options: o).forward(x)
+        XCTAssertEqual(mixed.xhat.value.storage, xhat)
+        XCTAssertEqual(Double(mixed.reconstruction.value.item), (expected + rgb) / 2, accuracy: expected * 1e-4)
         o.reconstruction = "l2"
         XCTAssertThrowsError(try VQTrainer(config: config, options: o))
     }

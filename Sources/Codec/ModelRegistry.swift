@@ -86,6 +86,8 @@ public enum ModelRegistry {
         rvqTokenizer("vqgan-f8-rgb", downsampling: 8),
         // vqgan-f8-rgb trained on with the mean of the RGB and the 6:1:1 MSE (same architecture).
         rvqTokenizer("vqgan-f8-mix", downsampling: 8),
+        // vqgan-f8-mix's 6000 steps again with the level-0 codebook usage term (same architecture).
+        rvqTokenizer("vqgan-f8-mix-usage", downsampling: 8),
         contextPrior("ctx-f8", for: "vqgan-f8"),
         contextPrior("ctx-f16", for: "vqgan-f16"),
         contextPrior("ctx-f8-perceptual", for: "vqgan-f8-perceptual"),
@@ -95,6 +97,7 @@ public enum ModelRegistry {
         contextPrior("ctx-f8-yuv", for: "vqgan-f8-yuv"),
         contextPrior("ctx-f8-rgb", for: "vqgan-f8-rgb"),
         contextPrior("ctx-f8-mix", for: "vqgan-f8-mix"),
+        contextPrior("ctx-f8-mix-usage", for: "vqgan-f8-mix-usage"),
         // Context priors with temporal context (index mode 3: the previous I-frame's indices too).
         contextPrior("ctx-f8-temporal", for: "vqgan-f8"),
         contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),

@@ -58,7 +58,7 @@ struct Encode: ParsableCommand {
     var interModel = StreamEncoder.defaultInterModel
 
     @Option(name: [.customLong("intra-model"), .customLong("model")],
-            help: "I-frame model: vqgan-f8, vqgan-f16 (RVQ, fidelity-trained), vqgan-f8-mse (vqgan-f8 fine-tuned on MSE: higher PSNR), vqgan-f8-mse-deep (vqgan-f8-mse with a second block per stage: higher PSNR still, 40 kMAC/pixel to decode), vqgan-f8-yuv (vqgan-f8-mse-deep trained on for PSNR YUV 6:1:1: the highest PSNR YUV), vqgan-f8-rgb (vqgan-f8-yuv trained on for PSNR RGB: the highest PSNR RGB), vqgan-f8-mix (vqgan-f8-rgb trained on for both PSNRs: +2 dB over vqgan-f8 in RGB and YUV), vqgan-f8-perceptual, vqgan-f16-perceptual (RVQ, LPIPS + GAN fine-tunes: sharper at low rates, lower PSNR) or hyperprior (needs weights/intra-hyperprior.safetensors).")
+            help: "I-frame model: vqgan-f8, vqgan-f16 (RVQ, fidelity-trained), vqgan-f8-mse (vqgan-f8 fine-tuned on MSE: higher PSNR), vqgan-f8-mse-deep (vqgan-f8-mse with a second block per stage: higher PSNR still, 40 kMAC/pixel to decode), vqgan-f8-yuv (vqgan-f8-mse-deep trained on for PSNR YUV 6:1:1: the highest PSNR YUV), vqgan-f8-rgb (vqgan-f8-yuv trained on for PSNR RGB: the highest PSNR RGB), vqgan-f8-mix (vqgan-f8-rgb trained on for both PSNRs: +2 dB over vqgan-f8 in RGB and YUV), vqgan-f8-mix-usage (vqgan-f8-mix's training with a codebook usage term added: at least 90 % of level 0's codes used within 32 frames, 0.8 dB below vqgan-f8-mix), vqgan-f8-perceptual, vqgan-f16-perceptual (RVQ, LPIPS + GAN fine-tunes: sharper at low rates, lower PSNR) or hyperprior (needs weights/intra-hyperprior.safetensors).")
     var model = "vqgan-f8"
 
     @Option(name: .customLong("index-prior"),

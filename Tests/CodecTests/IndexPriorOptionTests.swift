@@ -56,7 +56,8 @@ final class IndexPriorOptionTests: XCTestCase {
                                                   ("vqgan-f8-mse-deep", "ctx-f8-mse-deep", "ctx-f8-mse", "vqgan-f8-mse"),
                                                   ("vqgan-f8-yuv", "ctx-f8-yuv", "ctx-f8-mse-deep", "vqgan-f8-mse-deep"),
                                                   ("vqgan-f8-rgb", "ctx-f8-rgb", "ctx-f8-yuv", "vqgan-f8-yuv"),
-                                                  ("vqgan-f8-mix", "ctx-f8-mix", "ctx-f8-rgb", "vqgan-f8-rgb")] {
+                                                  ("vqgan-f8-mix", "ctx-f8-mix", "ctx-f8-rgb", "vqgan-f8-rgb"),
+                                                  ("vqgan-f8-mix-usage", "ctx-f8-mix-usage", "ctx-f8-mix", "vqgan-f8-mix")] {
             let auto = try encode(["--rvq-layers", "2", "--model", model])
             XCTAssertEqual(auto.status, 0, auto.err)
             XCTAssertEqual(auto.tools["intra_model"] as? String, model)

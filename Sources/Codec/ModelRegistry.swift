@@ -103,6 +103,8 @@ public enum ModelRegistry {
         contextPrior("ctx-f8-perceptual-temporal", for: "vqgan-f8-perceptual"),
         contextPrior("ctx-f16-perceptual-temporal", for: "vqgan-f16-perceptual"),
         contextPrior("ctx-f8-yuv-temporal", for: "vqgan-f8-yuv"),
+        contextPrior("ctx-f8-mix-temporal", for: "vqgan-f8-mix"),
+        contextPrior("ctx-f8-mix-usage-temporal", for: "vqgan-f8-mix-usage"),
         ModelEntry(name: "inter-dcvc", loader: .inter { try LearnedInterModel(file: $0, name: "inter-dcvc", mode: .conditional, threads: $1) },
                    fileName: "inter-dcvc.safetensors", format: "inter-dcvc", formatKey: "model", downsampling: nil,
                    intraModel: nil),

@@ -62,7 +62,7 @@ struct Encode: ParsableCommand {
     var model = "vqgan-f8"
 
     @Option(name: .customLong("index-prior"),
-            help: "Learned index prior: auto (the model's context prior when its weights are found), none, or a name (the -temporal priors, ctx-f8-temporal, ctx-f8-perceptual-temporal, ctx-f16-perceptual-temporal and ctx-f8-yuv-temporal, also condition each I-frame on the previous one: for all-intra video).")
+            help: "Learned index prior: auto (the model's context prior when its weights are found), none, or a name (the -temporal priors, ctx-f8-temporal, ctx-f8-perceptual-temporal, ctx-f16-perceptual-temporal, ctx-f8-yuv-temporal, ctx-f8-mix-temporal and ctx-f8-mix-usage-temporal, also condition each I-frame on the previous one: for all-intra video).")
     var indexPrior = "auto"
 
     @Option(name: .customLong("rd-search"), parsing: .unconditional,

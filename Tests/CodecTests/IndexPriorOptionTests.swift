@@ -71,13 +71,15 @@ final class IndexPriorOptionTests: XCTestCase {
         XCTAssertTrue(fidelity.err.contains("trained for vqgan-f8-perceptual"), fidelity.err)
     }
 
-    /// Each perceptual tokenizer, and vqgan-f8-yuv, has a temporal prior of its own, used only when
-    /// asked for (the default stays the spatial prior, checked above) and refused for the other
+    /// Each perceptual tokenizer, and vqgan-f8-yuv, -mix and -mix-usage, has a temporal prior of its
+    /// own, used only when asked for (the default stays the spatial prior, checked above) and refused for the other
     /// tokenizers.
     func testFineTunedTemporalPriorsAreTheirModels() throws {
         for (model, prior, other) in [("vqgan-f8-perceptual", "ctx-f8-perceptual-temporal", "vqgan-f8"),
                                       ("vqgan-f16-perceptual", "ctx-f16-perceptual-temporal", "vqgan-f8-perceptual"),
-                                      ("vqgan-f8-yuv", "ctx-f8-yuv-temporal", "vqgan-f8-mse-deep")] {
+                                      ("vqgan-f8-yuv", "ctx-f8-yuv-temporal", "vqgan-f8-mse-deep"),
+                                      ("vqgan-f8-mix", "ctx-f8-mix-temporal", "vqgan-f8-rgb"),
+                                      ("vqgan-f8-mix-usage", "ctx-f8-mix-usage-temporal", "vqgan-f8-mix")] {
             let named = try encode(["--rvq-layers", "2", "--model", model, "--index-prior", prior])
             XCTAssertEqual(named.status, 0, named.err)
             XCTAssertEqual(named.tools["index_prior"] as? String, prior)

@@ -72,8 +72,8 @@ final class IndexPriorOptionTests: XCTestCase {
     }
 
     /// Each perceptual tokenizer, and vqgan-f8-yuv, -mix and -mix-usage, has a temporal prior of its
-    /// own, used only when asked for (the default stays the spatial prior, checked above) and refused for the other
-    /// tokenizers.
+    /// own, used only when asked for (the default stays the spatial prior, checked above) and
+    /// refused for the other tokenizers.
     func testFineTunedTemporalPriorsAreTheirModels() throws {
         for (model, prior, other) in [("vqgan-f8-perceptual", "ctx-f8-perceptual-temporal", "vqgan-f8"),
                                       ("vqgan-f16-perceptual", "ctx-f16-perceptual-temporal", "vqgan-f8-perceptual"),
